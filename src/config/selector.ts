@@ -1,0 +1,183 @@
+// Kubernetes label selectors (metav1.LabelSelector semantics): parsing with the apiserver's own
+// validation rules (qualified-name keys, label values, operator/values agreement) and matching.
+// The BGPPeer v1beta1 legacy `nodeSelectors` form ({matchLabels, matchExpressions{key, operator,
+// values}}) has the same shape and meaning, so it converts to the same LabelSelector.
+import type { LabelSelector, LabelSelectorRequirement } from './types.js';
+import type { FieldProblem } from './problem.js';
+
+const OPERATORS: readonly LabelSelectorRequirement['operator'][] = ['In', 'NotIn', 'Exists', 'DoesNotExist'];
+
+const NAME_PART = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** Why `key` is not a valid label key (`[prefix/]name`), or undefined when it is. */
+export function labelKeyProblem(key: string): string | undefined {
+  const slash = key.indexOf('/');
+  const prefix = slash < 0 ? undefined : key.slice(0, slash);
+  const name = slash < 0 ? key : key.slice(slash + 1);
+  if (prefix !== undefined && (prefix.length === 0 || prefix.length > 253 || !DNS_SUBDOMAIN.test(prefix))) {
+    return `label key ${JSON.stringify(key)} has an invalid prefix: it must be a lowercase DNS subdomain of at most 253 characters`;
+  }
+  if (name.length === 0 || name.length > 63 || !NAME_PART.test(name)) {
+    return `label key ${JSON.stringify(key)} is invalid: the name must be 1-63 characters of [A-Za-z0-9-_.], starting and ending with a letter or digit`;
+  }
+  return undefined;
+}
+
+/** Why `value` is not a valid label value, or undefined when it is (empty is valid). */
+export function labelValueProblem(value: string): string | undefined {
+  if (value === '') return undefined;
+  if (value.length > 63 || !NAME_PART.test(value)) {
+    return `label value ${JSON.stringify(value)} is invalid: it must be at most 63 characters of [A-Za-z0-9-_.], starting and ending with a letter or digit`;
+  }
+  return undefined;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export type SelectorParse =
+  | { readonly ok: true; readonly selector: LabelSelector }
+  | { readonly ok: false; readonly problems: readonly FieldProblem[] };
+
+/**
+ * Parses a metav1.LabelSelector found at `field`. `undefined`/`null` is the empty selector, which
+ * matches everything.
+ */
+export function parseLabelSelector(raw: unknown, field: string): SelectorParse {
+  if (raw === undefined || raw === null)
+    return { ok: true, selector: { matchLabels: {}, matchExpressions: [] } };
+  if (!isRecord(raw))
+    return { ok: false, problems: [{ field, message: 'a label selector must be an object' }] };
+  const problems: FieldProblem[] = [];
+  const matchLabels: Record<string, string> = {};
+  const rawLabels = raw['matchLabels'] ?? {};
+  if (!isRecord(rawLabels)) {
+    problems.push({ field: `${field}.matchLabels`, message: 'matchLabels must be a map of strings' });
+  } else {
+    for (const key of Object.keys(rawLabels).sort()) {
+      const value = rawLabels[key];
+      const keyField = `${field}.matchLabels[${JSON.stringify(key)}]`;
+      if (typeof value !== 'string') {
+        problems.push({ field: keyField, message: 'label values must be strings' });
+        continue;
+      }
+      const problem = labelKeyProblem(key) ?? labelValueProblem(value);
+      if (problem !== undefined) problems.push({ field: keyField, message: problem });
+      else matchLabels[key] = value;
+    }
+  }
+  const matchExpressions: LabelSelectorRequirement[] = [];
+  const rawExpressions = raw['matchExpressions'] ?? [];
+  if (!Array.isArray(rawExpressions)) {
+    problems.push({ field: `${field}.matchExpressions`, message: 'matchExpressions must be a list' });
+  } else {
+    rawExpressions.forEach((rawExpression: unknown, index) => {
+      const parsed = parseRequirement(rawExpression, `${field}.matchExpressions[${index}]`);
+      if ('problems' in parsed) problems.push(...parsed.problems);
+      else matchExpressions.push(parsed.requirement);
+    });
+  }
+  if (problems.length > 0) return { ok: false, problems };
+  return { ok: true, selector: { matchLabels, matchExpressions } };
+}
+
+function parseRequirement(
+  raw: unknown,
+  field: string,
+): { requirement: LabelSelectorRequirement } | { problems: FieldProblem[] } {
+  if (!isRecord(raw)) return { problems: [{ field, message: 'a match expression must be an object' }] };
+  const problems: FieldProblem[] = [];
+  const key = raw['key'];
+  const operator = raw['operator'];
+  const rawValues = raw['values'] ?? [];
+  if (typeof key !== 'string') {
+    problems.push({ field: `${field}.key`, message: 'key is required' });
+  } else {
+    const problem = labelKeyProblem(key);
+    if (problem !== undefined) problems.push({ field: `${field}.key`, message: problem });
+  }
+  const knownOperator = OPERATORS.find((candidate) => candidate === operator);
+  if (knownOperator === undefined) {
+    problems.push({
+      field: `${field}.operator`,
+      message: `${JSON.stringify(operator)} is not a valid label selector operator; use one of ${OPERATORS.join(', ')}`,
+    });
+  }
+  const values: string[] = [];
+  if (!Array.isArray(rawValues)) {
+    problems.push({ field: `${field}.values`, message: 'values must be a list of strings' });
+  } else {
+    rawValues.forEach((value: unknown, index) => {
+      const problem = typeof value === 'string' ? labelValueProblem(value) : 'values must be strings';
+      if (problem !== undefined) problems.push({ field: `${field}.values[${index}]`, message: problem });
+      else values.push(value as string);
+    });
+    if ((knownOperator === 'In' || knownOperator === 'NotIn') && rawValues.length === 0) {
+      problems.push({
+        field: `${field}.values`,
+        message: `values must be non-empty for operator ${knownOperator}`,
+      });
+    }
+    if ((knownOperator === 'Exists' || knownOperator === 'DoesNotExist') && rawValues.length > 0) {
+      problems.push({
+        field: `${field}.values`,
+        message: `values must be empty for operator ${knownOperator}`,
+      });
+    }
+  }
+  if (problems.length > 0 || knownOperator === undefined || typeof key !== 'string') return { problems };
+  return { requirement: { key, operator: knownOperator, values: [...new Set(values)].sort() } };
+}
+
+/** Parses the BGPPeer v1beta1 `nodeSelectors[]` entry: the same fields and meaning as a LabelSelector. */
+export function parseLegacyNodeSelector(raw: unknown, field: string): SelectorParse {
+  return parseLabelSelector(raw, field);
+}
+
+/** All matchLabels and all matchExpressions hold; the empty selector matches everything. */
+export function selectorMatches(selector: LabelSelector, labels: Readonly<Record<string, string>>): boolean {
+  for (const [key, value] of Object.entries(selector.matchLabels)) {
+    if (!Object.hasOwn(labels, key) || labels[key] !== value) return false;
+  }
+  return selector.matchExpressions.every((requirement) => requirementMatches(requirement, labels));
+}
+
+function requirementMatches(
+  requirement: LabelSelectorRequirement,
+  labels: Readonly<Record<string, string>>,
+): boolean {
+  const present = Object.hasOwn(labels, requirement.key);
+  const value = present ? labels[requirement.key] : undefined;
+  switch (requirement.operator) {
+    case 'In':
+      return value !== undefined && requirement.values.includes(value);
+    case 'NotIn':
+      // Kubernetes: NotIn also matches objects that lack the key.
+      return value === undefined || !requirement.values.includes(value);
+    case 'Exists':
+      return present;
+    case 'DoesNotExist':
+      return !present;
+  }
+}
+
+/** OR across selectors; an empty list matches everything (MetalLB's "no selectors = all"). */
+export function anySelectorMatches(
+  selectors: readonly LabelSelector[],
+  labels: Readonly<Record<string, string>>,
+): boolean {
+  return selectors.length === 0 || selectors.some((selector) => selectorMatches(selector, labels));
+}
+
+/** A stable text form, used to detect duplicate selectors and to sort. */
+export function selectorKey(selector: LabelSelector): string {
+  const labels = Object.keys(selector.matchLabels)
+    .sort()
+    .map((key) => `${key}=${selector.matchLabels[key] ?? ''}`);
+  const expressions = selector.matchExpressions
+    .map((requirement) => `${requirement.key} ${requirement.operator} (${requirement.values.join(',')})`)
+    .sort();
+  return [...labels, ...expressions].join(';');
+}
