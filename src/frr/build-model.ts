@@ -1,0 +1,274 @@
+// Config + this node's announcements → the FRR model (what frr.conf must contain). Pure.
+// Session-level shape follows MetalLB's FRR mode (reference/metallb.md §3.3); how prefixes get their
+// attributes and reach their peers follows docs/decisions/0001-frr-config-shape.md.
+import type { BfdProfile, Community, Peer } from '../config/types.js';
+import { parseCidr, parseIp, cidrFirst } from '../net/ip.js';
+import {
+  announceClasses,
+  classForMapping,
+  communityText,
+  compareText,
+  type AnnounceClass,
+  type NeighborAttributes,
+} from './announce-class.js';
+import type {
+  AddressFamily,
+  AddressFamilyModel,
+  BfdProfileModel,
+  FrrModel,
+  NeighborModel,
+  RouteMapModel,
+  RouterModel,
+} from './model.js';
+
+/** One prefix to one BGPPeer, with its attributes (the announce layer's output). */
+export interface PrefixToPeer {
+  readonly prefix: string;
+  readonly family: AddressFamily;
+  /** BGPPeer name */
+  readonly peer: string;
+  readonly communities: readonly Community[];
+  readonly localPref: number;
+}
+
+export interface FrrModelInput {
+  /** the BGPPeers selected for this node */
+  readonly peers: readonly Peer[];
+  readonly bfdProfiles: readonly BfdProfile[];
+  readonly advertisements: readonly PrefixToPeer[];
+  /** FRR log level for `log stdout`; default `informational` */
+  readonly logLevel?: string;
+}
+
+interface Neighbor {
+  readonly peer: Peer;
+  readonly key: string;
+  readonly families: readonly AddressFamily[];
+  readonly model: NeighborModel;
+}
+
+const FAMILIES: readonly AddressFamily[] = ['ipv4', 'ipv6'];
+
+export function neighborKey(peer: Peer): string {
+  const id = peer.address ?? peer.interface ?? '';
+  return peer.vrf === '' ? id : `${id}-${peer.vrf}`;
+}
+
+function neighborFamilies(peer: Peer): AddressFamily[] {
+  if (peer.interface !== undefined || peer.dualStackAddressFamily) return ['ipv4', 'ipv6'];
+  return [parseIp(peer.address ?? '')?.family ?? 'ipv4'];
+}
+
+function isExternal(peer: Peer): boolean {
+  if (peer.dynamicASN !== undefined) return peer.dynamicASN === 'external';
+  return peer.peerASN !== peer.myASN;
+}
+
+function neighborModel(peer: Peer, key: string, families: readonly AddressFamily[]): NeighborModel {
+  const timers =
+    peer.holdTime !== undefined && peer.keepaliveTime !== undefined
+      ? { keepalive: peer.keepaliveTime, hold: peer.holdTime }
+      : undefined;
+  return {
+    id: peer.address ?? peer.interface ?? '',
+    unnumbered: peer.interface !== undefined,
+    remoteAs: peer.dynamicASN ?? String(peer.peerASN),
+    ebgpMultihop: peer.ebgpMultiHop,
+    localAs: peer.localASN,
+    port: peer.port === 179 ? undefined : peer.port,
+    timers,
+    connectTime: peer.connectTime,
+    password: peer.password,
+    updateSource: peer.sourceAddress,
+    gracefulRestart: peer.enableGracefulRestart,
+    bfdProfile: peer.bfdProfile,
+    // FRR refuses single-hop eBGP to a global IPv6 address it does not see as connected; MetalLB
+    // sets this for plain IPv6 neighbors only (not dual-stack family, not unnumbered, not multihop).
+    disableConnectedCheck:
+      families.length === 1 &&
+      families[0] === 'ipv6' &&
+      peer.interface === undefined &&
+      !peer.ebgpMultiHop &&
+      isExternal(peer),
+    routeMapIn: `${key}-in`,
+    routeMapOut: `${key}-out`,
+  };
+}
+
+function neighborsOf(peers: readonly Peer[]): Neighbor[] {
+  const seen = new Set<string>();
+  const neighbors: Neighbor[] = [];
+  for (const peer of [...peers].sort((a, b) => compareText(a.name, b.name))) {
+    const key = neighborKey(peer);
+    // Identical sessions (same address and VRF) collapse into one neighbor, as in MetalLB.
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const families = neighborFamilies(peer);
+    neighbors.push({ peer, key, families, model: neighborModel(peer, key, families) });
+  }
+  return neighbors.sort((a, b) => compareText(a.key, b.key));
+}
+
+function comparePrefixes(a: string, b: string): number {
+  const ca = parseCidr(a);
+  const cb = parseCidr(b);
+  if (ca === undefined || cb === undefined) return compareText(a, b);
+  if (ca.family !== cb.family) return ca.family === 'ipv4' ? -1 : 1;
+  const fa = cidrFirst(ca);
+  const fb = cidrFirst(cb);
+  if (fa !== fb) return fa < fb ? -1 : 1;
+  return ca.prefixLength - cb.prefixLength;
+}
+
+interface ClassifiedPrefix {
+  readonly prefix: string;
+  readonly family: AddressFamily;
+  readonly announceClass: AnnounceClass;
+}
+
+/** Groups per-peer advertisements by prefix and gives each prefix its announce class. */
+function classifyPrefixes(
+  advertisements: readonly PrefixToPeer[],
+  neighborByPeer: ReadonlyMap<string, Neighbor>,
+): ClassifiedPrefix[] {
+  const byPrefix = new Map<string, { family: AddressFamily; attributes: Map<string, NeighborAttributes> }>();
+  for (const ad of advertisements) {
+    const neighbor = neighborByPeer.get(ad.peer);
+    // A prefix only reaches a neighbor that carries its family.
+    if (neighbor === undefined || !neighbor.families.includes(ad.family)) continue;
+    const entry = byPrefix.get(ad.prefix) ?? { family: ad.family, attributes: new Map() };
+    byPrefix.set(ad.prefix, entry);
+    entry.attributes.set(neighbor.key, {
+      neighborKey: neighbor.key,
+      communities: ad.communities,
+      localPref: ad.localPref,
+    });
+  }
+  const mappings = [...byPrefix.values()].map((entry) => [...entry.attributes.values()]);
+  const classes = announceClasses(mappings);
+  return [...byPrefix.entries()]
+    .map(([prefix, entry]) => ({
+      prefix,
+      family: entry.family,
+      announceClass: classForMapping(classes, [...entry.attributes.values()]),
+    }))
+    .sort((a, b) => comparePrefixes(a.prefix, b.prefix));
+}
+
+function distinctClasses(prefixes: readonly ClassifiedPrefix[]): AnnounceClass[] {
+  const byId = new Map<number, AnnounceClass>();
+  for (const p of prefixes) byId.set(p.announceClass.id, p.announceClass);
+  return [...byId.values()].sort((a, b) => compareText(a.name, b.name));
+}
+
+const EMPTY_ENTRY = {
+  matchLargeCommunity: undefined,
+  setCommunity: undefined,
+  setLargeCommunity: undefined,
+  setLargeCommunityAdditive: false,
+  deleteLargeCommunityList: undefined,
+  setLocalPreference: undefined,
+} as const;
+
+function classRouteMap(announceClass: AnnounceClass): RouteMapModel {
+  return {
+    name: announceClass.name,
+    entries: [{ ...EMPTY_ENTRY, action: 'permit', sequence: 10, setLargeCommunity: announceClass.marker }],
+  };
+}
+
+function outRouteMap(neighbor: Neighbor, classes: readonly AnnounceClass[]): RouteMapModel {
+  const entries = classes.flatMap((announceClass) => {
+    const attributes = announceClass.neighbors.find((n) => n.neighborKey === neighbor.key);
+    if (attributes === undefined) return [];
+    const standard = attributes.communities.filter((c) => c.kind === 'standard').map(communityText);
+    const large = attributes.communities.filter((c) => c.kind === 'large').map((c) => c.value);
+    return [
+      {
+        ...EMPTY_ENTRY,
+        action: 'permit' as const,
+        matchLargeCommunity: announceClass.name,
+        setCommunity: standard.length > 0 ? standard.join(' ') : undefined,
+        setLargeCommunity: large.length > 0 ? large.join(' ') : undefined,
+        setLargeCommunityAdditive: large.length > 0,
+        deleteLargeCommunityList: announceClass.name,
+        setLocalPreference: attributes.localPref > 0 ? attributes.localPref : undefined,
+      },
+    ];
+  });
+  const numbered = entries.map((entry, index) => ({ ...entry, sequence: (index + 1) * 10 }));
+  // Explicit final deny: only what a class entry permitted leaves this node.
+  return {
+    name: neighbor.model.routeMapOut,
+    entries: [...numbered, { ...EMPTY_ENTRY, action: 'deny', sequence: 65535 }],
+  };
+}
+
+function inRouteMap(neighbor: Neighbor): RouteMapModel {
+  // MetalLB accepts no routes from its peers.
+  return { name: neighbor.model.routeMapIn, entries: [{ ...EMPTY_ENTRY, action: 'deny', sequence: 20 }] };
+}
+
+function routersOf(neighbors: readonly Neighbor[], prefixes: readonly ClassifiedPrefix[]): RouterModel[] {
+  const groups = new Map<string, Neighbor[]>();
+  for (const neighbor of neighbors) {
+    const id = `${neighbor.peer.vrf}\u0000${neighbor.peer.myASN}`;
+    groups.set(id, [...(groups.get(id) ?? []), neighbor]);
+  }
+  const routers = [...groups.values()].map((members): RouterModel => {
+    const first = members[0];
+    if (first === undefined) throw new Error('bug: empty router group');
+    const keys = new Set(members.map((m) => m.key));
+    const addressFamilies = FAMILIES.flatMap((family): AddressFamilyModel[] => {
+      const active = members.filter((m) => m.families.includes(family));
+      if (active.length === 0) return [];
+      const networks = prefixes
+        .filter((p) => p.family === family && p.announceClass.neighbors.some((n) => keys.has(n.neighborKey)))
+        .map((p) => ({ prefix: p.prefix, routeMap: p.announceClass.name }));
+      return [{ family, neighbors: active.map((m) => m.model), networks }];
+    });
+    return {
+      asn: first.peer.myASN,
+      vrf: first.peer.vrf,
+      routerId: members.find((m) => m.peer.routerID !== undefined)?.peer.routerID,
+      neighbors: members.map((m) => m.model),
+      addressFamilies,
+    };
+  });
+  // Default VRF first, then by VRF name, then ASN.
+  return routers.sort((a, b) => compareText(a.vrf, b.vrf) || a.asn - b.asn);
+}
+
+function bfdProfileModel(profile: BfdProfile): BfdProfileModel {
+  return {
+    name: profile.name,
+    detectMultiplier: profile.detectMultiplier,
+    receiveInterval: profile.receiveInterval,
+    transmitInterval: profile.transmitInterval,
+    echoMode: profile.echoMode === true,
+    echoInterval: profile.echoInterval,
+    passiveMode: profile.passiveMode === true,
+    minimumTtl: profile.minimumTtl,
+  };
+}
+
+export function frrModelForNode(input: FrrModelInput): FrrModel {
+  const neighbors = neighborsOf(input.peers);
+  const neighborByPeer = new Map<string, Neighbor>();
+  for (const peer of input.peers) {
+    const neighbor = neighbors.find((n) => n.key === neighborKey(peer));
+    if (neighbor !== undefined) neighborByPeer.set(peer.name, neighbor);
+  }
+  const prefixes = classifyPrefixes(input.advertisements, neighborByPeer);
+  const classes = distinctClasses(prefixes);
+  return {
+    logLevel: input.logLevel ?? 'informational',
+    largeCommunityLists: classes.map((c) => ({ name: c.name, value: c.marker })),
+    routeMaps: [
+      ...classes.map(classRouteMap),
+      ...neighbors.flatMap((n) => [inRouteMap(n), outRouteMap(n, classes)]),
+    ],
+    routers: routersOf(neighbors, prefixes),
+    bfdProfiles: [...input.bfdProfiles].sort((a, b) => compareText(a.name, b.name)).map(bfdProfileModel),
+  };
+}
