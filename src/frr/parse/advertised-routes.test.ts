@@ -1,0 +1,71 @@
+import {
+  parseAdvertisedRoutes,
+  parsePrefixAdvertisement,
+  peersByAdvertisedPrefix,
+} from './advertised-routes.js';
+import { fixture } from './testdata/fixtures.js';
+
+describe('parseAdvertisedRoutes (show bgp ipv4|ipv6 unicast neighbors X advertised-routes json)', () => {
+  it.each([
+    [
+      'speaker-show-bgp-ipv4-unicast-neighbors-192.0.2.1-advertised-routes-established.json',
+      '203.0.113.5/32',
+    ],
+    [
+      'speaker-show-bgp-ipv6-unicast-neighbors-2001_db8_ffff_a__1-advertised-routes-established.json',
+      '2001:db8::5/128',
+    ],
+  ])('lists what %s says was sent', (name, prefix) => {
+    expect(parseAdvertisedRoutes(fixture(name))).toEqual({
+      prefixes: [prefix],
+      totalPrefixCounter: 1,
+      filteredPrefixCounter: 0,
+      warning: undefined,
+    });
+  });
+
+  it('reads an empty or refused table as nothing advertised', () => {
+    expect(parseAdvertisedRoutes({}).prefixes).toEqual([]);
+    expect(parseAdvertisedRoutes({ warning: 'No such neighbor or address family' })).toMatchObject({
+      prefixes: [],
+      warning: 'No such neighbor or address family',
+    });
+  });
+});
+
+describe('parsePrefixAdvertisement (show bgp ipv4|ipv6 unicast P json)', () => {
+  it.each([
+    [
+      'speaker-show-bgp-ipv4-unicast-203.0.113.5_32-established.json',
+      '203.0.113.5/32',
+      ['192.0.2.1', '198.51.100.1'],
+    ],
+    // node3's session to tor2 is down (wrong ASN): only tor1 gets the prefix
+    ['speaker-show-bgp-ipv4-unicast-203.0.113.5_32-mixed-states.json', '203.0.113.5/32', ['192.0.2.1']],
+    [
+      'speaker-show-bgp-ipv6-unicast-2001_db8__5_128-established.json',
+      '2001:db8::5/128',
+      ['2001:db8:ffff:a::1'],
+    ],
+  ])('%s: %s is advertised to %j', (name, prefix, peers) => {
+    expect(parsePrefixAdvertisement(fixture(name))).toEqual({ prefix, advertisedTo: peers });
+  });
+
+  it('reads an unknown prefix ({}) as advertised to nobody', () => {
+    expect(parsePrefixAdvertisement({})).toEqual({ prefix: undefined, advertisedTo: [] });
+  });
+});
+
+describe('peersByAdvertisedPrefix', () => {
+  it('inverts per-peer tables into sorted peers per prefix', () => {
+    const routes = (prefixes: string[]) => ({ ...parseAdvertisedRoutes({}), prefixes });
+    const byPrefix = peersByAdvertisedPrefix([
+      { peer: '198.51.100.1', routes: routes(['203.0.113.5/32', '203.0.113.6/32']) },
+      { peer: '192.0.2.1', routes: routes(['203.0.113.5/32']) },
+    ]);
+    expect([...byPrefix.entries()]).toEqual([
+      ['203.0.113.5/32', ['192.0.2.1', '198.51.100.1']],
+      ['203.0.113.6/32', ['198.51.100.1']],
+    ]);
+  });
+});

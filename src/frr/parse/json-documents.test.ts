@@ -1,0 +1,43 @@
+import fc from 'fast-check';
+import { parseJsonDocuments } from './json-documents.js';
+import { fixtureText } from './testdata/fixtures.js';
+
+describe('parseJsonDocuments', () => {
+  it('splits the output of several -c json commands into one document each', () => {
+    const text = `${fixtureText('speaker-show-bfd-peers-established.json')}${fixtureText(
+      'speaker-show-bgp-summary-established.json',
+    )}\n[\n]\n`;
+    const result = parseJsonDocuments(text);
+    expect(result.ok && result.documents.length).toBe(3);
+    expect(result.ok && result.documents[2]).toEqual([]);
+  });
+
+  it('is not fooled by brackets and escaped quotes inside strings', () => {
+    expect(parseJsonDocuments('{"a":"}{\\"["}{"b":[1,{"c":"]"}]} 7 "x"')).toEqual({
+      ok: true,
+      documents: [{ a: '}{"[' }, { b: [1, { c: ']' }] }, 7, 'x'],
+    });
+  });
+
+  it('reads empty output as no documents', () => {
+    expect(parseJsonDocuments(' \n')).toEqual({ ok: true, documents: [] });
+  });
+
+  it.each(['% Unknown command: show bgp foo json', '{"a":1', '{"a":1}\n% BGP instance not found'])(
+    'refuses non-JSON output %j with a message',
+    (text) => {
+      const result = parseJsonDocuments(text);
+      expect(result.ok).toBe(false);
+      expect(!result.ok && result.message).toMatch(/JSON/);
+    },
+  );
+
+  it('round-trips any sequence of JSON documents', () => {
+    fc.assert(
+      fc.property(fc.array(fc.jsonValue()), fc.constantFrom('\n', ' \n', '\n\n'), (docs, separator) => {
+        const text = docs.map((doc) => JSON.stringify(doc, null, 2)).join(separator);
+        expect(parseJsonDocuments(text)).toEqual({ ok: true, documents: JSON.parse(JSON.stringify(docs)) });
+      }),
+    );
+  });
+});

@@ -1,0 +1,58 @@
+// vtysh prints one JSON document per `-c '... json'` command, concatenated with only whitespace between
+// them (`{...}\n{...}`), which JSON.parse rejects as a whole. This splits the text at document boundaries.
+
+export type JsonDocumentsResult =
+  | { readonly ok: true; readonly documents: readonly unknown[] }
+  | { readonly ok: false; readonly message: string };
+
+const WHITESPACE = /\s/;
+
+/** Index just past the JSON value starting at `start` (string-aware bracket matching), or -1 when unterminated. */
+function valueEnd(text: string, start: number): number {
+  const first = text[start];
+  if (first !== '{' && first !== '[' && first !== '"') {
+    let end = start;
+    while (end < text.length && !WHITESPACE.test(text[end] ?? '')) end++;
+    return end;
+  }
+  let depth = 0;
+  let inString = false;
+  for (let i = start; i < text.length; i++) {
+    const char = text[i];
+    if (inString) {
+      if (char === '\\') i++;
+      else if (char === '"') {
+        inString = false;
+        if (depth === 0) return i + 1;
+      }
+    } else if (char === '"') inString = true;
+    else if (char === '{' || char === '[') depth++;
+    else if (char === '}' || char === ']') {
+      depth--;
+      if (depth === 0) return i + 1;
+    }
+  }
+  return -1;
+}
+
+export function parseJsonDocuments(text: string): JsonDocumentsResult {
+  const documents: unknown[] = [];
+  let position = 0;
+  for (;;) {
+    while (position < text.length && WHITESPACE.test(text[position] ?? '')) position++;
+    if (position >= text.length) return { ok: true, documents };
+    const end = valueEnd(text, position);
+    if (end < 0) return { ok: false, message: `unterminated JSON document at offset ${position}` };
+    const slice = text.slice(position, end);
+    try {
+      documents.push(JSON.parse(slice));
+    } catch (error) {
+      const excerpt = slice.length > 60 ? `${slice.slice(0, 60)}…` : slice;
+      return {
+        ok: false,
+        message: `not JSON at offset ${position} (${(error as Error).message}): ${JSON.stringify(excerpt)}`,
+      };
+    }
+    position = end;
+  }
+}
