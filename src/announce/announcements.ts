@@ -1,0 +1,304 @@
+// (Config, Services, EndpointSlices, this Node) → the prefixes this node sends to each of its peers,
+// with their attributes, and for every Service IP whether it is announced and why not.
+//
+// Each Service is judged on its own (MetalLB's per-Service ShouldAnnounce); the advertisements are
+// then the union over all announced Services, so a shared IP (or an aggregate covering several
+// IPs) stays announced while any Service using it may announce it (MetalLB #295), and is sent once.
+import type { BgpAdvertisement, Community, IpFamily, Peer } from '../config/types.js';
+import type { EndpointSliceInfo, ServiceInfo } from '../api/cluster.js';
+import { parseIp, prefixOf, type ParsedIp } from '../net/ip.js';
+import { advertisementsByPool } from './advertisements.js';
+import { unionCommunities } from './communities.js';
+import { compareAddressText, comparePrefixText } from './order.js';
+import { compareText, peerFamilies, peersForNode } from './peers.js';
+import { shouldAnnounce, type AnnounceContext, type ServiceVerdict } from './should-announce.js';
+import type {
+  AnnounceInput,
+  AnnounceResult,
+  PeerAdvertisement,
+  PeerWithheld,
+  RouteToPeer,
+  ServiceDecision,
+} from './types.js';
+
+export function announcementsForNode(input: AnnounceInput): AnnounceResult {
+  const { config, node } = input;
+  const peers = peersForNode(config, node);
+  const context: AnnounceContext = {
+    node,
+    pools: [...config.pools].sort((a, b) => compareText(a.name, b.name)),
+    advertisementsByPool: advertisementsByPool(config),
+    ignoreExcludeLB: input.options?.ignoreExcludeLB ?? false,
+  };
+  const slices = slicesByService(input.endpointSlices);
+  const table = new PeerRouteTable();
+  const decisions: ServiceDecision[] = [];
+
+  for (const service of input.services) {
+    if (service.type !== 'LoadBalancer') continue;
+    const verdict = shouldAnnounce(service, slices.get(serviceKey(service)) ?? [], context);
+    if (verdict.eligible) {
+      for (const ip of verdict.ips) decisions.push(routeServiceIp(service, ip, verdict, peers, table));
+    } else {
+      for (const ip of verdict.ips) decisions.push(refusedDecision(service, ip, verdict));
+    }
+  }
+
+  const coverage = new PrefixCoverage(decisions);
+  return {
+    advertisements: table.advertisements(),
+    decisions: decisions.map((decision) => withSharing(decision, coverage)).sort(compareDecisions),
+    warnings: table.warnings(),
+  };
+}
+
+type Eligible = Extract<ServiceVerdict, { eligible: true }>;
+type Refused = Extract<ServiceVerdict, { eligible: false }>;
+
+function refusedDecision(service: ServiceInfo, ip: string, verdict: Refused): ServiceDecision {
+  return {
+    namespace: service.namespace,
+    name: service.name,
+    ip,
+    announced: false,
+    reason: verdict.reason,
+    detail: verdict.detail,
+    peers: [],
+    eligible: false,
+    pool: verdict.pool,
+    routes: [],
+    withheld: [],
+    sharedWith: [],
+  };
+}
+
+/**
+ * Sends the IP's prefix of every matching advertisement to the advertisement's peers (all of the
+ * node's peers when it names none) whose session carries the IP's family.
+ */
+function routeServiceIp(
+  service: ServiceInfo,
+  ip: ParsedIp,
+  verdict: Eligible,
+  peers: readonly Peer[],
+  table: PeerRouteTable,
+): ServiceDecision {
+  const routes = new Map<string, { prefix: string; peer: string; advertisements: string[] }>();
+  const reasonsLeftOut = new Map<string, { prefix: string; peer: string; why: string[] }>();
+  for (const advertisement of verdict.advertisements) {
+    const prefix = prefixOf(ip, aggregationLength(advertisement, ip.family)).text;
+    for (const peer of peers) {
+      const key = `${prefix} ${peer.name}`;
+      const why = whyNotSent(advertisement, peer, ip.family);
+      if (why !== undefined) {
+        const entry = reasonsLeftOut.get(key) ?? { prefix, peer: peer.name, why: [] };
+        entry.why.push(why);
+        reasonsLeftOut.set(key, entry);
+        continue;
+      }
+      const route = routes.get(key) ?? { prefix, peer: peer.name, advertisements: [] };
+      route.advertisements.push(advertisement.name);
+      routes.set(key, route);
+      table.add(prefix, ip.family, peer.name, advertisement, serviceKey(service));
+    }
+  }
+
+  const sortedRoutes: RouteToPeer[] = [...routes.values()].sort(
+    (a, b) => comparePrefixText(a.prefix, b.prefix) || compareText(a.peer, b.peer),
+  );
+  const withheld: PeerWithheld[] = [...reasonsLeftOut.entries()]
+    .filter(([key]) => !routes.has(key))
+    .map(([, entry]) => ({ peer: entry.peer, prefix: entry.prefix, why: entry.why.join('; ') }))
+    .sort((a, b) => compareText(a.peer, b.peer) || comparePrefixText(a.prefix, b.prefix));
+  const routedPeers = [...new Set(sortedRoutes.map((route) => route.peer))].sort(compareText);
+  const announced = sortedRoutes.length > 0;
+  return {
+    namespace: service.namespace,
+    name: service.name,
+    ip: ip.text,
+    announced,
+    reason: announced ? '' : 'noPeers',
+    detail: announced
+      ? `Announced as ${distinct(sortedRoutes.map((route) => route.prefix)).join(', ')} to ${routedPeers.join(', ')} (BGPAdvertisements ${distinct(sortedRoutes.flatMap((route) => route.advertisements)).join(', ')}).`
+      : noPeersDetail(peers, withheld),
+    peers: routedPeers,
+    eligible: true,
+    pool: verdict.pool.name,
+    routes: sortedRoutes.map((route) => ({
+      ...route,
+      advertisements: [...route.advertisements].sort(compareText),
+    })),
+    withheld,
+    sharedWith: [],
+  };
+}
+
+function aggregationLength(advertisement: BgpAdvertisement, family: IpFamily): number {
+  return family === 'ipv4' ? advertisement.aggregationLength : advertisement.aggregationLengthV6;
+}
+
+function whyNotSent(advertisement: BgpAdvertisement, peer: Peer, family: IpFamily): string | undefined {
+  if (advertisement.peers.length > 0 && !advertisement.peers.includes(peer.name)) {
+    return `not in spec.peers of BGPAdvertisement ${advertisement.name}`;
+  }
+  const families = peerFamilies(peer);
+  if (families.includes(family)) return undefined;
+  if (families.length === 0) return 'the session has no address family';
+  return `the session carries ${familyName(families[0] ?? family)} only (dualStackAddressFamily is off)`;
+}
+
+function noPeersDetail(peers: readonly Peer[], withheld: readonly PeerWithheld[]): string {
+  if (peers.length === 0)
+    return 'No BGPPeer selects this node (nodeSelectors), so there is no session to announce to.';
+  const reasons = withheld.map((entry) => `${entry.peer} (${entry.prefix}): ${entry.why}`).join('; ');
+  return `No peer of this node may receive the prefix: ${reasons}.`;
+}
+
+function familyName(family: IpFamily): string {
+  return family === 'ipv4' ? 'IPv4' : 'IPv6';
+}
+
+function distinct(values: readonly string[]): string[] {
+  return [...new Set(values)];
+}
+
+function serviceKey(service: { readonly namespace: string; readonly name: string }): string {
+  return `${service.namespace}/${service.name}`;
+}
+
+function slicesByService(slices: readonly EndpointSliceInfo[]): Map<string, EndpointSliceInfo[]> {
+  const byService = new Map<string, EndpointSliceInfo[]>();
+  for (const slice of slices) {
+    const key = serviceKey({ namespace: slice.namespace, name: slice.serviceName });
+    const list = byService.get(key) ?? [];
+    list.push(slice);
+    byService.set(key, list);
+  }
+  return byService;
+}
+
+/** The merged (prefix, peer) routes of all announced Services. */
+class PeerRouteTable {
+  private readonly routes = new Map<
+    string,
+    {
+      prefix: string;
+      family: IpFamily;
+      peer: string;
+      communities: (readonly Community[])[];
+      /** LOCAL_PREF → the Services asking for it */
+      localPrefs: Map<number, Set<string>>;
+    }
+  >();
+
+  add(
+    prefix: string,
+    family: IpFamily,
+    peer: string,
+    advertisement: BgpAdvertisement,
+    service: string,
+  ): void {
+    const key = `${prefix} ${peer}`;
+    const route = this.routes.get(key) ?? {
+      prefix,
+      family,
+      peer,
+      communities: [] as (readonly Community[])[],
+      localPrefs: new Map<number, Set<string>>(),
+    };
+    route.communities.push(advertisement.communities);
+    if (advertisement.localPref !== 0) {
+      const services = route.localPrefs.get(advertisement.localPref) ?? new Set<string>();
+      services.add(service);
+      route.localPrefs.set(advertisement.localPref, services);
+    }
+    this.routes.set(key, route);
+  }
+
+  advertisements(): PeerAdvertisement[] {
+    return [...this.routes.values()]
+      .map((route) => ({
+        prefix: route.prefix,
+        family: route.family,
+        peer: route.peer,
+        communities: unionCommunities(route.communities),
+        localPref: Math.max(0, ...route.localPrefs.keys()),
+      }))
+      .sort((a, b) => comparePrefixText(a.prefix, b.prefix) || compareText(a.peer, b.peer));
+  }
+
+  /**
+   * Per-Service conflict checks cannot see two Services whose advertisements give one (prefix, peer)
+   * different LOCAL_PREF. MetalLB then lets whichever route-map entry comes last win; ferry sends
+   * the highest value and says so.
+   */
+  warnings(): string[] {
+    const warnings: string[] = [];
+    for (const route of this.routes.values()) {
+      if (route.localPrefs.size < 2) continue;
+      const asked = [...route.localPrefs.entries()]
+        .sort(([a], [b]) => a - b)
+        .map(([localPref, services]) => `${localPref} (${[...services].sort(compareText).join(', ')})`);
+      const highest = Math.max(...route.localPrefs.keys());
+      warnings.push(
+        `Prefix ${route.prefix} to peer ${route.peer}: LOCAL_PREF ${asked.join(' vs ')} differ; sending ${highest}.`,
+      );
+    }
+    return warnings.sort(compareText);
+  }
+}
+
+/** Which announced Services carry a prefix containing a given IP. */
+class PrefixCoverage {
+  /** family/length → prefix → Services */
+  private readonly byLength = new Map<string, Map<string, Set<string>>>();
+
+  constructor(decisions: readonly ServiceDecision[]) {
+    for (const decision of decisions) {
+      for (const route of decision.routes) {
+        const [, length = ''] = route.prefix.split('/');
+        const family: IpFamily = route.prefix.includes(':') ? 'ipv6' : 'ipv4';
+        const bucketKey = `${family}/${length}`;
+        const bucket = this.byLength.get(bucketKey) ?? new Map<string, Set<string>>();
+        const services = bucket.get(route.prefix) ?? new Set<string>();
+        services.add(serviceKey(decision));
+        bucket.set(route.prefix, services);
+        this.byLength.set(bucketKey, bucket);
+      }
+    }
+  }
+
+  servicesCovering(ip: ParsedIp): Set<string> {
+    const services = new Set<string>();
+    for (const [bucketKey, bucket] of this.byLength) {
+      const [family, length = ''] = bucketKey.split('/');
+      if (family !== ip.family) continue;
+      for (const service of bucket.get(prefixOf(ip, Number(length)).text) ?? []) services.add(service);
+    }
+    return services;
+  }
+}
+
+function withSharing(decision: ServiceDecision, coverage: PrefixCoverage): ServiceDecision {
+  const ip = parseIp(decision.ip);
+  if (ip === undefined) return decision;
+  const own = serviceKey(decision);
+  const sharedWith = [...coverage.servicesCovering(ip)]
+    .filter((service) => service !== own)
+    .sort(compareText);
+  if (sharedWith.length === 0) return decision;
+  const sentence = decision.announced
+    ? ` Also announced for ${sharedWith.join(', ')}.`
+    : ` The IP stays announced from this node because ${sharedWith.join(', ')} also announce${sharedWith.length === 1 ? 's' : ''} it.`;
+  return { ...decision, sharedWith, detail: decision.detail + sentence };
+}
+
+function compareDecisions(a: ServiceDecision, b: ServiceDecision): number {
+  return (
+    compareText(a.namespace, b.namespace) ||
+    compareText(a.name, b.name) ||
+    compareAddressText(a.ip, b.ip) ||
+    // Only for duplicate Services in the input: keep the output independent of their order.
+    compareText(JSON.stringify(a), JSON.stringify(b))
+  );
+}
