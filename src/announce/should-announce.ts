@@ -5,6 +5,7 @@ import type { EndpointSliceInfo, NodeInfo, ServiceInfo } from '../api/cluster.js
 import { cidrContains, parseIp, type ParsedIp } from '../net/ip.js';
 import { advertisementsForNode, advertisementsForService, findLocalPrefConflict } from './advertisements.js';
 import { hasServingEndpoint } from './endpoints.js';
+import { compareAddressText } from './order.js';
 import type { WithdrawReason } from './types.js';
 
 /** Kubernetes' well-known label (k8s.io/api core/v1 LabelNodeExcludeBalancers); presence counts. */
@@ -43,7 +44,10 @@ export function shouldAnnounce(
   slices: readonly EndpointSliceInfo[],
   context: AnnounceContext,
 ): ServiceVerdict {
-  const texts = [...new Set(service.ingressIPs.map((text) => parseIp(text)?.text ?? text))];
+  // Sorted so that the result (and its sentences) do not depend on the order of the ingress list.
+  const texts = [...new Set(service.ingressIPs.map((text) => parseIp(text)?.text ?? text))].sort(
+    compareAddressText,
+  );
   const refuse = (reason: WithdrawReason, detail: string, pool = ''): ServiceVerdict => ({
     eligible: false,
     reason,
