@@ -34,11 +34,11 @@ const PEER_NAMES = ['tor1', 'tor2', 'tor6', 'tor-if'];
 const V4 = ['203.0.113.10', '203.0.113.11', '203.0.113.200'];
 const V6 = ['2001:db8::10', '2001:db8::11'];
 /** Mostly valid single- or dual-stack IPs of pool-a; sometimes pool-b, no pool, garbage or none. */
-const ingressArb: fc.Arbitrary<string[]> = fc.oneof(
+const ingressArb: fc.Arbitrary<readonly string[]> = fc.oneof(
   { arbitrary: fc.constantFrom(...V4, ...V6).map((ip) => [ip]), weight: 6 },
   { arbitrary: fc.tuple(fc.constantFrom(...V4), fc.constantFrom(...V6)), weight: 3 },
   {
-    arbitrary: fc.constantFrom(
+    arbitrary: fc.constantFrom<readonly string[]>(
       ['198.51.100.5'],
       ['192.0.2.77'],
       ['bogus'],
