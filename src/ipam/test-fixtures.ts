@@ -1,0 +1,51 @@
+// Builders for the ipam tests: a Pool or a Service with only the fields a case cares about.
+import type { ServiceInfo } from '../api/cluster.js';
+import type { Cidr, Pool, ServiceAllocation } from '../config/types.js';
+import { parseCidr } from '../net/ip.js';
+import { service as serviceWithIngress } from '../announce/test-fixtures.js';
+
+export function cidr(text: string): Cidr {
+  const parsed = parseCidr(text);
+  if (parsed === undefined) throw new Error(`bad CIDR in test: ${text}`);
+  return parsed;
+}
+
+export function pool(
+  name: string,
+  cidrs: readonly string[],
+  options: Partial<Omit<Pool, 'name' | 'cidrs' | 'serviceAllocation'>> & {
+    serviceAllocation?: Partial<ServiceAllocation>;
+  } = {},
+): Pool {
+  const { serviceAllocation, ...rest } = options;
+  return {
+    name,
+    labels: {},
+    cidrs: cidrs.map(cidr),
+    autoAssign: true,
+    avoidBuggyIPs: false,
+    ...rest,
+    serviceAllocation:
+      serviceAllocation === undefined
+        ? undefined
+        : { priority: 0, namespaces: [], namespaceSelectors: [], serviceSelectors: [], ...serviceAllocation },
+  };
+}
+
+/** A TCP/80 LoadBalancer Service with an IPv4 clusterIP unless told otherwise; `name` may be `ns/name`. */
+export function service(name: string, fields: Partial<ServiceInfo> = {}): ServiceInfo {
+  const key = name.includes('/') ? name : `default/${name}`;
+  return serviceWithIngress(key, fields.ingressIPs ?? [], fields);
+}
+
+export const DUAL_STACK: Partial<ServiceInfo> = {
+  ipFamilies: ['IPv4', 'IPv6'],
+  ipFamilyPolicy: 'RequireDualStack',
+  clusterIPs: ['10.96.0.10', 'fd00::10'],
+};
+
+export const IPV6_ONLY: Partial<ServiceInfo> = {
+  ipFamilies: ['IPv6'],
+  ipFamilyPolicy: 'SingleStack',
+  clusterIPs: ['fd00::20'],
+};
