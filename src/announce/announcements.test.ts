@@ -335,6 +335,42 @@ describe('endpoints: externalTrafficPolicy Local and Cluster', () => {
   });
 });
 
+describe('an ETP Local endpoint moving between nodes moves the next hop', () => {
+  const announcingNodes = (endpoints: Parameters<typeof slice>[1]): string[] =>
+    ['n1', 'n2', 'n3'].filter(
+      (name) =>
+        announcementsForNode(
+          world({
+            node: node(name),
+            services: [service('default/web', ['203.0.113.10'], { externalTrafficPolicy: 'Local' })],
+            endpointSlices: [slice('default/web', endpoints)],
+          }),
+        ).advertisements.length > 0,
+    );
+
+  test('before, during (old one terminating but serving) and after the move', () => {
+    expect(announcingNodes([endpoint('n1')])).toEqual(['n1']);
+    expect(
+      announcingNodes([endpoint('n1', { ready: false, serving: true, terminating: true }), endpoint('n2')]),
+    ).toEqual(['n1', 'n2']);
+    expect(
+      announcingNodes([endpoint('n1', { ready: false, serving: false, terminating: true }), endpoint('n2')]),
+    ).toEqual(['n2']);
+    expect(announcingNodes([endpoint('n2')])).toEqual(['n2']);
+  });
+
+  test('ETP Cluster announces from every node while any endpoint can serve, from none after', () => {
+    const cluster = (endpoints: Parameters<typeof slice>[1]): string[] =>
+      ['n1', 'n2', 'n3'].filter(
+        (name) =>
+          announcementsForNode(world({ node: node(name), endpointSlices: [slice('default/web', endpoints)] }))
+            .advertisements.length > 0,
+      );
+    expect(cluster([endpoint('n2')])).toEqual(['n1', 'n2', 'n3']);
+    expect(cluster([endpoint('n2', { ready: false, serving: false })])).toEqual([]);
+  });
+});
+
 describe('prefixes, peers and attributes', () => {
   test('aggregation masks the IP to aggregationLength / aggregationLengthV6', () => {
     const result = announcementsForNode(

@@ -119,7 +119,11 @@ function routeServiceIp(
     announced,
     reason: announced ? '' : 'noPeers',
     detail: announced
-      ? `Announced as ${distinct(sortedRoutes.map((route) => route.prefix)).join(', ')} to ${routedPeers.join(', ')} (BGPAdvertisements ${distinct(sortedRoutes.flatMap((route) => route.advertisements)).join(', ')}).`
+      ? `Announced as ${distinct(sortedRoutes.map((route) => route.prefix)).join(', ')} to ${routedPeers.join(', ')} (BGPAdvertisements ${distinct(
+          sortedRoutes.flatMap((route) => route.advertisements),
+        )
+          .sort(compareText)
+          .join(', ')}).`
       : noPeersDetail(peers, withheld),
     peers: routedPeers,
     eligible: true,
