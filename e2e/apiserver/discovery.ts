@@ -1,0 +1,130 @@
+// Discovery documents (`/api`, `/apis`, `/apis/<group>/<version>`) and the slice of OpenAPI v3
+// kubectl reads to learn that the server validates fields itself (`fieldValidation` on PATCH).
+import type { ResourceDefinition } from './resources.js';
+import { allVerbs, apiVersionOf } from './resources.js';
+
+export function apiVersions(serverAddress: string): Record<string, unknown> {
+  return {
+    kind: 'APIVersions',
+    versions: ['v1'],
+    serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress }],
+  };
+}
+
+function groupVersions(definitions: ResourceDefinition[]): Map<string, string[]> {
+  const groups = new Map<string, string[]>();
+  for (const d of definitions) {
+    if (d.group === '') continue;
+    const versions = groups.get(d.group) ?? [];
+    for (const v of d.versions) if (!versions.includes(v.name)) versions.push(v.name);
+    groups.set(d.group, versions);
+  }
+  return groups;
+}
+
+/** Kubernetes orders versions GA > beta > alpha, higher numbers first; the first is preferred. */
+export function compareVersions(a: string, b: string): number {
+  const rank = (v: string): [number, number, number] => {
+    const m = /^v(\d+)(?:(alpha|beta)(\d+))?$/.exec(v);
+    if (!m) return [-1, 0, 0];
+    const stability = m[2] === undefined ? 3 : m[2] === 'beta' ? 2 : 1;
+    return [stability, Number(m[1]), Number(m[3] ?? 0)];
+  };
+  const [sa, ma, na] = rank(a);
+  const [sb, mb, nb] = rank(b);
+  return sb - sa || mb - ma || nb - na || a.localeCompare(b);
+}
+
+export function apiGroupList(definitions: ResourceDefinition[]): Record<string, unknown> {
+  return {
+    kind: 'APIGroupList',
+    apiVersion: 'v1',
+    groups: [...groupVersions(definitions)].map(([group, versions]) => {
+      const sorted = [...versions].sort(compareVersions);
+      const entries = sorted.map((v) => ({ groupVersion: `${group}/${v}`, version: v }));
+      return { name: group, versions: entries, preferredVersion: entries[0] };
+    }),
+  };
+}
+
+export function apiGroup(
+  definitions: ResourceDefinition[],
+  group: string,
+): Record<string, unknown> | undefined {
+  const list = apiGroupList(definitions).groups as { name: string }[];
+  const found = list.find((g) => g.name === group);
+  return found ? { kind: 'APIGroup', apiVersion: 'v1', ...found } : undefined;
+}
+
+export function apiResourceList(
+  definitions: ResourceDefinition[],
+  group: string,
+  version: string,
+): Record<string, unknown> | undefined {
+  const served = definitions.filter((d) => d.group === group && d.versions.some((v) => v.name === version));
+  if (served.length === 0) return undefined;
+  const resources = served.flatMap((d) => {
+    const main = {
+      name: d.plural,
+      singularName: d.singular,
+      namespaced: d.namespaced,
+      kind: d.kind,
+      verbs: allVerbs,
+      ...(d.shortNames.length > 0 ? { shortNames: d.shortNames } : {}),
+      ...(d.categories.length > 0 ? { categories: d.categories } : {}),
+    };
+    const status = {
+      name: `${d.plural}/status`,
+      singularName: '',
+      namespaced: d.namespaced,
+      kind: d.kind,
+      verbs: ['get', 'patch', 'update'],
+    };
+    return d.hasStatus ? [main, status] : [main];
+  });
+  return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: apiVersionOf(group, version), resources };
+}
+
+function openApiPath(group: string, version: string): string {
+  return group ? `apis/${group}/${version}` : `api/${version}`;
+}
+
+export function openApiV3Index(definitions: ResourceDefinition[]): Record<string, unknown> {
+  const paths: Record<string, { serverRelativeURL: string }> = {};
+  for (const d of definitions) {
+    for (const v of d.versions) {
+      const path = openApiPath(d.group, v.name);
+      paths[path] = { serverRelativeURL: `/openapi/v3/${path}` };
+    }
+  }
+  return { paths };
+}
+
+/**
+ * One PATCH operation per resource, tagged with its group-version-kind and a `fieldValidation`
+ * query parameter: exactly what kubectl checks before relying on server-side field validation.
+ * No component schemas, so kubectl computes patches from its built-in types as it would offline.
+ */
+export function openApiV3GroupVersion(
+  definitions: ResourceDefinition[],
+  groupVersionPath: string,
+): Record<string, unknown> | undefined {
+  const paths: Record<string, unknown> = {};
+  for (const d of definitions) {
+    for (const v of d.versions) {
+      if (openApiPath(d.group, v.name) !== groupVersionPath) continue;
+      const prefix = `/${groupVersionPath}${d.namespaced ? '/namespaces/{namespace}' : ''}/${d.plural}`;
+      paths[`${prefix}/{name}`] = {
+        patch: {
+          'x-kubernetes-group-version-kind': { group: d.group, version: v.name, kind: d.kind },
+          parameters: [
+            { name: 'fieldValidation', in: 'query', schema: { type: 'string', uniqueItems: true } },
+          ],
+          responses: { '200': { description: 'OK' } },
+        },
+      };
+    }
+  }
+  if (Object.keys(paths).length === 0) return undefined;
+  return { openapi: '3.0.0', info: { title: 'Kubernetes', version: 'v1.32.0' }, paths };
+}

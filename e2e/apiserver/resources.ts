@@ -1,0 +1,198 @@
+// What the server knows about each resource: names for discovery, scope, subresources, schema,
+// printer columns, selectable fields and strategic-merge keys. Built-ins are listed here; custom
+// resources come from CRDs (crd.ts).
+import type { OpenApiSchema } from './schema.js';
+import type { MergeKeyLookup } from './patch.js';
+import type { KubeObject } from './object.js';
+
+export interface PrinterColumn {
+  name: string;
+  type: string;
+  jsonPath: string;
+  description?: string;
+  format?: string;
+  priority?: number;
+}
+
+export interface ResourceVersionInfo {
+  name: string;
+  schema?: OpenApiSchema;
+  /** Columns after Name; undefined means the default (Age). */
+  printerColumns?: PrinterColumn[];
+  deprecationWarning?: string;
+}
+
+export interface ResourceDefinition {
+  group: string;
+  versions: ResourceVersionInfo[];
+  storageVersion: string;
+  kind: string;
+  listKind: string;
+  plural: string;
+  singular: string;
+  namespaced: boolean;
+  shortNames: string[];
+  categories: string[];
+  hasStatus: boolean;
+  /** Field selector paths besides metadata.name and metadata.namespace. */
+  selectableFields: string[];
+  /** Built-in resources accept strategic merge patch; custom resources answer 415. */
+  strategicMergeKeyFor?: MergeKeyLookup;
+  /** Built-in defaulting applied on every write (custom resources use schema defaults). */
+  defaultObject?: (object: KubeObject) => void;
+  /** Set for resources served because of a CustomResourceDefinition. */
+  crdName?: string;
+}
+
+export const allVerbs = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
+
+export function resourceId(group: string, plural: string): string {
+  return `${group}/${plural}`;
+}
+
+export function apiVersionOf(group: string, version: string): string {
+  return group ? `${group}/${version}` : version;
+}
+
+/** Merge keys of the built-in lists tests touch (ports by port, containers by name, ...). */
+const builtinMergeKeys: Record<string, string> = {
+  'metadata.ownerReferences': 'uid',
+  'spec.ports': 'port',
+  'spec.containers': 'name',
+  'spec.initContainers': 'name',
+  'spec.containers.ports': 'containerPort',
+  'spec.containers.env': 'name',
+  'spec.containers.volumeMounts': 'mountPath',
+  'spec.volumes': 'name',
+  'status.conditions': 'type',
+  'status.addresses': 'type',
+  'spec.template.spec.containers': 'name',
+};
+
+export const builtinMergeKeyFor: MergeKeyLookup = (path) => builtinMergeKeys[path.join('.')];
+
+function defaultService(service: KubeObject): void {
+  const spec = (service.spec ??= {}) as Record<string, unknown>;
+  spec.type ??= 'ClusterIP';
+  spec.sessionAffinity ??= 'None';
+  spec.internalTrafficPolicy ??= 'Cluster';
+  if (spec.type === 'LoadBalancer' || spec.type === 'NodePort') spec.externalTrafficPolicy ??= 'Cluster';
+  if (spec.type === 'LoadBalancer') spec.allocateLoadBalancerNodePorts ??= true;
+  spec.ipFamilyPolicy ??= 'SingleStack';
+  spec.ipFamilies ??= ['IPv4'];
+  if (Array.isArray(spec.ports)) {
+    for (const port of spec.ports as Record<string, unknown>[]) {
+      port.protocol ??= 'TCP';
+      port.targetPort ??= port.port;
+    }
+  }
+  service.status ??= { loadBalancer: {} };
+}
+
+function builtin(
+  group: string,
+  version: string,
+  kind: string,
+  plural: string,
+  options: Partial<ResourceDefinition> & { columns?: PrinterColumn[] } = {},
+): ResourceDefinition {
+  const { columns, ...rest } = options;
+  return {
+    group,
+    versions: [{ name: version, ...(columns ? { printerColumns: columns } : {}) }],
+    storageVersion: version,
+    kind,
+    listKind: `${kind}List`,
+    plural,
+    singular: kind.toLowerCase(),
+    namespaced: true,
+    shortNames: [],
+    categories: [],
+    hasStatus: false,
+    selectableFields: [],
+    strategicMergeKeyFor: builtinMergeKeyFor,
+    ...rest,
+  };
+}
+
+const age: PrinterColumn = { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' };
+
+export function builtinResources(): ResourceDefinition[] {
+  const eventFields = [
+    'involvedObject.kind',
+    'involvedObject.namespace',
+    'involvedObject.name',
+    'involvedObject.uid',
+    'involvedObject.apiVersion',
+    'involvedObject.resourceVersion',
+    'involvedObject.fieldPath',
+    'reason',
+    'reportingComponent',
+    'source',
+    'type',
+  ];
+  return [
+    builtin('', 'v1', 'Namespace', 'namespaces', {
+      namespaced: false,
+      shortNames: ['ns'],
+      hasStatus: true,
+      selectableFields: ['status.phase'],
+      columns: [{ name: 'Status', type: 'string', jsonPath: '.status.phase' }, age],
+    }),
+    builtin('', 'v1', 'Node', 'nodes', {
+      namespaced: false,
+      shortNames: ['no'],
+      hasStatus: true,
+      selectableFields: ['spec.unschedulable'],
+      columns: [age, { name: 'Version', type: 'string', jsonPath: '.status.nodeInfo.kubeletVersion' }],
+    }),
+    builtin('', 'v1', 'Service', 'services', {
+      shortNames: ['svc'],
+      categories: ['all'],
+      hasStatus: true,
+      defaultObject: defaultService,
+      columns: [
+        { name: 'Type', type: 'string', jsonPath: '.spec.type' },
+        { name: 'Cluster-IP', type: 'string', jsonPath: '.spec.clusterIP' },
+        { name: 'External-IP', type: 'string', jsonPath: '.status.loadBalancer.ingress[*].ip' },
+        age,
+      ],
+    }),
+    builtin('', 'v1', 'Endpoints', 'endpoints', { shortNames: ['ep'] }),
+    builtin('', 'v1', 'Secret', 'secrets', { selectableFields: ['type'] }),
+    builtin('', 'v1', 'ConfigMap', 'configmaps', { shortNames: ['cm'] }),
+    builtin('', 'v1', 'Pod', 'pods', {
+      shortNames: ['po'],
+      categories: ['all'],
+      hasStatus: true,
+      selectableFields: ['spec.nodeName', 'spec.serviceAccountName', 'status.phase', 'status.podIP'],
+      columns: [{ name: 'Status', type: 'string', jsonPath: '.status.phase' }, age],
+    }),
+    builtin('', 'v1', 'Event', 'events', { shortNames: ['ev'], selectableFields: eventFields }),
+    builtin('discovery.k8s.io', 'v1', 'EndpointSlice', 'endpointslices', {
+      selectableFields: [],
+      columns: [{ name: 'AddressType', type: 'string', jsonPath: '.addressType' }, age],
+    }),
+    builtin('coordination.k8s.io', 'v1', 'Lease', 'leases', {
+      columns: [{ name: 'Holder', type: 'string', jsonPath: '.spec.holderIdentity' }, age],
+    }),
+    builtin('events.k8s.io', 'v1', 'Event', 'events', {
+      shortNames: ['ev'],
+      selectableFields: [
+        'regarding.kind',
+        'regarding.namespace',
+        'regarding.name',
+        'regarding.uid',
+        'reason',
+        'type',
+      ],
+    }),
+    builtin('apiextensions.k8s.io', 'v1', 'CustomResourceDefinition', 'customresourcedefinitions', {
+      namespaced: false,
+      shortNames: ['crd', 'crds'],
+      categories: ['api-extensions'],
+      hasStatus: true,
+      columns: [{ name: 'Created At', type: 'string', jsonPath: '.metadata.creationTimestamp' }],
+    }),
+  ];
+}
