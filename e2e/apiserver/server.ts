@@ -149,6 +149,14 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
     }
     if (decision.kind === 'hang') await new Promise((resolve) => setTimeout(resolve, decision.delayMs));
     const body = await readBody(req);
+    if (body !== '' && req.headers['content-type']?.includes('protobuf')) {
+      // Protobuf is not spoken here; client-go answers a 415 by resending the request as JSON.
+      throw failure(
+        415,
+        'UnsupportedMediaType',
+        'protobuf request bodies are not supported by the ferry e2e apiserver (imperative `kubectl create <kind>`); send JSON, e.g. `kubectl apply -f`',
+      );
+    }
     if (path === '/version') return writeJson(res, 200, serverVersion);
     if (['/healthz', '/readyz', '/livez'].includes(path)) return writeText(res, 200, 'ok');
     if (path === '/api') return writeJson(res, 200, apiVersions(`${host}:${String(addressOf().port)}`));
