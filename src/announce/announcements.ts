@@ -9,8 +9,9 @@ import type { EndpointSliceInfo, ServiceInfo } from '../api/cluster.js';
 import { parseIp, prefixOf, type ParsedIp } from '../net/ip.js';
 import { advertisementsByPool } from './advertisements.js';
 import { unionCommunities } from './communities.js';
-import { compareAddressText, comparePrefixText } from './order.js';
+import { addressKey, compareAddressKeys, comparePrefixKeys, prefixKey, sortByKey } from './order.js';
 import { compareText, peerFamilies, peersForNode } from './peers.js';
+import { poolLookup } from './pool-lookup.js';
 import { shouldAnnounce, type AnnounceContext, type ServiceVerdict } from './should-announce.js';
 import type {
   AnnounceInput,
@@ -23,10 +24,14 @@ import type {
 
 export function announcementsForNode(input: AnnounceInput): AnnounceResult {
   const { config, node } = input;
-  const peers = peersForNode(config, node);
+  // Families are worked out once per session, not per IP.
+  const peers: NodePeer[] = peersForNode(config, node).map((peer) => ({
+    peer,
+    families: peerFamilies(peer),
+  }));
   const context: AnnounceContext = {
     node,
-    pools: [...config.pools].sort((a, b) => compareText(a.name, b.name)),
+    poolFor: poolLookup(config.pools),
     advertisementsByPool: advertisementsByPool(config),
     ignoreExcludeLB: input.options?.ignoreExcludeLB ?? false,
   };
@@ -47,9 +52,15 @@ export function announcementsForNode(input: AnnounceInput): AnnounceResult {
   const coverage = new PrefixCoverage(decisions);
   return {
     advertisements: table.advertisements(),
-    decisions: decisions.map((decision) => withSharing(decision, coverage)).sort(compareDecisions),
+    decisions: sortDecisions(decisions.map((decision) => withSharing(decision, coverage))),
     warnings: table.warnings(),
   };
+}
+
+/** A BGP session of this node and the address families it carries. */
+interface NodePeer {
+  readonly peer: Peer;
+  readonly families: readonly IpFamily[];
 }
 
 type Eligible = Extract<ServiceVerdict, { eligible: true }>;
@@ -80,16 +91,16 @@ function routeServiceIp(
   service: ServiceInfo,
   ip: ParsedIp,
   verdict: Eligible,
-  peers: readonly Peer[],
+  peers: readonly NodePeer[],
   table: PeerRouteTable,
 ): ServiceDecision {
   const routes = new Map<string, { prefix: string; peer: string; advertisements: string[] }>();
   const reasonsLeftOut = new Map<string, { prefix: string; peer: string; why: string[] }>();
   for (const advertisement of verdict.advertisements) {
     const prefix = prefixOf(ip, aggregationLength(advertisement, ip.family)).text;
-    for (const peer of peers) {
+    for (const { peer, families } of peers) {
       const key = `${prefix} ${peer.name}`;
-      const why = whyNotSent(advertisement, peer, ip.family);
+      const why = whyNotSent(advertisement, peer.name, families, ip.family);
       if (why !== undefined) {
         const entry = reasonsLeftOut.get(key) ?? { prefix, peer: peer.name, why: [] };
         entry.why.push(why);
@@ -103,13 +114,14 @@ function routeServiceIp(
     }
   }
 
-  const sortedRoutes: RouteToPeer[] = [...routes.values()].sort(
-    (a, b) => comparePrefixText(a.prefix, b.prefix) || compareText(a.peer, b.peer),
+  const sortedRoutes: RouteToPeer[] = sortByPrefixThenPeer([...routes.values()]);
+  const withheld: PeerWithheld[] = sortByKey(
+    [...reasonsLeftOut.entries()]
+      .filter(([key]) => !routes.has(key))
+      .map(([, entry]) => ({ peer: entry.peer, prefix: entry.prefix, why: entry.why.join('; ') })),
+    (entry) => ({ peer: entry.peer, prefix: prefixKey(entry.prefix) }),
+    (a, b) => compareText(a.peer, b.peer) || comparePrefixKeys(a.prefix, b.prefix),
   );
-  const withheld: PeerWithheld[] = [...reasonsLeftOut.entries()]
-    .filter(([key]) => !routes.has(key))
-    .map(([, entry]) => ({ peer: entry.peer, prefix: entry.prefix, why: entry.why.join('; ') }))
-    .sort((a, b) => compareText(a.peer, b.peer) || comparePrefixText(a.prefix, b.prefix));
   const routedPeers = [...new Set(sortedRoutes.map((route) => route.peer))].sort(compareText);
   const announced = sortedRoutes.length > 0;
   return {
@@ -141,17 +153,21 @@ function aggregationLength(advertisement: BgpAdvertisement, family: IpFamily): n
   return family === 'ipv4' ? advertisement.aggregationLength : advertisement.aggregationLengthV6;
 }
 
-function whyNotSent(advertisement: BgpAdvertisement, peer: Peer, family: IpFamily): string | undefined {
-  if (advertisement.peers.length > 0 && !advertisement.peers.includes(peer.name)) {
+function whyNotSent(
+  advertisement: BgpAdvertisement,
+  peer: string,
+  families: readonly IpFamily[],
+  family: IpFamily,
+): string | undefined {
+  if (advertisement.peers.length > 0 && !advertisement.peers.includes(peer)) {
     return `not in spec.peers of BGPAdvertisement ${advertisement.name}`;
   }
-  const families = peerFamilies(peer);
   if (families.includes(family)) return undefined;
   if (families.length === 0) return 'the session has no address family';
   return `the session carries ${familyName(families[0] ?? family)} only (dualStackAddressFamily is off)`;
 }
 
-function noPeersDetail(peers: readonly Peer[], withheld: readonly PeerWithheld[]): string {
+function noPeersDetail(peers: readonly NodePeer[], withheld: readonly PeerWithheld[]): string {
   if (peers.length === 0)
     return 'No BGPPeer selects this node (nodeSelectors), so there is no session to announce to.';
   const reasons = withheld.map((entry) => `${entry.peer} (${entry.prefix}): ${entry.why}`).join('; ');
@@ -220,15 +236,15 @@ class PeerRouteTable {
   }
 
   advertisements(): PeerAdvertisement[] {
-    return [...this.routes.values()]
-      .map((route) => ({
+    return sortByPrefixThenPeer(
+      [...this.routes.values()].map((route) => ({
         prefix: route.prefix,
         family: route.family,
         peer: route.peer,
         communities: unionCommunities(route.communities),
         localPref: Math.max(0, ...route.localPrefs.keys()),
-      }))
-      .sort((a, b) => comparePrefixText(a.prefix, b.prefix) || compareText(a.peer, b.peer));
+      })),
+    );
   }
 
   /**
@@ -297,12 +313,22 @@ function withSharing(decision: ServiceDecision, coverage: PrefixCoverage): Servi
   return { ...decision, sharedWith, detail: decision.detail + sentence };
 }
 
-function compareDecisions(a: ServiceDecision, b: ServiceDecision): number {
-  return (
-    compareText(a.namespace, b.namespace) ||
-    compareText(a.name, b.name) ||
-    compareAddressText(a.ip, b.ip) ||
+function sortByPrefixThenPeer<T extends { readonly prefix: string; readonly peer: string }>(items: T[]): T[] {
+  return sortByKey(
+    items,
+    (item) => prefixKey(item.prefix),
+    comparePrefixKeys,
+    (a, b) => compareText(a.peer, b.peer),
+  );
+}
+
+function sortDecisions(decisions: readonly ServiceDecision[]): ServiceDecision[] {
+  return sortByKey(
+    decisions,
+    (decision) => ({ namespace: decision.namespace, name: decision.name, ip: addressKey(decision.ip) }),
+    (a, b) =>
+      compareText(a.namespace, b.namespace) || compareText(a.name, b.name) || compareAddressKeys(a.ip, b.ip),
     // Only for duplicate Services in the input: keep the output independent of their order.
-    compareText(JSON.stringify(a), JSON.stringify(b))
+    (a, b) => compareText(JSON.stringify(a), JSON.stringify(b)),
   );
 }

@@ -1,23 +1,52 @@
 // Numeric order for addresses and prefixes (IPv4 before IPv6, then by value, then by length), so
-// `10.0.0.2` sorts before `10.0.0.10`; text that does not parse sorts last, by code unit.
+// `10.0.0.2` sorts before `10.0.0.10`; text that does not parse sorts last, by code unit. Sorting
+// goes through precomputed keys: parsing inside a comparator would parse each address log n times.
 import { parseIp } from '../net/ip.js';
 import { compareText } from './peers.js';
 
-export function compareAddressText(a: string, b: string): number {
-  const left = parseIp(a);
-  const right = parseIp(b);
-  if (left === undefined || right === undefined) {
-    if (left !== undefined) return -1;
-    if (right !== undefined) return 1;
-    return compareText(a, b);
-  }
-  if (left.family !== right.family) return left.family === 'ipv4' ? -1 : 1;
-  return left.value < right.value ? -1 : left.value > right.value ? 1 : 0;
+export interface AddressKey {
+  /** 0 IPv4, 1 IPv6, 2 not an address */
+  readonly rank: number;
+  readonly value: bigint;
+  readonly text: string;
+}
+
+export function addressKey(text: string): AddressKey {
+  const ip = parseIp(text);
+  if (ip === undefined) return { rank: 2, value: 0n, text };
+  return { rank: ip.family === 'ipv4' ? 0 : 1, value: ip.value, text };
+}
+
+export function compareAddressKeys(a: AddressKey, b: AddressKey): number {
+  if (a.rank !== b.rank) return a.rank - b.rank;
+  if (a.rank === 2) return compareText(a.text, b.text);
+  return a.value < b.value ? -1 : a.value > b.value ? 1 : 0;
+}
+
+export interface PrefixKey {
+  readonly address: AddressKey;
+  readonly length: number;
 }
 
 /** `address/length` */
-export function comparePrefixText(a: string, b: string): number {
-  const [addressA = '', lengthA = ''] = a.split('/');
-  const [addressB = '', lengthB = ''] = b.split('/');
-  return compareAddressText(addressA, addressB) || Number(lengthA) - Number(lengthB) || compareText(a, b);
+export function prefixKey(text: string): PrefixKey {
+  const [address = '', length = ''] = text.split('/');
+  return { address: addressKey(address), length: Number(length) };
+}
+
+export function comparePrefixKeys(a: PrefixKey, b: PrefixKey): number {
+  return compareAddressKeys(a.address, b.address) || a.length - b.length;
+}
+
+/** Sorts by a key computed once per item, then by `tieBreak`. */
+export function sortByKey<T, K>(
+  items: readonly T[],
+  key: (item: T) => K,
+  compareKeys: (a: K, b: K) => number,
+  tieBreak: (a: T, b: T) => number = () => 0,
+): T[] {
+  return items
+    .map((item) => ({ item, key: key(item) }))
+    .sort((a, b) => compareKeys(a.key, b.key) || tieBreak(a.item, b.item))
+    .map(({ item }) => item);
 }

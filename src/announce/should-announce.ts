@@ -2,10 +2,11 @@
 // checks, then `ShouldAnnounce`) in MetalLB's order; the first failure is the reason.
 import type { BgpAdvertisement, Pool } from '../config/types.js';
 import type { EndpointSliceInfo, NodeInfo, ServiceInfo } from '../api/cluster.js';
-import { cidrContains, parseIp, type ParsedIp } from '../net/ip.js';
+import { parseIp, type ParsedIp } from '../net/ip.js';
 import { advertisementsForNode, advertisementsForService, findLocalPrefConflict } from './advertisements.js';
 import { hasServingEndpoint } from './endpoints.js';
-import { compareAddressText } from './order.js';
+import { addressKey, compareAddressKeys, sortByKey } from './order.js';
+import type { PoolLookup } from './pool-lookup.js';
 import type { WithdrawReason } from './types.js';
 
 /** Kubernetes' well-known label (k8s.io/api core/v1 LabelNodeExcludeBalancers); presence counts. */
@@ -13,8 +14,7 @@ export const EXCLUDE_BALANCERS_LABEL = 'node.kubernetes.io/exclude-from-external
 
 export interface AnnounceContext {
   readonly node: NodeInfo;
-  /** sorted by name: the first pool holding all IPs wins, as pools cannot overlap */
-  readonly pools: readonly Pool[];
+  readonly poolFor: PoolLookup;
   /** advertisements per pool name, sorted by name */
   readonly advertisementsByPool: ReadonlyMap<string, readonly BgpAdvertisement[]>;
   readonly ignoreExcludeLB: boolean;
@@ -45,8 +45,10 @@ export function shouldAnnounce(
   context: AnnounceContext,
 ): ServiceVerdict {
   // Sorted so that the result (and its sentences) do not depend on the order of the ingress list.
-  const texts = [...new Set(service.ingressIPs.map((text) => parseIp(text)?.text ?? text))].sort(
-    compareAddressText,
+  const texts = sortByKey(
+    [...new Set(service.ingressIPs.map((text) => parseIp(text)?.text ?? text))],
+    addressKey,
+    compareAddressKeys,
   );
   const refuse = (reason: WithdrawReason, detail: string, pool = ''): ServiceVerdict => ({
     eligible: false,
@@ -65,9 +67,7 @@ export function shouldAnnounce(
     if (ip === undefined) return refuse('invalidIP', `Ingress IP "${text}" is not a valid IP address.`);
     ips.push(ip);
   }
-  const pool = context.pools.find((candidate) =>
-    ips.every((ip) => candidate.cidrs.some((cidr) => cidrContains(cidr, ip))),
-  );
+  const pool = context.poolFor(ips);
   if (pool === undefined) {
     const detail =
       ips.length === 1
