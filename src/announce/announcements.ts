@@ -130,13 +130,7 @@ function routeServiceIp(
     ip: ip.text,
     announced,
     reason: announced ? '' : 'noPeers',
-    detail: announced
-      ? `Announced as ${distinct(sortedRoutes.map((route) => route.prefix)).join(', ')} to ${routedPeers.join(', ')} (BGPAdvertisements ${distinct(
-          sortedRoutes.flatMap((route) => route.advertisements),
-        )
-          .sort(compareText)
-          .join(', ')}).`
-      : noPeersDetail(peers, withheld),
+    detail: announced ? announcedDetail(sortedRoutes, routedPeers) : noPeersDetail(peers, withheld),
     peers: routedPeers,
     eligible: true,
     pool: verdict.pool.name,
@@ -165,6 +159,12 @@ function whyNotSent(
   if (families.includes(family)) return undefined;
   if (families.length === 0) return 'the session has no address family';
   return `the session carries ${familyName(families[0] ?? family)} only (dualStackAddressFamily is off)`;
+}
+
+function announcedDetail(routes: readonly RouteToPeer[], peers: readonly string[]): string {
+  const prefixes = distinct(routes.map((route) => route.prefix));
+  const advertisements = distinct(routes.flatMap((route) => route.advertisements)).sort(compareText);
+  return `Announced as ${prefixes.join(', ')} to ${peers.join(', ')} (BGPAdvertisements ${advertisements.join(', ')}).`;
 }
 
 function noPeersDetail(peers: readonly NodePeer[], withheld: readonly PeerWithheld[]): string {
