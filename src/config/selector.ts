@@ -181,3 +181,36 @@ export function selectorKey(selector: LabelSelector): string {
     .sort();
   return [...labels, ...expressions].join(';');
 }
+
+/**
+ * Parses a list of selectors at `field` (e.g. `spec.nodeSelectors`), rejecting duplicates as MetalLB
+ * does ("duplicate definition of nodeSelectors"). Selectors that fail to parse are left out.
+ */
+export function parseSelectorList(
+  raw: readonly unknown[] | undefined,
+  field: string,
+  parse: (raw: unknown, field: string) => SelectorParse = parseLabelSelector,
+): { readonly selectors: LabelSelector[]; readonly problems: FieldProblem[] } {
+  const selectors: LabelSelector[] = [];
+  const problems: FieldProblem[] = [];
+  const seen = new Map<string, number>();
+  (raw ?? []).forEach((entry, index) => {
+    const parsed = parse(entry, `${field}[${index}]`);
+    if (!parsed.ok) {
+      problems.push(...parsed.problems);
+      return;
+    }
+    const key = selectorKey(parsed.selector);
+    const first = seen.get(key);
+    if (first !== undefined) {
+      problems.push({
+        field: `${field}[${index}]`,
+        message: `duplicate definition of ${field.split('.').pop() ?? field}: same as [${first}]`,
+      });
+      return;
+    }
+    seen.set(key, index);
+    selectors.push(parsed.selector);
+  });
+  return { selectors, problems };
+}
