@@ -2,13 +2,18 @@
 // ferry's command line: one binary, one subcommand per process (render, explain, speaker, controller, lab).
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from '../util/package-root.js';
+import { addRenderCommands } from './render-command.js';
 
-const packageJson = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
+const packageJson = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as {
   version: string;
 };
 
 const program = new Command('ferry')
   .description('MetalLB-compatible BGP load balancer for bare-metal Kubernetes, driving FRR')
   .version(packageJson.version);
+
+addRenderCommands(program);
 
 await program.parseAsync(process.argv);

@@ -2,6 +2,8 @@
 // Each class is one origination route map (`network P route-map ferry-c-<id>`) that tags the prefix
 // with a marker large community, and one entry in each of its neighbors' `-out` route maps. Adding or
 // removing a Service IP in an existing class is then one `network` line (DESIGN §4).
+import { communityText } from '../announce/communities.js';
+import { compareText } from '../announce/peers.js';
 import type { Community } from '../config/types.js';
 
 /** What one neighbor gets for a prefix. */
@@ -33,10 +35,6 @@ function describeAttributes(attributes: readonly NeighborAttributes[]): string {
   return attributes
     .map((a) => `${a.neighborKey}|${a.communities.map(communityText).join(',')}|${a.localPref}`)
     .join(';');
-}
-
-export function communityText(community: Community): string {
-  return community.kind === 'large' ? `large:${community.value}` : community.value;
 }
 
 /** FNV-1a, 32 bit: a content hash that keeps class ids stable while other classes come and go. */
@@ -86,9 +84,4 @@ export function classForMapping(
   const found = classes.get(describeAttributes(sorted));
   if (found === undefined) throw new Error(`bug: no announce class for ${describeAttributes(sorted)}`);
   return found;
-}
-
-/** Byte-wise comparison, independent of locale. */
-export function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

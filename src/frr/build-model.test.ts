@@ -1,4 +1,5 @@
-import { frrModelForNode, type PrefixToPeer } from './build-model.js';
+import type { PeerAdvertisement as PrefixToPeer } from '../announce/types.js';
+import { frrModelForNode } from './build-model.js';
 import { defaultFrrRenderer } from './templates.js';
 import { testBfdProfile, testPeer } from './testing/peer.js';
 import type { Peer } from '../config/types.js';

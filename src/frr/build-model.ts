@@ -1,13 +1,14 @@
 // Config + this node's announcements → the FRR model (what frr.conf must contain). Pure.
 // Session-level shape follows MetalLB's FRR mode (reference/metallb.md §3.3); how prefixes get their
 // attributes and reach their peers follows docs/decisions/0001-frr-config-shape.md.
-import type { BfdProfile, Community, Peer } from '../config/types.js';
-import { parseCidr, parseIp, cidrFirst } from '../net/ip.js';
+import { communityText } from '../announce/communities.js';
+import { comparePrefixKeys, prefixKey } from '../announce/order.js';
+import { compareText, peerFamilies } from '../announce/peers.js';
+import type { PeerAdvertisement } from '../announce/types.js';
+import type { BfdProfile, Peer } from '../config/types.js';
 import {
   announceClasses,
   classForMapping,
-  communityText,
-  compareText,
   type AnnounceClass,
   type NeighborAttributes,
 } from './announce-class.js';
@@ -21,21 +22,14 @@ import type {
   RouterModel,
 } from './model.js';
 
-/** One prefix to one BGPPeer, with its attributes (the announce layer's output). */
-export interface PrefixToPeer {
-  readonly prefix: string;
-  readonly family: AddressFamily;
-  /** BGPPeer name */
-  readonly peer: string;
-  readonly communities: readonly Community[];
-  readonly localPref: number;
-}
+/** One prefix to one BGPPeer with its attributes: the announce layer's output. */
+export type PrefixToPeer = PeerAdvertisement;
 
 export interface FrrModelInput {
   /** the BGPPeers selected for this node */
   readonly peers: readonly Peer[];
   readonly bfdProfiles: readonly BfdProfile[];
-  readonly advertisements: readonly PrefixToPeer[];
+  readonly advertisements: readonly PeerAdvertisement[];
   /** FRR log level for `log stdout`; default `informational` */
   readonly logLevel?: string;
 }
@@ -52,11 +46,6 @@ const FAMILIES: readonly AddressFamily[] = ['ipv4', 'ipv6'];
 export function neighborKey(peer: Peer): string {
   const id = peer.address ?? peer.interface ?? '';
   return peer.vrf === '' ? id : `${id}-${peer.vrf}`;
-}
-
-function neighborFamilies(peer: Peer): AddressFamily[] {
-  if (peer.interface !== undefined || peer.dualStackAddressFamily) return ['ipv4', 'ipv6'];
-  return [parseIp(peer.address ?? '')?.family ?? 'ipv4'];
 }
 
 function isExternal(peer: Peer): boolean {
@@ -103,21 +92,10 @@ function neighborsOf(peers: readonly Peer[]): Neighbor[] {
     // Identical sessions (same address and VRF) collapse into one neighbor, as in MetalLB.
     if (seen.has(key)) continue;
     seen.add(key);
-    const families = neighborFamilies(peer);
+    const families = peerFamilies(peer);
     neighbors.push({ peer, key, families, model: neighborModel(peer, key, families) });
   }
   return neighbors.sort((a, b) => compareText(a.key, b.key));
-}
-
-function comparePrefixes(a: string, b: string): number {
-  const ca = parseCidr(a);
-  const cb = parseCidr(b);
-  if (ca === undefined || cb === undefined) return compareText(a, b);
-  if (ca.family !== cb.family) return ca.family === 'ipv4' ? -1 : 1;
-  const fa = cidrFirst(ca);
-  const fb = cidrFirst(cb);
-  if (fa !== fb) return fa < fb ? -1 : 1;
-  return ca.prefixLength - cb.prefixLength;
 }
 
 interface ClassifiedPrefix {
@@ -128,7 +106,7 @@ interface ClassifiedPrefix {
 
 /** Groups per-peer advertisements by prefix and gives each prefix its announce class. */
 function classifyPrefixes(
-  advertisements: readonly PrefixToPeer[],
+  advertisements: readonly PeerAdvertisement[],
   neighborByPeer: ReadonlyMap<string, Neighbor>,
 ): ClassifiedPrefix[] {
   const byPrefix = new Map<string, { family: AddressFamily; attributes: Map<string, NeighborAttributes> }>();
@@ -152,7 +130,9 @@ function classifyPrefixes(
       family: entry.family,
       announceClass: classForMapping(classes, [...entry.attributes.values()]),
     }))
-    .sort((a, b) => comparePrefixes(a.prefix, b.prefix));
+    .map((p) => ({ p, key: prefixKey(p.prefix) }))
+    .sort((a, b) => comparePrefixKeys(a.key, b.key))
+    .map(({ p }) => p);
 }
 
 function distinctClasses(prefixes: readonly ClassifiedPrefix[]): AnnounceClass[] {

@@ -1,0 +1,90 @@
+// `ferry render` and `ferry explain`: the offline views of what a node's speaker would do.
+import type { Command } from 'commander';
+import { loadManifestDirectory } from '../api/load-directory.js';
+import { explainText } from '../announce/index.js';
+import { defaultFrrRenderer } from '../frr/templates.js';
+import { frrConfigForNode } from '../render/node-config.js';
+import { nodeViewFromManifests, type ManifestView } from '../render/manifest-view.js';
+
+interface ViewFlags {
+  manifests: string;
+  node: string;
+  namespace: string;
+  ignoreExcludeLb?: boolean;
+}
+
+function loadView(flags: ViewFlags): ManifestView {
+  return nodeViewFromManifests(loadManifestDirectory(flags.manifests), {
+    namespace: flags.namespace,
+    nodeName: flags.node,
+    ignoreExcludeLB: flags.ignoreExcludeLb === true,
+  });
+}
+
+/** Problems go to stderr, one per line; returns false when there were errors. */
+function reportProblems(view: ManifestView): boolean {
+  for (const warning of view.warnings) process.stderr.write(`warning: ${warning}\n`);
+  for (const error of view.errors) process.stderr.write(`error: ${error}\n`);
+  return view.errors.length === 0;
+}
+
+function viewOptions(command: Command): Command {
+  return command
+    .requiredOption(
+      '--manifests <dir>',
+      'directory (or file) of YAML manifests: metallb.io resources, Nodes, Services, EndpointSlices, Secrets',
+    )
+    .requiredOption('--node <name>', 'the node whose view to compute')
+    .option('--namespace <ns>', "ferry's namespace (where the metallb.io resources live)", 'metallb-system')
+    .option(
+      '--ignore-exclude-lb',
+      'announce from nodes labeled node.kubernetes.io/exclude-from-external-load-balancers',
+    );
+}
+
+export function addRenderCommands(program: Command): void {
+  viewOptions(program.command('render'))
+    .description(
+      "print the frr.conf this node's speaker would apply; exit 1 with the errors on stderr if the input is invalid",
+    )
+    .option('--log-level <level>', 'FRR log level for `log stdout`', 'informational')
+    .action((flags: ViewFlags & { logLevel: string }) => {
+      const loaded = loadView(flags);
+      if (!reportProblems(loaded) || loaded.view === undefined) {
+        process.exitCode = 1;
+        return;
+      }
+      const rendered = frrConfigForNode(
+        { ...loaded.view, options: { ...loaded.view.options, logLevel: flags.logLevel } },
+        defaultFrrRenderer(),
+      );
+      process.stdout.write(rendered.text);
+    });
+
+  viewOptions(program.command('explain'))
+    .description('print, per Service IP and peer, whether this node announces it and why (not)')
+    .option('--service <namespace/name>', 'only this Service')
+    .option('--output <format>', 'text or json', 'text')
+    .action((flags: ViewFlags & { service?: string; output: string }) => {
+      const loaded = loadView(flags);
+      if (!reportProblems(loaded) || loaded.view === undefined) {
+        process.exitCode = 1;
+        return;
+      }
+      const { announce } = frrConfigForNode(loaded.view, defaultFrrRenderer());
+      const [namespace, name] = flags.service?.split('/') ?? [];
+      const filter =
+        flags.service === undefined ? undefined : { namespace: namespace ?? '', name: name ?? '' };
+      if (flags.output === 'json') {
+        const decisions = announce.decisions.filter(
+          (d) => filter === undefined || (d.namespace === filter.namespace && d.name === filter.name),
+        );
+        process.stdout.write(`${JSON.stringify({ node: flags.node, decisions }, null, 2)}\n`);
+      } else if (flags.output === 'text') {
+        process.stdout.write(explainText(announce, filter ?? {}));
+      } else {
+        process.stderr.write(`error: --output must be text or json, got ${JSON.stringify(flags.output)}\n`);
+        process.exitCode = 2;
+      }
+    });
+}
