@@ -1,6 +1,8 @@
 // Builders for the ipam tests: a Pool or a Service with only the fields a case cares about.
 import type { ServiceInfo } from '../api/cluster.js';
 import type { Cidr, Pool, ServiceAllocation } from '../config/types.js';
+import type { ServiceConvergence } from './converge.js';
+import { ANNOTATION_IP_ALLOCATED_FROM_POOL } from './request.js';
 import { parseCidr } from '../net/ip.js';
 import { service as serviceWithIngress } from '../announce/test-fixtures.js';
 
@@ -49,3 +51,11 @@ export const IPV6_ONLY: Partial<ServiceInfo> = {
   ipFamilyPolicy: 'SingleStack',
   clusterIPs: ['fd00::20'],
 };
+
+/** The Service as the controller writes it back after `result`: status and pool annotation. */
+export function written(svc: ServiceInfo, result: ServiceConvergence): ServiceInfo {
+  const annotations: Record<string, string> = { ...svc.annotations };
+  delete annotations[ANNOTATION_IP_ALLOCATED_FROM_POOL];
+  if (result.pool !== undefined) annotations[ANNOTATION_IP_ALLOCATED_FROM_POOL] = result.pool;
+  return { ...svc, ingressIPs: result.ips, annotations };
+}
