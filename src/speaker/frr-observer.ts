@@ -1,0 +1,66 @@
+// Reads what FRR really does for this node's peers — sessions, BFD, and the prefixes advertised to
+// each neighbor — in one vtysh call. Shell: the parsing is in src/frr/parse.
+import type { Peer } from '../config/types.js';
+import { neighborKey } from '../frr/build-model.js';
+import { parseAdvertisedRoutes } from '../frr/parse/advertised-routes.js';
+import { parseBfdPeers, type BfdSession } from '../frr/parse/bfd-peers.js';
+import { parseBgpNeighborsAllVrfs, type BgpPeerState } from '../frr/parse/bgp-neighbors.js';
+import { peerFamilies } from '../announce/peers.js';
+import type { FrrError, Vtysh } from '../frr/vtysh.js';
+
+export interface FrrObservation {
+  readonly bgp: readonly BgpPeerState[];
+  readonly bfd: readonly BfdSession[];
+  /** neighbor key → prefixes FRR advertises to it (after the out route map) */
+  readonly advertised: ReadonlyMap<string, ReadonlySet<string>>;
+}
+
+function vrfPart(vrf: string): string {
+  return vrf === '' ? '' : ` vrf ${vrf}`;
+}
+
+export async function observeFrr(
+  vtysh: Vtysh,
+  peers: readonly Peer[],
+): Promise<{ ok: true; value: FrrObservation } | { ok: false; error: FrrError }> {
+  const vrfs = [...new Set(peers.map((p) => p.vrf))].sort();
+  // `show bfd vrf all peers json` prints nothing on FRR 8.4.4: ask per VRF.
+  const bfdCommands = (vrfs.length > 0 ? vrfs : ['']).map((vrf) =>
+    vrf === '' ? 'show bfd peers json' : `show bfd vrf ${vrf} peers json`,
+  );
+  const advertisedQueries = peers.flatMap((peer) =>
+    peerFamilies(peer).map((family) => ({
+      key: neighborKey(peer),
+      command: `show bgp${vrfPart(peer.vrf)} ${family} unicast neighbors ${peer.address ?? peer.interface ?? ''} advertised-routes json`,
+    })),
+  );
+  const result = await vtysh.showAll([
+    'show bgp vrf all neighbors json',
+    ...bfdCommands,
+    ...advertisedQueries.map((q) => q.command),
+  ]);
+  if (!result.ok) {
+    // bfdd may not run (no BFD in the daemons file): sessions are still worth reporting.
+    if (result.error.kind !== 'not-running') return result;
+    const bgpOnly = await vtysh.show('show bgp vrf all neighbors json');
+    if (!bgpOnly.ok) return bgpOnly;
+    return { ok: true, value: { bgp: parseBgpNeighborsAllVrfs(bgpOnly.value), bfd: [], advertised: new Map() } };
+  }
+  const [neighbors, ...rest] = result.value;
+  const bfdDocuments = rest.slice(0, bfdCommands.length);
+  const advertisedDocuments = rest.slice(bfdCommands.length);
+  const advertised = new Map<string, Set<string>>();
+  advertisedQueries.forEach((query, index) => {
+    const prefixes = advertised.get(query.key) ?? new Set<string>();
+    for (const prefix of parseAdvertisedRoutes(advertisedDocuments[index]).prefixes) prefixes.add(prefix);
+    advertised.set(query.key, prefixes);
+  });
+  return {
+    ok: true,
+    value: {
+      bgp: parseBgpNeighborsAllVrfs(neighbors),
+      bfd: bfdDocuments.flatMap((document) => parseBfdPeers(document)),
+      advertised,
+    },
+  };
+}
