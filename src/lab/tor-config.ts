@@ -2,6 +2,22 @@
 // next-hops, and everything the nodes announce accepted (IPv4 and IPv6 unicast on every session).
 import type { FabricLink, NodeHandle, TorHandle } from './fabric.js';
 
+/**
+ * The first lines of every lab router's frr.conf: datacenter defaults (3/9 s timers) and a permissive
+ * `router bgp` (no policy needed to exchange routes, `network` without a matching route).
+ */
+export function bgpRouterOpening(asn: number, routerId: string): string[] {
+  return [
+    'frr defaults datacenter',
+    '!',
+    `router bgp ${asn}`,
+    ` bgp router-id ${routerId}`,
+    ' no bgp ebgp-requires-policy',
+    ' no bgp default ipv4-unicast',
+    ' no bgp network import-check',
+  ];
+}
+
 export interface TorPeer {
   readonly address: string;
   /** default `external`: any AS other than the ToR's */
@@ -43,13 +59,7 @@ export function torFrrConfig(options: TorConfigOptions): string {
     ' exit-address-family',
   ];
   return [
-    'frr defaults datacenter',
-    '!',
-    `router bgp ${options.asn}`,
-    ` bgp router-id ${options.routerId}`,
-    ' no bgp ebgp-requires-policy',
-    ' no bgp default ipv4-unicast',
-    ' no bgp network import-check',
+    ...bgpRouterOpening(options.asn, options.routerId),
     ' bgp bestpath as-path multipath-relax',
     ...neighbors,
     ...family('ipv4'),

@@ -10,28 +10,9 @@ import { listFrrPathspaces, type FrrInstance } from '../../src/lab/frr-instance.
 import { listNamespaces } from '../../src/lab/netns.js';
 import { torFrrConfigForNodes } from '../../src/lab/tor-config.js';
 import { waitUntil } from '../../src/lab/wait-until.js';
+import { speakerConfig } from '../../src/lab/speaker-config.js';
 
 jest.setTimeout(120_000);
-
-function nodeConfig(routerId: string, torAddress: string): string {
-  return [
-    'frr defaults datacenter',
-    '!',
-    'router bgp 65100',
-    ` bgp router-id ${routerId}`,
-    ' no bgp ebgp-requires-policy',
-    ' no bgp default ipv4-unicast',
-    ' no bgp network import-check',
-    ` neighbor ${torAddress} remote-as 65000`,
-    ` neighbor ${torAddress} bfd`,
-    ' address-family ipv4 unicast',
-    '  network 203.0.113.5/32',
-    `  neighbor ${torAddress} activate`,
-    ' exit-address-family',
-    'exit',
-    '',
-  ].join('\n');
-}
 
 async function sessionAndBfdUp(instance: FrrInstance, peer: string) {
   const neighbors = await instance.vtysh.show(`show bgp neighbors ${peer} json`);
@@ -59,7 +40,15 @@ describe('lab fabric', () => {
     expect(await listNamespaces()).toEqual(expect.arrayContaining(fabric.allNamespaces));
 
     const tor = await fabric.startFrr(tor1, torFrrConfigForNodes(tor1, [node1]));
-    const node = await fabric.startFrr(node1, nodeConfig(node1.linkA.ipv4, tor1.link.ipv4));
+    const node = await fabric.startFrr(
+      node1,
+      speakerConfig({
+        asn: 65100,
+        routerId: node1.linkA.ipv4,
+        neighbors: [{ address: tor1.link.ipv4, asn: 65000 }],
+        networks: ['203.0.113.5/32'],
+      }),
+    );
     const up = await waitUntil(() => sessionAndBfdUp(tor, node1.linkA.ipv4), { timeoutMs: 60_000 });
     expect(up).toMatchObject({ ok: true });
     expect(await waitUntil(() => sessionAndBfdUp(node, tor1.link.ipv4), { timeoutMs: 10_000 })).toMatchObject(
