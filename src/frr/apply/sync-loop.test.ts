@@ -1,0 +1,214 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { Registry } from 'prom-client';
+import winston from 'winston';
+import type { ApplyResult } from './applier.js';
+import { createSyncLoop, type SyncEvent, type SyncLoop, type SyncLoopOptions } from './sync-loop.js';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const APPLIED: ApplyResult = {
+  kind: 'applied',
+  method: 'incremental',
+  reason: 'incremental',
+  commandCount: 7,
+  durationMs: 5,
+};
+
+function capturingLogger(): { logger: winston.Logger; lines: string[] } {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(chunk.toString());
+      done();
+    },
+  });
+  const logger = winston.createLogger({
+    level: 'debug',
+    format: winston.format.json(),
+    transports: [new winston.transports.Stream({ stream })],
+  });
+  return { logger, lines };
+}
+
+interface Harness {
+  loop: SyncLoop;
+  applied: string[];
+  events: SyncEvent[];
+  registry: Registry;
+  lines: string[];
+  /** results returned by apply, in order; APPLIED once exhausted */
+  results: ApplyResult[];
+}
+
+function harness(options: Partial<SyncLoopOptions> & { applyMs?: number } = {}): Harness {
+  const applied: string[] = [];
+  const events: SyncEvent[] = [];
+  const results: ApplyResult[] = [];
+  const registry = new Registry();
+  const { logger, lines } = capturingLogger();
+  const loop = createSyncLoop({
+    applier: {
+      async apply(config) {
+        applied.push(config);
+        await sleep(options.applyMs ?? 1);
+        return results.shift() ?? APPLIED;
+      },
+    },
+    logger,
+    registry,
+    debounceMs: 20,
+    maxWaitMs: 100,
+    verifyIntervalMs: 0,
+    retryInitialMs: 20,
+    retryMaxMs: 80,
+    onEvent: (event) => events.push(event),
+    ...options,
+  });
+  return { loop, applied, events, registry, lines, results };
+}
+
+async function metric(registry: Registry, name: string): Promise<number> {
+  const values = (await registry.getSingleMetric(name)?.get())?.values ?? [];
+  return values.reduce((sum, v) => sum + (v.metricName?.endsWith('_bucket') ? 0 : v.value), 0);
+}
+
+describe('sync loop', () => {
+  test('a burst of desired configs is applied once, with the latest', async () => {
+    const h = harness();
+    for (let i = 0; i < 10; i++) h.loop.setDesired(`config ${i}`);
+    await sleep(5);
+    expect(h.applied).toEqual([]);
+    await sleep(40);
+    await h.loop.idle();
+    expect(h.applied).toEqual(['config 9']);
+    expect(h.events).toMatchObject([{ kind: 'applied', trigger: 'desired', method: 'incremental' }]);
+  });
+
+  test('a config that keeps changing is still applied within the maximum wait', async () => {
+    const h = harness();
+    const started = performance.now();
+    let firstApplyAt: number | undefined;
+    for (let i = 0; i < 30; i++) {
+      h.loop.setDesired(`config ${i}`);
+      if (firstApplyAt === undefined && h.applied.length > 0) firstApplyAt = performance.now();
+      await sleep(10);
+    }
+    await h.loop.idle();
+    expect(firstApplyAt).toBeDefined();
+    expect((firstApplyAt ?? 0) - started).toBeLessThan(400);
+    expect(h.applied.at(-1)).toBe('config 29');
+  });
+
+  test('one apply at a time; changes during an apply are applied right after it, latest wins', async () => {
+    const h = harness({ applyMs: 80 });
+    h.loop.setDesired('a');
+    await sleep(40);
+    h.loop.setDesired('b');
+    h.loop.setDesired('c');
+    await sleep(30);
+    expect(h.applied).toEqual(['a']);
+    await h.loop.idle();
+    expect(h.applied).toEqual(['a', 'c']);
+  });
+
+  test('a failure is retried with exponential backoff until it works', async () => {
+    const error = { kind: 'rejected' as const, message: '% refused', line: undefined, lineText: undefined };
+    const h = harness();
+    h.results.push(
+      { kind: 'failed', method: 'incremental', error, rolledBack: true, durationMs: 1 },
+      { kind: 'failed', method: 'reload', error, rolledBack: true, durationMs: 1 },
+    );
+    h.loop.setDesired('x');
+    await sleep(30);
+    await h.loop.idle();
+    expect(h.events.map((e) => e.kind)).toEqual(['failed', 'failed', 'applied']);
+    expect(h.events.map((e) => ('retryInMs' in e ? e.retryInMs : 0))).toEqual([20, 40, 0]);
+    expect(h.events.map((e) => e.trigger)).toEqual(['desired', 'retry', 'retry']);
+    expect(await metric(h.registry, 'ferry_frr_apply_failures_total')).toBe(2);
+  });
+
+  test('an invalid config is counted, logged with its line, and never logs a password', async () => {
+    const h = harness();
+    h.results.push({
+      kind: 'invalid',
+      error: {
+        kind: 'syntax',
+        message: 'line 3: % Unknown command: neighbor 192.0.2.1 password s3cret',
+        line: 3,
+        lineText: 'neighbor 192.0.2.1 password s3cret',
+      },
+      durationMs: 1,
+    });
+    h.loop.setDesired('router bgp 65100\n neighbor 192.0.2.1 password s3cret\n');
+    await sleep(30);
+    await h.loop.idle();
+    expect(await metric(h.registry, 'ferry_frr_validation_failures_total')).toBe(1);
+    const logged = h.lines.join('');
+    expect(logged).toContain('frr refused the desired config');
+    expect(logged).toContain('"line":3');
+    expect(logged).not.toContain('s3cret');
+  });
+
+  test('a drift repair is reported, counted, and the apply duration is observed per method', async () => {
+    const h = harness();
+    h.results.push(APPLIED, {
+      kind: 'applied',
+      method: 'reload',
+      reason: 'drift',
+      commandCount: 0,
+      durationMs: 900,
+    });
+    h.loop.setDesired('x');
+    await sleep(30);
+    await h.loop.idle();
+    h.loop.verifyNow();
+    await sleep(5);
+    await h.loop.idle();
+    expect(h.events).toMatchObject([
+      { kind: 'applied' },
+      { kind: 'drift-repaired', trigger: 'timer', method: 'reload' },
+    ]);
+    expect(await metric(h.registry, 'ferry_frr_drift_repairs_total')).toBe(1);
+    const text = await h.registry.metrics();
+    expect(text).toContain('ferry_frr_apply_duration_seconds_count{method="incremental"} 1');
+    expect(text).toContain('ferry_frr_apply_duration_seconds_count{method="reload"} 1');
+  });
+
+  test('the drift timer checks periodically once a config is desired', async () => {
+    const h = harness({ verifyIntervalMs: 30 });
+    await h.loop.start();
+    await sleep(50);
+    expect(h.applied).toEqual([]);
+    h.loop.setDesired('x');
+    await sleep(120);
+    await h.loop.stop();
+    expect(h.applied.length).toBeGreaterThanOrEqual(3);
+    expect(h.events.slice(1).every((e) => e.trigger === 'timer')).toBe(true);
+  });
+
+  test('a change in the FRR run directory triggers a check after the settle time', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'ferry-sync-'));
+    try {
+      const h = harness({ watchDirectory: directory, watchSettleMs: 30 });
+      await h.loop.start();
+      h.loop.setDesired('x');
+      await sleep(40);
+      await h.loop.idle();
+      await writeFile(join(directory, 'bgpd.pid'), '1234\n');
+      await sleep(250);
+      await h.loop.idle();
+      await h.loop.stop();
+      expect(h.events.map((e) => e.trigger)).toEqual(['desired', 'watch']);
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
+  });
+
+  test('two loops can share a registry', () => {
+    const registry = new Registry();
+    harness({ registry });
+    expect(() => harness({ registry })).not.toThrow();
+  });
+});

@@ -1,0 +1,343 @@
+// The loop that keeps FRR on the latest desired config (DESIGN §4): a trailing debounce with a maximum
+// wait coalesces bursts, one apply runs at a time and the latest desired config wins, failures retry
+// with exponential backoff, and drift (someone ran `vtysh conf t`, a daemon restarted empty) is
+// repaired on a timer and whenever FRR's socket / pid directory changes. Shell: timers, chokidar,
+// winston, prom-client; every decision about FRR is the applier's.
+import { watch, type FSWatcher } from 'chokidar';
+import { Counter, Histogram, type Registry } from 'prom-client';
+import type { Logger } from 'winston';
+import type { Applier, ApplyError, ApplyMethod, ApplyResult } from './applier.js';
+import { redactSecrets } from './redact.js';
+
+/** What started an apply. */
+export type SyncTrigger = 'desired' | 'timer' | 'watch' | 'retry';
+
+export type SyncEvent =
+  | {
+      readonly kind: 'applied';
+      readonly trigger: SyncTrigger;
+      readonly method: ApplyMethod;
+      readonly reason: string;
+      readonly durationMs: number;
+    }
+  /** FRR did not run what ferry applied last, and now does again */
+  | {
+      readonly kind: 'drift-repaired';
+      readonly trigger: SyncTrigger;
+      readonly method: ApplyMethod;
+      readonly durationMs: number;
+    }
+  | { readonly kind: 'noop'; readonly trigger: SyncTrigger; readonly durationMs: number }
+  /** FRR's parser refused the desired config; the last good config keeps running */
+  | {
+      readonly kind: 'invalid';
+      readonly trigger: SyncTrigger;
+      readonly error: ApplyError;
+      readonly retryInMs: number;
+    }
+  | {
+      readonly kind: 'failed';
+      readonly trigger: SyncTrigger;
+      readonly method: ApplyMethod;
+      readonly error: ApplyError;
+      readonly rolledBack: boolean;
+      readonly retryInMs: number;
+    };
+
+export interface SyncLoopOptions {
+  readonly applier: Pick<Applier, 'apply'>;
+  readonly logger: Logger;
+  /** the ferry_frr_* metrics are registered here */
+  readonly registry: Registry;
+  /** quiet time after the last desired config before applying; default 50 ms */
+  readonly debounceMs?: number;
+  /** longest a desired config waits while changes keep coming; default 500 ms */
+  readonly maxWaitMs?: number;
+  /** how often the running config is checked for drift; default 10 s; 0 = never */
+  readonly verifyIntervalMs?: number;
+  /** FRR's pid / vty socket directory (e.g. /var/run/frr/NAME): a change there triggers a check */
+  readonly watchDirectory?: string;
+  /**
+   * wait after a change in the watched directory: a restarted daemon first loads frr.conf itself
+   * (watchfrr), and checking in the middle of that would repair a half-loaded config; default 1 s
+   */
+  readonly watchSettleMs?: number;
+  /** first retry after a failure, doubling up to `retryMaxMs`; defaults 500 ms and 30 s */
+  readonly retryInitialMs?: number;
+  readonly retryMaxMs?: number;
+  readonly onEvent?: (event: SyncEvent) => void;
+}
+
+export interface SyncLoop {
+  /** The config FRR should run; applied after the debounce, the latest one wins. */
+  setDesired(config: string): void;
+  /** Starts the drift timer and the directory watch. */
+  start(): Promise<void>;
+  /** Stops everything; an apply in flight finishes first. */
+  stop(): Promise<void>;
+  /** Checks the running config now (and repairs drift). */
+  verifyNow(): void;
+  /** Resolves once nothing is scheduled or running (tests, shutdown). */
+  idle(): Promise<void>;
+}
+
+interface SyncMetrics {
+  readonly duration: Histogram<'method'>;
+  readonly failures: Counter<'method'>;
+  readonly validationFailures: Counter;
+  readonly driftRepairs: Counter;
+}
+
+function syncMetrics(registry: Registry): SyncMetrics {
+  // Reuse what an earlier loop registered in the same registry (e.g. after a restart of the loop).
+  const existing = <T>(name: string): T | undefined => registry.getSingleMetric(name) as T | undefined;
+  return {
+    duration:
+      existing<Histogram<'method'>>('ferry_frr_apply_duration_seconds') ??
+      new Histogram({
+        name: 'ferry_frr_apply_duration_seconds',
+        help: 'Time to bring FRR to the desired config, by method (incremental vtysh or frr-reload.py).',
+        labelNames: ['method'],
+        buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+        registers: [registry],
+      }),
+    failures:
+      existing<Counter<'method'>>('ferry_frr_apply_failures_total') ??
+      new Counter({
+        name: 'ferry_frr_apply_failures_total',
+        help: 'Applies FRR refused part way (rolled back to the last good config when possible).',
+        labelNames: ['method'],
+        registers: [registry],
+      }),
+    validationFailures:
+      existing<Counter>('ferry_frr_validation_failures_total') ??
+      new Counter({
+        name: 'ferry_frr_validation_failures_total',
+        help: "Desired configs FRR's parser refused; nothing was applied.",
+        registers: [registry],
+      }),
+    driftRepairs:
+      existing<Counter>('ferry_frr_drift_repairs_total') ??
+      new Counter({
+        name: 'ferry_frr_drift_repairs_total',
+        help: 'Times the running config differed from what ferry applied and was put back.',
+        registers: [registry],
+      }),
+  };
+}
+
+export function createSyncLoop(options: SyncLoopOptions): SyncLoop {
+  const debounceMs = options.debounceMs ?? 50;
+  const maxWaitMs = options.maxWaitMs ?? 500;
+  const verifyIntervalMs = options.verifyIntervalMs ?? 10_000;
+  const watchSettleMs = options.watchSettleMs ?? 1_000;
+  const retryInitialMs = options.retryInitialMs ?? 500;
+  const retryMaxMs = options.retryMaxMs ?? 30_000;
+  const { applier, logger } = options;
+  const metrics = syncMetrics(options.registry);
+
+  let desired: string | undefined;
+  /** when the first not-yet-applied request of the current burst came */
+  let burstStarted: number | undefined;
+  let trigger: SyncTrigger = 'desired';
+  let timer: NodeJS.Timeout | undefined;
+  let timerDueAt: number | undefined;
+  let verifyTimer: NodeJS.Timeout | undefined;
+  let watcher: FSWatcher | undefined;
+  let inFlight: Promise<void> | undefined;
+  let rerun = false;
+  let consecutiveFailures = 0;
+  let stopped = false;
+  let idleWaiters: (() => void)[] = [];
+
+  const emit = (event: SyncEvent) => options.onEvent?.(event);
+
+  const settleIdle = () => {
+    if (timer !== undefined || inFlight !== undefined) return;
+    const waiters = idleWaiters;
+    idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  };
+
+  const schedule = (why: SyncTrigger, delayMs: number) => {
+    if (stopped || desired === undefined) return;
+    const now = performance.now();
+    let dueAt: number;
+    if (why === 'desired') {
+      // Trailing debounce, but never later than maxWait after the first change of the burst.
+      burstStarted ??= now;
+      dueAt = Math.min(now + delayMs, burstStarted + maxWaitMs);
+      trigger = 'desired';
+    } else {
+      dueAt = now + delayMs;
+      // A run coming sooner covers this one (every run checks the running config).
+      if (timer !== undefined && timerDueAt !== undefined && timerDueAt <= dueAt) return;
+      if (timer === undefined || trigger !== 'desired') trigger = why;
+    }
+    if (timer !== undefined) clearTimeout(timer);
+    timer = setTimeout(fire, Math.max(0, dueAt - now));
+    timerDueAt = dueAt;
+  };
+
+  const retryDelay = () => Math.min(retryMaxMs, retryInitialMs * 2 ** Math.max(0, consecutiveFailures - 1));
+
+  const report = (result: ApplyResult, why: SyncTrigger) => {
+    switch (result.kind) {
+      case 'noop':
+        consecutiveFailures = 0;
+        logger.debug('frr config unchanged', { trigger: why, durationMs: Math.round(result.durationMs) });
+        emit({ kind: 'noop', trigger: why, durationMs: result.durationMs });
+        return;
+      case 'applied': {
+        consecutiveFailures = 0;
+        metrics.duration.observe({ method: result.method }, result.durationMs / 1000);
+        const reason = redactSecrets(result.reason);
+        logger.info('frr config applied', {
+          trigger: why,
+          method: result.method,
+          reason,
+          commands: result.commandCount,
+          durationMs: Math.round(result.durationMs),
+        });
+        if (result.reason === 'drift') {
+          metrics.driftRepairs.inc();
+          logger.warn('frr running config had drifted from what ferry applied; repaired', {
+            trigger: why,
+            method: result.method,
+          });
+          emit({
+            kind: 'drift-repaired',
+            trigger: why,
+            method: result.method,
+            durationMs: result.durationMs,
+          });
+        } else {
+          emit({
+            kind: 'applied',
+            trigger: why,
+            method: result.method,
+            reason,
+            durationMs: result.durationMs,
+          });
+        }
+        return;
+      }
+      case 'invalid': {
+        consecutiveFailures++;
+        metrics.validationFailures.inc();
+        const retryInMs = retryDelay();
+        logger.error('frr refused the desired config; the last good config keeps running', {
+          trigger: why,
+          error: redactSecrets(result.error.message),
+          line: result.error.line,
+          lineText: result.error.lineText === undefined ? undefined : redactSecrets(result.error.lineText),
+          retryInMs,
+        });
+        emit({ kind: 'invalid', trigger: why, error: result.error, retryInMs });
+        schedule('retry', retryInMs);
+        return;
+      }
+      case 'failed': {
+        consecutiveFailures++;
+        metrics.failures.inc({ method: result.method });
+        const retryInMs = retryDelay();
+        logger.error('frr apply failed', {
+          trigger: why,
+          method: result.method,
+          error: redactSecrets(result.error.message),
+          kind: result.error.kind,
+          rolledBack: result.rolledBack,
+          retryInMs,
+        });
+        emit({
+          kind: 'failed',
+          trigger: why,
+          method: result.method,
+          error: result.error,
+          rolledBack: result.rolledBack,
+          retryInMs,
+        });
+        schedule('retry', retryInMs);
+      }
+    }
+  };
+
+  const runOnce = async (): Promise<void> => {
+    const target = desired;
+    const why = trigger;
+    if (target === undefined) return;
+    try {
+      report(await applier.apply(target), why);
+    } catch (error) {
+      // The applier returns FRR failures as values; a throw is a bug or a local I/O error (frr.conf).
+      consecutiveFailures++;
+      const retryInMs = retryDelay();
+      logger.error('frr apply threw', { trigger: why, error: redactSecrets(String(error)), retryInMs });
+      schedule('retry', retryInMs);
+    }
+  };
+
+  function fire() {
+    timer = undefined;
+    timerDueAt = undefined;
+    burstStarted = undefined;
+    if (inFlight !== undefined) {
+      // One apply at a time; the one after it takes whatever is desired by then.
+      rerun = true;
+      return;
+    }
+    inFlight = (async () => {
+      do {
+        rerun = false;
+        await runOnce();
+      } while (rerun && !stopped);
+    })().finally(() => {
+      inFlight = undefined;
+      settleIdle();
+    });
+  }
+
+  return {
+    setDesired(config) {
+      desired = config;
+      schedule('desired', debounceMs);
+    },
+    async start() {
+      stopped = false;
+      if (verifyIntervalMs > 0) {
+        verifyTimer = setInterval(() => {
+          if (timer === undefined && inFlight === undefined) schedule('timer', 0);
+        }, verifyIntervalMs);
+      }
+      if (options.watchDirectory !== undefined) {
+        watcher = watch(options.watchDirectory, { ignoreInitial: true, depth: 0 });
+        watcher.on('all', (event, path) => {
+          logger.debug('frr run directory changed', { event, path });
+          schedule('watch', watchSettleMs);
+        });
+        watcher.on('error', (error) =>
+          logger.warn('cannot watch the frr run directory', { error: String(error) }),
+        );
+        await new Promise<void>((resolve) => watcher?.once('ready', () => resolve()));
+      }
+    },
+    async stop() {
+      stopped = true;
+      if (timer !== undefined) clearTimeout(timer);
+      timer = undefined;
+      if (verifyTimer !== undefined) clearInterval(verifyTimer);
+      verifyTimer = undefined;
+      await watcher?.close();
+      watcher = undefined;
+      await inFlight;
+      settleIdle();
+    },
+    verifyNow() {
+      schedule('timer', 0);
+    },
+    idle() {
+      if (timer === undefined && inFlight === undefined) return Promise.resolve();
+      return new Promise((resolve) => idleWaiters.push(resolve));
+    },
+  };
+}
