@@ -1,0 +1,63 @@
+// Test support: the in-memory API server from e2e/apiserver with ferry's CRDs, a KubeClient for it,
+// and a client wrapper that counts requests (to prove "no write when nothing changed").
+import { join } from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
+import type { ApiServer, ApiServerOptions } from '../../e2e/apiserver/server.js';
+import { startApiServer } from '../../e2e/apiserver/server.js';
+import { packageRoot } from '../util/package-root.js';
+import type { KubeClient, KubeRequest } from './client.js';
+import { createObject } from './client.js';
+import { createKubeClient } from './http-client.js';
+import { resourceTypes } from './resources.js';
+
+export interface TestApi {
+  readonly server: ApiServer;
+  readonly client: KubeClient;
+  close(): Promise<void>;
+}
+
+export async function startTestApi(options: ApiServerOptions = {}): Promise<TestApi> {
+  const server = await startApiServer({
+    crdDirectories: [join(packageRoot(), 'deploy', 'crds')],
+    ...options,
+  });
+  const config = new KubeConfig();
+  config.loadFromString(server.kubeconfig);
+  const client = createKubeClient(config, { userAgent: 'ferry-test', requestTimeoutMs: 5_000 });
+  return { server, client, close: () => server.close() };
+}
+
+export async function createNamespace(client: KubeClient, name: string): Promise<void> {
+  const result = await createObject(client, resourceTypes.namespaces, { metadata: { name } });
+  if (!result.ok) throw new Error(`cannot create namespace ${name}: ${result.error.message}`);
+}
+
+export interface CountingClient extends KubeClient {
+  readonly requests: KubeRequest[];
+  /** Requests other than GET (writes). */
+  writes(): KubeRequest[];
+}
+
+export function countingClient(inner: KubeClient): CountingClient {
+  const requests: KubeRequest[] = [];
+  return {
+    requests,
+    writes: () => requests.filter((r) => r.method !== 'GET'),
+    request(request) {
+      requests.push(request);
+      return inner.request(request);
+    },
+    watch: (request) => inner.watch(request),
+  };
+}
+
+/** Polls `condition` every 10 ms until it holds; throws with `what` after `timeoutMs`. */
+export async function eventually(condition: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+export const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
