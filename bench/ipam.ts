@@ -103,3 +103,28 @@ time(`allocator.assign, ${COUNT} Services, IPv6 /64`, COUNT, () => {
   for (const request of bigRequests) if (!isRequestError(request)) big.assign(request);
 });
 console.log(`  /64 capacity: ${big.poolStats()[0]?.total ?? 0n} (exact bigint)`);
+
+// Sharing: many Services on one key. Same port → each needs its own address (the key's group is
+// skipped by port count); different ports → all share the first address.
+for (const [label, portOf] of [
+  ['one sharing key, same port (no two can share)', () => 80],
+  ['one sharing key, distinct ports (all share one address)', (index: number) => 1 + index],
+] as const) {
+  const allocator = new Allocator([pool('v4', '198.18.0.0/16')]);
+  const requests = services('v4', 'IPv4').map((service, index) => {
+    const request = parseAllocationRequest({
+      ...service,
+      annotations: { 'metallb.io/allow-shared-ip': 'k' },
+      ports: [{ name: 'p', protocol: 'TCP', port: portOf(index) }],
+    });
+    if (isRequestError(request)) throw new Error(request.message);
+    return request;
+  });
+  time(`allocator.assign, ${COUNT} Services, ${label}`, COUNT, () => {
+    for (const request of requests) {
+      const result = allocator.assign(request);
+      if (!result.ok) throw new Error(result.message);
+    }
+  });
+  console.log(`  distinct addresses in use: ${allocator.poolStats()[0]?.inUse ?? 0}`);
+}

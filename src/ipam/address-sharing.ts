@@ -77,3 +77,59 @@ export class AddressUse {
     }
   }
 }
+
+interface ShareableGroup {
+  readonly uses: Set<AddressUse>;
+  /** `PROTOCOL/port` → on how many of the group's addresses it is taken */
+  readonly portCounts: Map<string, number>;
+}
+
+function groupKey(key: SharingKey): string {
+  return `${key.sharing}\u0000${key.backend}`;
+}
+
+/**
+ * Addresses whose users carry a non-empty sharing key, grouped by sharing and backend key: the
+ * only addresses another Service could join. Port counts let a Service skip a group in O(ports)
+ * when one of its ports is taken on every address of it (many identical Services on one key).
+ * Updates cost O(ports of the joining or leaving Service), not O(ports on the address).
+ */
+export class ShareableAddresses {
+  private readonly groups = new Map<string, ShareableGroup>();
+
+  /** `ports` were just added to `use` by a Service joining it. */
+  join(use: AddressUse, ports: readonly string[]): void {
+    if (use.key.sharing === '') return;
+    const name = groupKey(use.key);
+    let group = this.groups.get(name);
+    if (group === undefined) {
+      group = { uses: new Set(), portCounts: new Map() };
+      this.groups.set(name, group);
+    }
+    group.uses.add(use);
+    for (const port of ports) group.portCounts.set(port, (group.portCounts.get(port) ?? 0) + 1);
+  }
+
+  /** A Service holding `ports` just left `use`. */
+  leave(use: AddressUse, ports: readonly string[]): void {
+    const name = groupKey(use.key);
+    const group = this.groups.get(name);
+    if (group === undefined || !group.uses.has(use)) return;
+    for (const port of ports) {
+      const count = (group.portCounts.get(port) ?? 0) - 1;
+      if (count > 0) group.portCounts.set(port, count);
+      else group.portCounts.delete(port);
+    }
+    if (use.userCount > 0) return;
+    group.uses.delete(use);
+    if (group.uses.size === 0) this.groups.delete(name);
+  }
+
+  /** The addresses a Service with `key` and `ports` might join (each still to be checked). */
+  candidates(key: SharingKey, ports: readonly string[]): Iterable<AddressUse> {
+    const group = key.sharing === '' ? undefined : this.groups.get(groupKey(key));
+    if (group === undefined) return [];
+    if (ports.some((port) => group.portCounts.get(port) === group.uses.size)) return [];
+    return group.uses;
+  }
+}

@@ -138,97 +138,120 @@ function holders(services: Map<string, ServiceInfo>): Map<string, ServiceInfo[]>
   return byIp;
 }
 
+/** Property runs are many small simulations; a loaded shared machine must not turn them into timeouts. */
+const PROPERTY_TIMEOUT_MS = 60_000;
+
 describe('allocator properties', () => {
-  it('never gives one address to two Services that may not share it', () => {
-    fc.assert(
-      fc.property(fc.array(eventArbitrary, { minLength: 5, maxLength: 30 }), (events) => {
-        const { services } = simulate(events);
-        for (const [ip, users] of holders(services)) {
-          if (users.length < 2) continue;
-          const requests = users.map((svc) => parseAllocationRequest({ ...svc, loadBalancerIP: undefined }));
-          const ports = new Set<string>();
-          for (const request of requests) {
-            if (isRequestError(request)) throw new Error(request.message);
-            const first = requests[0];
-            if (first === undefined || isRequestError(first)) throw new Error('unreachable');
-            expect([ip, request.sharingKey]).not.toEqual([ip, '']);
-            expect(request.sharingKey).toBe(first.sharingKey);
-            expect(request.backendKey).toBe(first.backendKey);
-            for (const port of request.ports) {
-              expect([ip, port, ports.has(port)]).toEqual([ip, port, false]);
-              ports.add(port);
+  it(
+    'never gives one address to two Services that may not share it',
+    () => {
+      fc.assert(
+        fc.property(fc.array(eventArbitrary, { minLength: 5, maxLength: 30 }), (events) => {
+          const { services } = simulate(events);
+          for (const [ip, users] of holders(services)) {
+            if (users.length < 2) continue;
+            const requests = users.map((svc) =>
+              parseAllocationRequest({ ...svc, loadBalancerIP: undefined }),
+            );
+            const ports = new Set<string>();
+            for (const request of requests) {
+              if (isRequestError(request)) throw new Error(request.message);
+              const first = requests[0];
+              if (first === undefined || isRequestError(first)) throw new Error('unreachable');
+              expect([ip, request.sharingKey]).not.toEqual([ip, '']);
+              expect(request.sharingKey).toBe(first.sharingKey);
+              expect(request.backendKey).toBe(first.backendKey);
+              for (const port of request.ports) {
+                expect([ip, port, ports.has(port)]).toEqual([ip, port, false]);
+                ports.add(port);
+              }
             }
           }
-        }
-      }),
-    );
-  });
-
-  it('only gives addresses from the named pool, that the pool may give to that Service', () => {
-    fc.assert(
-      fc.property(fc.array(eventArbitrary, { minLength: 5, maxLength: 30 }), (events) => {
-        const { pools, services } = simulate(events);
-        for (const svc of services.values()) {
-          if (svc.ingressIPs.length === 0) continue;
-          const owner = pools.find((p) => p.name === svc.annotations[POOL_ANNOTATION]);
-          expect(owner).toBeDefined();
-          if (owner === undefined) continue;
-          expect(poolServes(resolvePoolScope(owner, NAMESPACE_LABELS), svc.namespace, svc.labels)).toBe(true);
-          for (const text of svc.ingressIPs) {
-            const ip = parseIp(text);
-            expect(ip).toBeDefined();
-            if (ip === undefined) continue;
-            expect(owner.cidrs.some((c) => cidrContains(c, ip))).toBe(true);
-            expect(owner.avoidBuggyIPs && isBuggyAddress(ip.family, ip.value)).toBe(false);
-          }
-        }
-      }),
-    );
-  });
-
-  it('reproduces every assignment after a restart', () => {
-    fc.assert(
-      fc.property(fc.array(eventArbitrary, { minLength: 5, maxLength: 30 }), (events) => {
-        const { pools, services } = simulate(events);
-        const restarted = convergeServices(new Allocator(pools, NAMESPACE_LABELS), [...services.values()]);
-        for (const result of restarted) {
-          const before = services.get(result.service);
-          expect([result.service, result.ips, result.pool]).toEqual([
-            result.service,
-            before?.ingressIPs,
-            before?.annotations[POOL_ANNOTATION],
-          ]);
-          expect(result.changed).toBe(false);
-        }
-      }),
-    );
-  });
-
-  it('settles stored assignments the same way whatever order the Services are listed in', () => {
-    const stored = fc
-      .uniqueArray(
-        fc.record({
-          service: serviceArbitrary,
-          ips: fc.subarray(ADDRESSES.slice(0, 6), { maxLength: 2 }),
         }),
-        { selector: (entry) => keyOf(entry.service), maxLength: 8 },
-      )
-      .map((entries) => entries.map((entry) => ({ ...entry.service, ingressIPs: entry.ips })));
-    fc.assert(
-      fc.property(
-        stored.chain((list) =>
-          fc.tuple(fc.constant(list), fc.shuffledSubarray(list, { minLength: list.length })),
-        ),
-        ([listed, shuffled]) => {
-          const results = (list: ServiceInfo[]): [string, readonly string[], string | undefined][] =>
-            convergeServices(new Allocator(POOLS, NAMESPACE_LABELS), list).map((r) => [
-              r.service,
-              r.ips,
-              r.pool,
+      );
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
+
+  it(
+    'only gives addresses from the named pool, that the pool may give to that Service',
+    () => {
+      fc.assert(
+        fc.property(fc.array(eventArbitrary, { minLength: 5, maxLength: 30 }), (events) => {
+          const { pools, services } = simulate(events);
+          for (const svc of services.values()) {
+            if (svc.ingressIPs.length === 0) continue;
+            const owner = pools.find((p) => p.name === svc.annotations[POOL_ANNOTATION]);
+            expect(owner).toBeDefined();
+            if (owner === undefined) continue;
+            expect(poolServes(resolvePoolScope(owner, NAMESPACE_LABELS), svc.namespace, svc.labels)).toBe(
+              true,
+            );
+            for (const text of svc.ingressIPs) {
+              const ip = parseIp(text);
+              expect(ip).toBeDefined();
+              if (ip === undefined) continue;
+              expect(owner.cidrs.some((c) => cidrContains(c, ip))).toBe(true);
+              expect(owner.avoidBuggyIPs && isBuggyAddress(ip.family, ip.value)).toBe(false);
+            }
+          }
+        }),
+      );
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
+
+  it(
+    'reproduces every assignment after a restart',
+    () => {
+      fc.assert(
+        fc.property(fc.array(eventArbitrary, { minLength: 5, maxLength: 30 }), (events) => {
+          const { pools, services } = simulate(events);
+          const restarted = convergeServices(new Allocator(pools, NAMESPACE_LABELS), [...services.values()]);
+          for (const result of restarted) {
+            const before = services.get(result.service);
+            expect([result.service, result.ips, result.pool]).toEqual([
+              result.service,
+              before?.ingressIPs,
+              before?.annotations[POOL_ANNOTATION],
             ]);
-          expect(results(shuffled)).toEqual(results(listed));
-        },
-      ),
-    );
-  });
+            expect(result.changed).toBe(false);
+          }
+        }),
+      );
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
+
+  it(
+    'settles stored assignments the same way whatever order the Services are listed in',
+    () => {
+      const stored = fc
+        .uniqueArray(
+          fc.record({
+            service: serviceArbitrary,
+            ips: fc.subarray(ADDRESSES.slice(0, 6), { maxLength: 2 }),
+          }),
+          { selector: (entry) => keyOf(entry.service), maxLength: 8 },
+        )
+        .map((entries) => entries.map((entry) => ({ ...entry.service, ingressIPs: entry.ips })));
+      fc.assert(
+        fc.property(
+          stored.chain((list) =>
+            fc.tuple(fc.constant(list), fc.shuffledSubarray(list, { minLength: list.length })),
+          ),
+          ([listed, shuffled]) => {
+            const results = (list: ServiceInfo[]): [string, readonly string[], string | undefined][] =>
+              convergeServices(new Allocator(POOLS, NAMESPACE_LABELS), list).map((r) => [
+                r.service,
+                r.ips,
+                r.pool,
+              ]);
+            expect(results(shuffled)).toEqual(results(listed));
+          },
+        ),
+      );
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
 });

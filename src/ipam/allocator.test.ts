@@ -287,6 +287,16 @@ const cases: Case[] = [
     expected: { ips: ['192.0.2.0'], pool: 'default' },
   },
   {
+    name: 'the lowest address of the key where the port is still free',
+    pools: [pool('default', ['192.0.2.0/24'])],
+    services: [
+      service('a', shared('k', { ports: [...(port(80).ports ?? []), ...(port(443).ports ?? [])] })),
+      service('b', shared('k', port(80))),
+      service('c', shared('k', port(443))),
+    ],
+    expected: { ips: ['192.0.2.1'], pool: 'default' },
+  },
+  {
     name: 'different keys do not share',
     pools: [pool('default', ['192.0.2.0/24'])],
     services: [service('a', shared('k1', port(80))), service('b', shared('k2', port(443)))],

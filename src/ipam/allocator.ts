@@ -5,7 +5,7 @@
 import type { IpFamily, Pool } from '../config/types.js';
 import { formatIp, parseIp, type ParsedIp } from '../net/ip.js';
 import { AddressRange } from './address-range.js';
-import { AddressUse, type SharingKey } from './address-sharing.js';
+import { AddressUse, ShareableAddresses, type SharingKey } from './address-sharing.js';
 import {
   poolOrder,
   poolServes,
@@ -86,8 +86,7 @@ export class Allocator {
   private allocations = new Map<string, Allocation>();
   /** canonical address → its users */
   private uses = new Map<string, AddressUse>();
-  /** non-empty sharing key → the addresses whose users carry it, to find shareable addresses */
-  private shareable = new Map<string, Set<AddressUse>>();
+  private shareable = new ShareableAddresses();
   private namespaceLabels: NamespaceLabels;
 
   constructor(pools: readonly Pool[], namespaceLabels: NamespaceLabels = new Map()) {
@@ -121,7 +120,7 @@ export class Allocator {
     this.sortedRanges = { ipv4: sorted('ipv4'), ipv6: sorted('ipv6') };
     this.allocations = new Map();
     this.uses = new Map();
-    this.shareable = new Map();
+    this.shareable = new ShareableAddresses();
 
     const cleared: ClearedAssignment[] = [];
     for (const allocation of previous) {
@@ -231,12 +230,9 @@ export class Allocator {
     for (const ip of allocation.ips) {
       const use = this.uses.get(ip.text);
       if (use === undefined) continue;
-      this.unindex(use);
       use.remove(service);
-      if (use.userCount > 0) {
-        this.index(use);
-        continue;
-      }
+      this.shareable.leave(use, allocation.ports);
+      if (use.userCount > 0) continue;
       this.uses.delete(ip.text);
       this.rangeOf(ip)?.release(ip.value);
     }
@@ -392,29 +388,11 @@ export class Allocator {
         use = new AddressUse(ip, allocation.key);
         this.uses.set(ip.text, use);
         this.rangeOf(ip)?.take(ip.value);
-      } else {
-        this.unindex(use);
       }
+      // Joining users agree with the address's key (assignAddresses checked), so its group stays.
       use.add(allocation.service, allocation.ports, allocation.key);
-      this.index(use);
+      this.shareable.join(use, allocation.ports);
     }
-  }
-
-  private index(use: AddressUse): void {
-    if (use.key.sharing === '') return;
-    let uses = this.shareable.get(use.key.sharing);
-    if (uses === undefined) {
-      uses = new Set();
-      this.shareable.set(use.key.sharing, uses);
-    }
-    uses.add(use);
-  }
-
-  private unindex(use: AddressUse): void {
-    const uses = this.shareable.get(use.key.sharing);
-    if (uses === undefined) return;
-    uses.delete(use);
-    if (uses.size === 0) this.shareable.delete(use.key.sharing);
   }
 
   private rangeOf(ip: ParsedIp): AddressRange | undefined {
@@ -461,9 +439,8 @@ export class Allocator {
    */
   private lowestAcceptable(range: AddressRange, request: AllocationRequest): bigint | undefined {
     let best = range.lowestFree();
-    if (request.sharingKey === '') return best;
     const key = keyOf(request);
-    for (const use of this.shareable.get(request.sharingKey) ?? []) {
+    for (const use of this.shareable.candidates(key, request.ports)) {
       const value = use.ip.value;
       if (use.ip.family !== range.family || !range.allows(value)) continue;
       if (best !== undefined && value >= best) continue;
