@@ -71,7 +71,10 @@ function harness(options: Partial<SyncLoopOptions> & { applyMs?: number } = {}):
 
 async function metric(registry: Registry, name: string): Promise<number> {
   const values = (await registry.getSingleMetric(name)?.get())?.values ?? [];
-  return values.reduce((sum, v) => sum + (v.metricName?.endsWith('_bucket') ? 0 : v.value), 0);
+  return values.reduce(
+    (sum, v) => sum + ((v as { metricName?: string }).metricName?.endsWith('_bucket') ? 0 : v.value),
+    0,
+  );
 }
 
 describe('sync loop', () => {
