@@ -6,7 +6,7 @@ import type { ServiceInfo } from '../src/api/cluster.js';
 import type { Pool } from '../src/config/types.js';
 import { Allocator } from '../src/ipam/allocator.js';
 import { convergeServices } from '../src/ipam/converge.js';
-import { parseAllocationRequest, isRequestError } from '../src/ipam/request.js';
+import { parseAllocationRequest, isRequestError, type AllocationRequest } from '../src/ipam/request.js';
 import { parseCidr } from '../src/net/ip.js';
 
 const COUNT = 10_000;
@@ -54,6 +54,21 @@ function time<T>(label: string, count: number, run: () => T): T {
   return result;
 }
 
+function requestsOf(list: readonly ServiceInfo[]): AllocationRequest[] {
+  return list.map((service) => {
+    const request = parseAllocationRequest(service);
+    if (isRequestError(request)) throw new Error(request.message);
+    return request;
+  });
+}
+
+function assignAll(allocator: Allocator, requests: readonly AllocationRequest[]): void {
+  for (const request of requests) {
+    const result = allocator.assign(request);
+    if (!result.ok) throw new Error(result.message);
+  }
+}
+
 const pools = [pool('v4', '198.18.0.0/16'), pool('v6', '2001:db8::/112')];
 const v4 = services('v4', 'IPv4');
 const v6 = services('v6', 'IPv6');
@@ -63,25 +78,14 @@ for (const [label, list] of [
   ['IPv6 2001:db8::/112', v6],
 ] as const) {
   const allocator = new Allocator(pools);
-  const requests = list.map((service) => {
-    const request = parseAllocationRequest(service);
-    if (isRequestError(request)) throw new Error(request.message);
-    return request;
-  });
-  time(`allocator.assign, ${COUNT} Services, ${label}`, COUNT, () => {
-    for (const request of requests) {
-      const result = allocator.assign(request);
-      if (!result.ok) throw new Error(result.message);
-    }
-  });
+  const requests = requestsOf(list);
+  time(`allocator.assign, ${COUNT} Services, ${label}`, COUNT, () => assignAll(allocator, requests));
   const stats = allocator.poolStats();
   console.log(`  in use: ${stats.map((s) => `${s.pool}=${s.inUse}`).join(' ')}`);
+  const everyOther = requests.filter((_, index) => index % 2 === 0);
   time(`release every other + reassign, ${COUNT / 2} Services, ${label}`, COUNT / 2, () => {
-    for (let index = 0; index < COUNT; index += 2) allocator.release(requests[index]?.service ?? '');
-    for (let index = 0; index < COUNT; index += 2) {
-      const result = allocator.assign(requests[index] as (typeof requests)[number]);
-      if (!result.ok) throw new Error(result.message);
-    }
+    for (const request of everyOther) allocator.release(request.service);
+    assignAll(allocator, everyOther);
   });
 }
 
@@ -98,10 +102,8 @@ time(`convergeServices (restart, re-assert all), ${2 * COUNT} Services`, 2 * COU
   convergeServices(new Allocator(pools), restarted),
 );
 const big = new Allocator([pool('huge', '2001:db8::/64')]);
-const bigRequests = services('huge', 'IPv6').map((service) => parseAllocationRequest(service));
-time(`allocator.assign, ${COUNT} Services, IPv6 /64`, COUNT, () => {
-  for (const request of bigRequests) if (!isRequestError(request)) big.assign(request);
-});
+const bigRequests = requestsOf(services('huge', 'IPv6'));
+time(`allocator.assign, ${COUNT} Services, IPv6 /64`, COUNT, () => assignAll(big, bigRequests));
 console.log(`  /64 capacity: ${big.poolStats()[0]?.total ?? 0n} (exact bigint)`);
 
 // Sharing: many Services on one key. Same port → each needs its own address (the key's group is
@@ -111,20 +113,13 @@ for (const [label, portOf] of [
   ['one sharing key, distinct ports (all share one address)', (index: number) => 1 + index],
 ] as const) {
   const allocator = new Allocator([pool('v4', '198.18.0.0/16')]);
-  const requests = services('v4', 'IPv4').map((service, index) => {
-    const request = parseAllocationRequest({
+  const requests = requestsOf(
+    services('v4', 'IPv4').map((service, index) => ({
       ...service,
       annotations: { 'metallb.io/allow-shared-ip': 'k' },
-      ports: [{ name: 'p', protocol: 'TCP', port: portOf(index) }],
-    });
-    if (isRequestError(request)) throw new Error(request.message);
-    return request;
-  });
-  time(`allocator.assign, ${COUNT} Services, ${label}`, COUNT, () => {
-    for (const request of requests) {
-      const result = allocator.assign(request);
-      if (!result.ok) throw new Error(result.message);
-    }
-  });
+      ports: [{ name: 'p', protocol: 'TCP' as const, port: portOf(index) }],
+    })),
+  );
+  time(`allocator.assign, ${COUNT} Services, ${label}`, COUNT, () => assignAll(allocator, requests));
   console.log(`  distinct addresses in use: ${allocator.poolStats()[0]?.inUse ?? 0}`);
 }
