@@ -10,21 +10,26 @@ import { waitUntil } from '../../src/lab/wait-until.js';
 
 const render = defaultFrrRenderer();
 
-/** ferry's frr.conf for node1 announcing `prefixes` to both ToRs with community 65000:100, BFD on. */
-export function nodeConfig(prefixes: readonly string[], options: { password?: string } = {}): string {
+/** A service IP and the standard community it is announced with (default 65000:100). */
+export type Announced = string | { readonly prefix: string; readonly community: string };
+
+/** ferry's frr.conf for node1 announcing `prefixes` to both ToRs, BFD on. */
+export function nodeConfig(prefixes: readonly Announced[], options: { password?: string } = {}): string {
   const peers = [
     testPeer({ name: 'tor1', address: '192.0.2.1', bfdProfile: 'fast', password: options.password }),
     testPeer({ name: 'tor2', address: '198.51.100.1', bfdProfile: 'fast' }),
   ];
-  const advertisements = prefixes.flatMap((prefix): PrefixToPeer[] =>
-    ['tor1', 'tor2'].map((peer) => ({
+  const advertisements = prefixes.flatMap((announced): PrefixToPeer[] => {
+    const { prefix, community } =
+      typeof announced === 'string' ? { prefix: announced, community: '65000:100' } : announced;
+    return ['tor1', 'tor2'].map((peer) => ({
       prefix,
       family: prefix.includes(':') ? 'ipv6' : 'ipv4',
       peer,
-      communities: [{ kind: 'standard', value: '65000:100' }],
+      communities: [{ kind: 'standard', value: community }],
       localPref: 0,
-    })),
-  );
+    }));
+  });
   return render(
     frrModelForNode({
       peers,
