@@ -62,8 +62,11 @@ export const resourceTypes = {
   },
 } as const satisfies Record<string, ResourceType>;
 
+/** A resource type narrowed to one namespace. */
+export type NamespacedRef = ResourceRef & { readonly namespace: string };
+
 /** The resource type narrowed to a namespace. */
-export function inNamespace(type: ResourceType, namespace: string): ResourceRef {
+export function inNamespace(type: ResourceType, namespace: string): NamespacedRef {
   return { ...type, namespace };
 }
 

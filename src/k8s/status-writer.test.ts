@@ -1,3 +1,4 @@
+import type { KubeClient } from './client.js';
 import { createObject, deleteObject, getObject, listObjects } from './client.js';
 import { isConflict } from './errors.js';
 import type { KubeObject, OwnerReference } from './kube-object.js';
@@ -55,6 +56,24 @@ function serviceBgpStatus(service: string, peers: string[]): DesiredStatusObject
   };
 }
 
+/** A node1 speaker's ServiceBGPStatus writer, started. */
+async function serviceBgpWriter(
+  client: KubeClient,
+  namespace: string,
+  owner?: OwnerReference,
+): Promise<StatusWriter> {
+  const writer = new StatusWriter({
+    client,
+    resource: inNamespace(resourceTypes.serviceBGPStatuses, namespace),
+    selector: { [nodeLabel]: 'node1' },
+    keyOf: serviceBgpKey,
+    ...(owner ? { owner } : {}),
+  });
+  const started = await writer.start();
+  if (!started.ok) throw new Error(started.error.message);
+  return writer;
+}
+
 async function statusObjects(namespace: string): Promise<KubeObject[]> {
   const listed = await listObjects(api.client, inNamespace(resourceTypes.serviceBGPStatuses, namespace));
   if (!listed.ok) throw new Error(listed.error.message);
@@ -66,14 +85,7 @@ describe('StatusWriter', () => {
     const namespace = await freshNamespace();
     const owner = await speakerPod(namespace);
     const client = countingClient(api.client);
-    const writer = new StatusWriter({
-      client,
-      resource: inNamespace(resourceTypes.serviceBGPStatuses, namespace),
-      selector: { [nodeLabel]: 'node1' },
-      keyOf: serviceBgpKey,
-      owner,
-    });
-    expect(await writer.start()).toEqual({ ok: true, value: undefined });
+    const writer = await serviceBgpWriter(client, namespace, owner);
 
     expect(await writer.write(serviceBgpStatus('web', ['tor1']))).toEqual({ ok: true, value: 'created' });
     const [created] = await statusObjects(namespace);
@@ -120,13 +132,7 @@ describe('StatusWriter', () => {
   test('start() finds objects of an earlier run; sync() keeps, patches and garbage-collects', async () => {
     const namespace = await freshNamespace();
     const resource = inNamespace(resourceTypes.serviceBGPStatuses, namespace);
-    const earlier = new StatusWriter({
-      client: api.client,
-      resource,
-      selector: { [nodeLabel]: 'node1' },
-      keyOf: serviceBgpKey,
-    });
-    await earlier.start();
+    const earlier = await serviceBgpWriter(api.client, namespace);
     await earlier.write(serviceBgpStatus('kept', ['tor1']));
     await earlier.write(serviceBgpStatus('changed', ['tor1']));
     await earlier.write(serviceBgpStatus('stale', ['tor1']));
@@ -146,13 +152,7 @@ describe('StatusWriter', () => {
     });
 
     const client = countingClient(api.client);
-    const writer = new StatusWriter({
-      client,
-      resource,
-      selector: { [nodeLabel]: 'node1' },
-      keyOf: serviceBgpKey,
-    });
-    expect((await writer.start()).ok).toBe(true);
+    const writer = await serviceBgpWriter(client, namespace);
     expect(writer.keys()).toEqual(['default/changed', 'default/kept', 'default/stale']);
 
     const report = await writer.sync([
@@ -180,13 +180,7 @@ describe('StatusWriter', () => {
   test('an object deleted behind the writer is created again on the next change', async () => {
     const namespace = await freshNamespace();
     const resource = inNamespace(resourceTypes.serviceBGPStatuses, namespace);
-    const writer = new StatusWriter({
-      client: api.client,
-      resource,
-      selector: { [nodeLabel]: 'node1' },
-      keyOf: serviceBgpKey,
-    });
-    await writer.start();
+    const writer = await serviceBgpWriter(api.client, namespace);
     await writer.write(serviceBgpStatus('web', ['tor1']));
     await deleteObject(api.client, resource, writer.nameOf('default/web') ?? '');
     expect(await writer.write(serviceBgpStatus('web', ['tor2']))).toEqual({ ok: true, value: 'created' });
@@ -223,14 +217,7 @@ describe('StatusWriter', () => {
 
   test('a write error is a value, and other keys still sync', async () => {
     const namespace = await freshNamespace();
-    const resource = inNamespace(resourceTypes.serviceBGPStatuses, namespace);
-    const writer = new StatusWriter({
-      client: api.client,
-      resource,
-      selector: { [nodeLabel]: 'node1' },
-      keyOf: serviceBgpKey,
-    });
-    await writer.start();
+    const writer = await serviceBgpWriter(api.client, namespace);
     api.server.faults.failRequests({ match: (r) => r.method === 'POST', count: 1 });
     const report = await writer.sync([serviceBgpStatus('a', ['tor1'])]);
     expect(report.errors).toEqual([

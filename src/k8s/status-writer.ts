@@ -13,7 +13,7 @@ import type { KubeObject, OwnerReference } from './kube-object.js';
 import { isRecord } from './kube-object.js';
 import { silentLogger } from './logger.js';
 import { jsonEqual, mergePatchBetween } from './merge-patch.js';
-import type { ResourceRef } from './resources.js';
+import type { NamespacedRef } from './resources.js';
 import { apiVersionOf } from './resources.js';
 
 export type JsonObject = Record<string, unknown>;
@@ -33,7 +33,7 @@ export interface DesiredStatusObject {
 export interface StatusWriterOptions {
   readonly client: KubeClient;
   /** The resource type, narrowed to the namespace the objects live in. */
-  readonly resource: ResourceRef & { readonly namespace: string };
+  readonly resource: NamespacedRef;
   /** Labels every object of this writer carries, e.g. `{ 'metallb.io/node': 'node1' }`. */
   readonly selector: Readonly<Record<string, string>>;
   /** The key of an existing object (from its labels or name); undefined marks it as garbage. */
