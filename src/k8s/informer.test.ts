@@ -6,31 +6,16 @@ import type { KubeObject } from './kube-object.js';
 import { k8sClientMetrics } from './metrics.js';
 import type { ResourceRef } from './resources.js';
 import { inNamespace, resourceTypes } from './resources.js';
-import type { TestApi } from './test-apiserver.js';
-import { createNamespace, delay, eventually, startTestApi } from './test-apiserver.js';
+import { delay, eventually, startTestApi, useTestApi } from './test-apiserver.js';
 
 const fast = { staleAfterMs: 2_000, backoff: { initialMs: 20, maxMs: 200 } };
-let api: TestApi;
-let namespaceCounter = 0;
 const started: Informer<KubeObject>[] = [];
 
-beforeAll(async () => {
-  api = await startTestApi({ bookmarkIntervalMs: 200 });
-});
-afterAll(async () => {
-  await api.close();
-});
+const { api, freshNamespace } = useTestApi({ bookmarkIntervalMs: 200 });
 afterEach(async () => {
-  api.server.faults.clear();
+  api().server.faults.clear();
   await Promise.all(started.splice(0).map((informer) => informer.stop()));
 });
-
-/** A fresh namespace per test, so tests never see each other's objects. */
-async function freshNamespace(): Promise<string> {
-  const name = `informer-${++namespaceCounter}`;
-  await createNamespace(api.client, name);
-  return name;
-}
 
 function service(name: string, port = 80): KubeObject {
   return {
@@ -45,7 +30,7 @@ function service(name: string, port = 80): KubeObject {
 function recording(resource: ResourceRef, options: Partial<InformerOptions<KubeObject>> = {}) {
   const changes: string[] = [];
   const lifecycle: InformerLifecycleEvent[] = [];
-  const informer = new Informer<KubeObject>({ client: api.client, resource, ...fast, ...options });
+  const informer = new Informer<KubeObject>({ client: api().client, resource, ...fast, ...options });
   informer.on('add', (o) => changes.push(`add ${o.metadata.name}`));
   informer.on('update', (o) => changes.push(`update ${o.metadata.name}`));
   informer.on('delete', (o) => changes.push(`delete ${o.metadata.name}`));
@@ -57,14 +42,14 @@ function recording(resource: ResourceRef, options: Partial<InformerOptions<KubeO
 }
 
 async function create(resource: ResourceRef, object: KubeObject): Promise<KubeObject> {
-  const result = await createObject(api.client, resource, object);
+  const result = await createObject(api().client, resource, object);
   if (!result.ok) throw new Error(result.error.message);
   return result.value;
 }
 
 describe('Informer', () => {
   test('sees Services added, updated and deleted, and counts them in metallb_k8s_client_updates_total', async () => {
-    const services = inNamespace(resourceTypes.services, await freshNamespace());
+    const services = inNamespace(resourceTypes.services, await freshNamespace('informer'));
     await create(services, service('before'));
     const registry = new Registry();
     const { informer, changes, names } = recording(services, { metrics: k8sClientMetrics(registry) });
@@ -74,10 +59,10 @@ describe('Informer', () => {
 
     await create(services, service('web'));
     await eventually(() => changes.includes('add web'), 'add web');
-    await mergePatchObject(api.client, services, 'web', { metadata: { labels: { tier: 'front' } } });
+    await mergePatchObject(api().client, services, 'web', { metadata: { labels: { tier: 'front' } } });
     await eventually(() => changes.includes('update web'), 'update web');
     expect(informer.get(`${services.namespace}/web`)?.metadata.labels).toEqual({ tier: 'front' });
-    await deleteObject(api.client, services, 'web');
+    await deleteObject(api().client, services, 'web');
     await eventually(() => changes.includes('delete web'), 'delete web');
 
     expect(changes).toEqual(['add before', 'add web', 'update web', 'delete web']);
@@ -87,7 +72,7 @@ describe('Informer', () => {
   });
 
   test('sees a BGPPeer (metallb.io CRD) come and go, with a label selector', async () => {
-    const peers = inNamespace(resourceTypes.bgpPeers, await freshNamespace());
+    const peers = inNamespace(resourceTypes.bgpPeers, await freshNamespace('informer'));
     const { informer, changes } = recording(peers, { labelSelector: 'rack=a' });
     informer.start();
     await informer.waitForSync();
@@ -100,10 +85,10 @@ describe('Informer', () => {
     await create(peers, peer('tor-b', 'b'));
     await create(peers, peer('tor-a', 'a'));
     await eventually(() => changes.includes('add tor-a'), 'add tor-a');
-    await mergePatchObject(api.client, peers, 'tor-a', { spec: { holdTime: '90s' } });
+    await mergePatchObject(api().client, peers, 'tor-a', { spec: { holdTime: '90s' } });
     await eventually(() => changes.includes('update tor-a'), 'update tor-a');
     expect(informer.snapshot()[0]?.spec).toMatchObject({ holdTime: '90s', peerASN: 65000 });
-    await deleteObject(api.client, peers, 'tor-a');
+    await deleteObject(api().client, peers, 'tor-a');
     await eventually(() => changes.includes('delete tor-a'), 'delete tor-a');
     expect(changes).toEqual(['add tor-a', 'update tor-a', 'delete tor-a']);
   });
@@ -121,9 +106,9 @@ describe('Informer', () => {
   });
 
   test('is not synced before its first list completed', async () => {
-    const services = inNamespace(resourceTypes.services, await freshNamespace());
+    const services = inNamespace(resourceTypes.services, await freshNamespace('informer'));
     await create(services, service('early'));
-    api.server.faults.hangRequests({
+    api().server.faults.hangRequests({
       match: (r) => r.method === 'GET' && !r.watch && r.path.endsWith('/services'),
       count: 1,
       ms: 300,
@@ -141,8 +126,8 @@ describe('Informer', () => {
   });
 
   test('a failing first list is retried with backoff; synced comes after it succeeds', async () => {
-    const services = inNamespace(resourceTypes.services, await freshNamespace());
-    api.server.faults.failRequests({ match: (r) => !r.watch && r.path.endsWith('/services'), count: 3 });
+    const services = inNamespace(resourceTypes.services, await freshNamespace('informer'));
+    api().server.faults.failRequests({ match: (r) => !r.watch && r.path.endsWith('/services'), count: 3 });
     const { informer, kinds } = recording(services);
     informer.start();
     expect(await informer.waitForSync()).toBe(true);
@@ -155,13 +140,13 @@ describe('Informer', () => {
     ['clean', false],
     ['abrupt', true],
   ])('survives dropped watches (%s) and resumes without relisting', async (_name, abrupt) => {
-    const services = inNamespace(resourceTypes.services, await freshNamespace());
+    const services = inNamespace(resourceTypes.services, await freshNamespace('informer'));
     const { informer, changes, lifecycle } = recording(services);
     informer.start();
     await informer.waitForSync();
     await eventually(() => lifecycle.some((e) => e.kind === 'connect'), 'connect');
     for (let round = 0; round < 3; round++) {
-      expect(api.server.faults.dropWatches({ abrupt })).toBeGreaterThan(0);
+      expect(api().server.faults.dropWatches({ abrupt })).toBeGreaterThan(0);
       await create(services, service(`after-drop-${round}`));
       await eventually(() => changes.includes(`add after-drop-${round}`), `add after-drop-${round}`);
     }
@@ -171,7 +156,7 @@ describe('Informer', () => {
   });
 
   test('relists after 410 Gone and delivers exactly the difference', async () => {
-    const services = inNamespace(resourceTypes.services, await freshNamespace());
+    const services = inNamespace(resourceTypes.services, await freshNamespace('informer'));
     await create(services, service('stays'));
     await create(services, service('changes'));
     await create(services, service('goes'));
@@ -182,13 +167,13 @@ describe('Informer', () => {
     changes.length = 0;
 
     // Keep the informer from watching while the cluster moves on and history is compacted.
-    api.server.faults.failRequests({ match: (r) => r.watch });
-    api.server.faults.dropWatches({ abrupt: true });
-    await mergePatchObject(api.client, services, 'changes', { metadata: { labels: { v: '2' } } });
-    await deleteObject(api.client, services, 'goes');
+    api().server.faults.failRequests({ match: (r) => r.watch });
+    api().server.faults.dropWatches({ abrupt: true });
+    await mergePatchObject(api().client, services, 'changes', { metadata: { labels: { v: '2' } } });
+    await deleteObject(api().client, services, 'goes');
     await create(services, service('new'));
-    api.server.faults.compactHistory();
-    api.server.faults.clear();
+    api().server.faults.compactHistory();
+    api().server.faults.clear();
 
     await eventually(
       () => lifecycle.some((e) => e.kind === 'relist' && e.reason === 'gone'),
@@ -202,7 +187,7 @@ describe('Informer', () => {
   });
 
   test('keeps its cache while the API server is unreachable and catches up when it comes back', async () => {
-    const namespace = await freshNamespace();
+    const namespace = await freshNamespace('informer');
     const services = inNamespace(resourceTypes.services, namespace);
     await create(services, service('known'));
     const { informer, changes, lifecycle, names } = recording(services);
@@ -210,8 +195,8 @@ describe('Informer', () => {
     await informer.waitForSync();
     await eventually(() => lifecycle.some((e) => e.kind === 'connect'), 'connect');
 
-    await api.server.faults.goUnreachable();
-    const cluster = api.server.cluster;
+    await api().server.faults.goUnreachable();
+    const cluster = api().server.cluster;
     cluster.create(cluster.target('', 'v1', 'services', namespace), service('while-away'), {
       fieldManager: 'test',
     });
@@ -223,15 +208,15 @@ describe('Informer', () => {
     // Backoff: a second of outage with 20 ms initial, 200 ms cap costs a handful of attempts, not hundreds.
     expect(errorsWhileAway).toBeLessThan(20);
 
-    await api.server.faults.comeBack();
+    await api().server.faults.comeBack();
     await eventually(() => changes.includes('add while-away'), 'add while-away');
     expect(names()).toEqual(['known', 'while-away']);
   });
 
   test('the watchdog aborts a watch that hangs before the server answers', async () => {
-    const services = inNamespace(resourceTypes.services, await freshNamespace());
+    const services = inNamespace(resourceTypes.services, await freshNamespace('informer'));
     // Short hang: the test server keeps its delay timer running even after close().
-    api.server.faults.hangRequests({ match: (r) => r.watch, count: 1, ms: 1_500 });
+    api().server.faults.hangRequests({ match: (r) => r.watch, count: 1, ms: 1_500 });
     const { informer, changes, lifecycle } = recording(services, { staleAfterMs: 300 });
     informer.start();
     await informer.waitForSync();
@@ -265,7 +250,7 @@ describe('Informer', () => {
   });
 
   test('bookmarks keep a quiet watch alive', async () => {
-    const services = inNamespace(resourceTypes.services, await freshNamespace());
+    const services = inNamespace(resourceTypes.services, await freshNamespace('informer'));
     const { informer, kinds } = recording(services, { staleAfterMs: 600 });
     informer.start();
     await informer.waitForSync();
@@ -275,7 +260,7 @@ describe('Informer', () => {
   });
 
   test('a handler that throws is counted in metallb_k8s_client_update_errors_total and does not stop delivery', async () => {
-    const services = inNamespace(resourceTypes.services, await freshNamespace());
+    const services = inNamespace(resourceTypes.services, await freshNamespace('informer'));
     const registry = new Registry();
     const { informer, changes } = recording(services, { metrics: k8sClientMetrics(registry) });
     informer.on('add', (o) => {
@@ -296,8 +281,8 @@ describe('Informer', () => {
   });
 
   test('gives up after maxAttempts consecutive failures', async () => {
-    const services = inNamespace(resourceTypes.services, await freshNamespace());
-    api.server.faults.failRequests({ match: (r) => r.path.endsWith('/services') });
+    const services = inNamespace(resourceTypes.services, await freshNamespace('informer'));
+    api().server.faults.failRequests({ match: (r) => r.path.endsWith('/services') });
     const { informer, lifecycle } = recording(services, { maxAttempts: 2 });
     informer.start();
     expect(await informer.waitForSync()).toBe(false);

@@ -7,27 +7,12 @@ import { inNamespace, resourceTypes } from './resources.js';
 import { ingressOf, poolAnnotation, writeServiceAnnotations, writeServiceIngress } from './service-status.js';
 import type { DesiredStatusObject } from './status-writer.js';
 import { StatusWriter } from './status-writer.js';
-import type { TestApi } from './test-apiserver.js';
-import { countingClient, createNamespace, startTestApi } from './test-apiserver.js';
+import { countingClient, useTestApi } from './test-apiserver.js';
 
-let api: TestApi;
-let counter = 0;
-
-beforeAll(async () => {
-  api = await startTestApi();
-});
-afterAll(async () => {
-  await api.close();
-});
-
-async function freshNamespace(): Promise<string> {
-  const name = `status-${++counter}`;
-  await createNamespace(api.client, name);
-  return name;
-}
+const { api, freshNamespace } = useTestApi();
 
 async function speakerPod(namespace: string): Promise<OwnerReference> {
-  const pod = await createObject(api.client, inNamespace(resourceTypes.pods, namespace), {
+  const pod = await createObject(api().client, inNamespace(resourceTypes.pods, namespace), {
     metadata: { name: 'speaker-abcde' },
     spec: { containers: [{ name: 'speaker', image: 'ferry' }] },
   });
@@ -75,16 +60,16 @@ async function serviceBgpWriter(
 }
 
 async function statusObjects(namespace: string): Promise<KubeObject[]> {
-  const listed = await listObjects(api.client, inNamespace(resourceTypes.serviceBGPStatuses, namespace));
+  const listed = await listObjects(api().client, inNamespace(resourceTypes.serviceBGPStatuses, namespace));
   if (!listed.ok) throw new Error(listed.error.message);
   return listed.value.items;
 }
 
 describe('StatusWriter', () => {
   test('creates with labels, generateName and owner, then merge-patches status; identical writes send nothing', async () => {
-    const namespace = await freshNamespace();
+    const namespace = await freshNamespace('status');
     const owner = await speakerPod(namespace);
-    const client = countingClient(api.client);
+    const client = countingClient(api().client);
     const writer = await serviceBgpWriter(client, namespace, owner);
 
     expect(await writer.write(serviceBgpStatus('web', ['tor1']))).toEqual({ ok: true, value: 'created' });
@@ -130,28 +115,28 @@ describe('StatusWriter', () => {
   });
 
   test('start() finds objects of an earlier run; sync() keeps, patches and garbage-collects', async () => {
-    const namespace = await freshNamespace();
+    const namespace = await freshNamespace('status');
     const resource = inNamespace(resourceTypes.serviceBGPStatuses, namespace);
-    const earlier = await serviceBgpWriter(api.client, namespace);
+    const earlier = await serviceBgpWriter(api().client, namespace);
     await earlier.write(serviceBgpStatus('kept', ['tor1']));
     await earlier.write(serviceBgpStatus('changed', ['tor1']));
     await earlier.write(serviceBgpStatus('stale', ['tor1']));
     // A duplicate for one key and an object whose key cannot be read: both are garbage.
-    await createObject(api.client, resource, {
+    await createObject(api().client, resource, {
       metadata: { generateName: 'bgp-', labels: serviceBgpStatus('kept', []).labels },
     });
-    await createObject(api.client, resource, {
+    await createObject(api().client, resource, {
       metadata: { name: 'keyless', labels: { [nodeLabel]: 'node1' } },
     });
     // Another node's object is not ours to touch.
-    await createObject(api.client, resource, {
+    await createObject(api().client, resource, {
       metadata: {
         name: 'other-node',
         labels: { ...serviceBgpStatus('kept', []).labels, [nodeLabel]: 'node2' },
       },
     });
 
-    const client = countingClient(api.client);
+    const client = countingClient(api().client);
     const writer = await serviceBgpWriter(client, namespace);
     expect(writer.keys()).toEqual(['default/changed', 'default/kept', 'default/stale']);
 
@@ -178,22 +163,22 @@ describe('StatusWriter', () => {
   });
 
   test('an object deleted behind the writer is created again on the next change', async () => {
-    const namespace = await freshNamespace();
+    const namespace = await freshNamespace('status');
     const resource = inNamespace(resourceTypes.serviceBGPStatuses, namespace);
-    const writer = await serviceBgpWriter(api.client, namespace);
+    const writer = await serviceBgpWriter(api().client, namespace);
     await writer.write(serviceBgpStatus('web', ['tor1']));
-    await deleteObject(api.client, resource, writer.nameOf('default/web') ?? '');
+    await deleteObject(api().client, resource, writer.nameOf('default/web') ?? '');
     expect(await writer.write(serviceBgpStatus('web', ['tor2']))).toEqual({ ok: true, value: 'created' });
     const objects = await statusObjects(namespace);
     expect(objects.map((o) => o.status)).toEqual([expect.objectContaining({ peers: ['tor2'] })]);
   });
 
   test('a fixed-name object that exists without our labels is adopted, labelled and patched', async () => {
-    const namespace = await freshNamespace();
+    const namespace = await freshNamespace('status');
     const resource = inNamespace(resourceTypes.configurationStates, namespace);
-    await createObject(api.client, resource, { metadata: { name: 'speaker-node1' } });
+    await createObject(api().client, resource, { metadata: { name: 'speaker-node1' } });
     const writer = new StatusWriter({
-      client: api.client,
+      client: api().client,
       resource,
       selector: { 'metallb.io/component-type': 'speaker', 'metallb.io/node-name': 'node1' },
       keyOf: (o) => o.metadata.name,
@@ -207,7 +192,7 @@ describe('StatusWriter', () => {
       status: { result: 'Valid', errorSummary: '' },
     });
     expect(result).toEqual({ ok: true, value: 'created' });
-    const object = await getObject(api.client, resource, 'speaker-node1');
+    const object = await getObject(api().client, resource, 'speaker-node1');
     expect(object.ok && object.value.metadata.labels).toEqual({
       'metallb.io/component-type': 'speaker',
       'metallb.io/node-name': 'node1',
@@ -216,14 +201,14 @@ describe('StatusWriter', () => {
   });
 
   test('a write error is a value, and other keys still sync', async () => {
-    const namespace = await freshNamespace();
-    const writer = await serviceBgpWriter(api.client, namespace);
-    api.server.faults.failRequests({ match: (r) => r.method === 'POST', count: 1 });
+    const namespace = await freshNamespace('status');
+    const writer = await serviceBgpWriter(api().client, namespace);
+    api().server.faults.failRequests({ match: (r) => r.method === 'POST', count: 1 });
     const report = await writer.sync([serviceBgpStatus('a', ['tor1'])]);
     expect(report.errors).toEqual([
       { key: 'default/a', error: expect.objectContaining({ kind: 'http', status: 503 }) },
     ]);
-    api.server.faults.clear();
+    api().server.faults.clear();
     const retried = await writer.sync([serviceBgpStatus('a', ['tor1']), serviceBgpStatus('b', ['tor1'])]);
     expect(retried).toMatchObject({ created: 2, errors: [] });
   });
@@ -231,7 +216,7 @@ describe('StatusWriter', () => {
 
 describe('Service status and annotations', () => {
   async function loadBalancer(namespace: string): Promise<KubeObject> {
-    const created = await createObject(api.client, inNamespace(resourceTypes.services, namespace), {
+    const created = await createObject(api().client, inNamespace(resourceTypes.services, namespace), {
       metadata: { name: 'web' },
       spec: { type: 'LoadBalancer', ports: [{ port: 80 }] },
     });
@@ -240,15 +225,15 @@ describe('Service status and annotations', () => {
   }
 
   test('ingress is merge-patched on /status, only when it differs', async () => {
-    const namespace = await freshNamespace();
-    const client = countingClient(api.client);
+    const namespace = await freshNamespace('status');
+    const client = countingClient(api().client);
     const service = await loadBalancer(namespace);
     expect(await writeServiceIngress(client, service, [{ ip: '192.0.2.10' }])).toEqual({
       ok: true,
       value: 'updated',
     });
     expect(client.requests.at(-1)?.path).toBe(`/api/v1/namespaces/${namespace}/services/web/status`);
-    const read = await getObject(api.client, inNamespace(resourceTypes.services, namespace), 'web');
+    const read = await getObject(api().client, inNamespace(resourceTypes.services, namespace), 'web');
     if (!read.ok) throw new Error(read.error.message);
     expect(ingressOf(read.value)).toEqual([{ ip: '192.0.2.10' }]);
 
@@ -260,32 +245,32 @@ describe('Service status and annotations', () => {
     expect(client.requests.length).toBe(before);
 
     expect(await writeServiceIngress(client, read.value, [])).toEqual({ ok: true, value: 'updated' });
-    const cleared = await getObject(api.client, inNamespace(resourceTypes.services, namespace), 'web');
+    const cleared = await getObject(api().client, inNamespace(resourceTypes.services, namespace), 'web');
     expect(cleared.ok && ingressOf(cleared.value)).toEqual([]);
   });
 
   test('annotations are set and removed without touching others; a stale resourceVersion is a Conflict', async () => {
-    const namespace = await freshNamespace();
+    const namespace = await freshNamespace('status');
     const services = inNamespace(resourceTypes.services, namespace);
     const service = await loadBalancer(namespace);
-    await writeServiceAnnotations(api.client, service, { 'example.com/keep': 'yes' });
-    const set = await writeServiceAnnotations(api.client, service, { [poolAnnotation]: 'default-pool' });
+    await writeServiceAnnotations(api().client, service, { 'example.com/keep': 'yes' });
+    const set = await writeServiceAnnotations(api().client, service, { [poolAnnotation]: 'default-pool' });
     expect(set).toEqual({ ok: true, value: 'updated' });
-    let read = await getObject(api.client, services, 'web');
+    let read = await getObject(api().client, services, 'web');
     if (!read.ok) throw new Error(read.error.message);
     expect(read.value.metadata.annotations).toEqual({
       'example.com/keep': 'yes',
       [poolAnnotation]: 'default-pool',
     });
     expect(
-      await writeServiceAnnotations(api.client, read.value, { [poolAnnotation]: 'default-pool' }),
+      await writeServiceAnnotations(api().client, read.value, { [poolAnnotation]: 'default-pool' }),
     ).toEqual({
       ok: true,
       value: 'unchanged',
     });
 
     const stale = await writeServiceAnnotations(
-      api.client,
+      api().client,
       service,
       { [poolAnnotation]: 'other-pool' },
       {
@@ -294,11 +279,11 @@ describe('Service status and annotations', () => {
     );
     expect(!stale.ok && isConflict(stale.error)).toBe(true);
 
-    expect(await writeServiceAnnotations(api.client, read.value, { [poolAnnotation]: null })).toEqual({
+    expect(await writeServiceAnnotations(api().client, read.value, { [poolAnnotation]: null })).toEqual({
       ok: true,
       value: 'updated',
     });
-    read = await getObject(api.client, services, 'web');
+    read = await getObject(api().client, services, 'web');
     expect(read.ok && read.value.metadata.annotations).toEqual({ 'example.com/keep': 'yes' });
   });
 });

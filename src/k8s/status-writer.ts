@@ -11,6 +11,7 @@ import type { KubeError, KubeResult } from './errors.js';
 import { describeKubeError, failed, isAlreadyExists, isNotFound, ok } from './errors.js';
 import type { KubeObject, OwnerReference } from './kube-object.js';
 import { isRecord } from './kube-object.js';
+import { KeyedQueue } from './keyed-queue.js';
 import { silentLogger } from './logger.js';
 import { jsonEqual, mergePatchBetween } from './merge-patch.js';
 import type { NamespacedRef } from './resources.js';
@@ -72,8 +73,7 @@ function statusOf(object: KubeObject): JsonObject {
 
 export class StatusWriter {
   private readonly known = new Map<string, Known>();
-  /** Operations on one key run one after another; different keys run in parallel. */
-  private readonly queues = new Map<string, Promise<unknown>>();
+  private readonly queue = new KeyedQueue();
   private readonly logger: Logger;
 
   constructor(private readonly options: StatusWriterOptions) {
@@ -140,12 +140,12 @@ export class StatusWriter {
 
   /** Creates the object or merge-patches its status; nothing is sent when nothing changed. */
   write(desired: DesiredStatusObject): Promise<KubeResult<WriteOutcome>> {
-    return this.serialize(desired.key, () => this.writeNow(desired, true));
+    return this.queue.run(desired.key, () => this.writeNow(desired, true));
   }
 
   /** Deletes the object for `key`, if there is one. */
   delete(key: string): Promise<KubeResult<'deleted' | 'absent'>> {
-    return this.serialize(key, () => this.deleteNow(key));
+    return this.queue.run(key, () => this.deleteNow(key));
   }
 
   /**
@@ -171,16 +171,6 @@ export class StatusWriter {
         }),
     ]);
     return { ...counts, errors };
-  }
-
-  private serialize<T>(key: string, work: () => Promise<T>): Promise<T> {
-    const previous = this.queues.get(key) ?? Promise.resolve();
-    const next = previous.then(work, work);
-    this.queues.set(key, next);
-    void next.finally(() => {
-      if (this.queues.get(key) === next) this.queues.delete(key);
-    });
-    return next;
   }
 
   private async writeNow(

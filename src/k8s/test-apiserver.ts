@@ -27,6 +27,36 @@ export async function startTestApi(options: ApiServerOptions = {}): Promise<Test
   return { server, client, close: () => server.close() };
 }
 
+/**
+ * Starts one test API server for the calling test file (beforeAll/afterAll) and hands out fresh
+ * namespaces, so tests never see each other's objects.
+ */
+export function useTestApi(options: ApiServerOptions = {}): {
+  api(): TestApi;
+  freshNamespace(prefix: string): Promise<string>;
+} {
+  let api: TestApi | undefined;
+  let counter = 0;
+  beforeAll(async () => {
+    api = await startTestApi(options);
+  });
+  afterAll(async () => {
+    await api?.close();
+  });
+  const current = (): TestApi => {
+    if (!api) throw new Error('the test API server is not running (use it inside tests)');
+    return api;
+  };
+  return {
+    api: current,
+    async freshNamespace(prefix) {
+      const name = `${prefix}-${++counter}`;
+      await createNamespace(current().client, name);
+      return name;
+    },
+  };
+}
+
 export async function createNamespace(client: KubeClient, name: string): Promise<void> {
   const result = await createObject(client, resourceTypes.namespaces, { metadata: { name } });
   if (!result.ok) throw new Error(`cannot create namespace ${name}: ${result.error.message}`);
