@@ -5,6 +5,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../util/package-root.js';
 import { addRenderCommands } from './render-command.js';
+import { addSpeakerCommand } from './speaker-command.js';
+import { addStatusCommand } from './status-command.js';
 
 const packageJson = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as {
   version: string;
@@ -15,5 +17,7 @@ const program = new Command('ferry')
   .version(packageJson.version);
 
 addRenderCommands(program);
+addSpeakerCommand(program);
+addStatusCommand(program);
 
 await program.parseAsync(process.argv);

@@ -3,6 +3,7 @@
 import type { Peer } from '../config/types.js';
 import { neighborKey } from '../frr/build-model.js';
 import { parseAdvertisedRoutes } from '../frr/parse/advertised-routes.js';
+import { parseBfdCounters, type BfdCounters } from '../frr/parse/bfd-counters.js';
 import { parseBfdPeers, type BfdSession } from '../frr/parse/bfd-peers.js';
 import { parseBgpNeighborsAllVrfs, type BgpPeerState } from '../frr/parse/bgp-neighbors.js';
 import { peerFamilies } from '../announce/peers.js';
@@ -11,6 +12,7 @@ import type { FrrError, Vtysh } from '../frr/vtysh.js';
 export interface FrrObservation {
   readonly bgp: readonly BgpPeerState[];
   readonly bfd: readonly BfdSession[];
+  readonly bfdCounters: readonly BfdCounters[];
   /** neighbor key → prefixes FRR advertises to it (after the out route map) */
   readonly advertised: ReadonlyMap<string, ReadonlySet<string>>;
 }
@@ -25,9 +27,10 @@ export async function observeFrr(
 ): Promise<{ ok: true; value: FrrObservation } | { ok: false; error: FrrError }> {
   const vrfs = [...new Set(peers.map((p) => p.vrf))].sort();
   // `show bfd vrf all peers json` prints nothing on FRR 8.4.4: ask per VRF.
-  const bfdCommands = (vrfs.length > 0 ? vrfs : ['']).map((vrf) =>
-    vrf === '' ? 'show bfd peers json' : `show bfd vrf ${vrf} peers json`,
-  );
+  const bfdCommands = (vrfs.length > 0 ? vrfs : ['']).flatMap((vrf) => [
+    `show bfd${vrfPart(vrf)} peers json`,
+    `show bfd${vrfPart(vrf)} peers counters json`,
+  ]);
   const advertisedQueries = peers.flatMap((peer) =>
     peerFamilies(peer).map((family) => ({
       key: neighborKey(peer),
@@ -44,7 +47,15 @@ export async function observeFrr(
     if (result.error.kind !== 'not-running') return result;
     const bgpOnly = await vtysh.show('show bgp vrf all neighbors json');
     if (!bgpOnly.ok) return bgpOnly;
-    return { ok: true, value: { bgp: parseBgpNeighborsAllVrfs(bgpOnly.value), bfd: [], advertised: new Map() } };
+    return {
+      ok: true,
+      value: {
+        bgp: parseBgpNeighborsAllVrfs(bgpOnly.value),
+        bfd: [],
+        bfdCounters: [],
+        advertised: new Map(),
+      },
+    };
   }
   const [neighbors, ...rest] = result.value;
   const bfdDocuments = rest.slice(0, bfdCommands.length);
@@ -59,7 +70,10 @@ export async function observeFrr(
     ok: true,
     value: {
       bgp: parseBgpNeighborsAllVrfs(neighbors),
-      bfd: bfdDocuments.flatMap((document) => parseBfdPeers(document)),
+      bfd: bfdDocuments.filter((_, i) => i % 2 === 0).flatMap((document) => parseBfdPeers(document)),
+      bfdCounters: bfdDocuments
+        .filter((_, i) => i % 2 === 1)
+        .flatMap((document) => parseBfdCounters(document)),
       advertised,
     },
   };

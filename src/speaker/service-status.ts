@@ -27,7 +27,11 @@ export function serviceStatuses(input: {
   const byService = new Map<string, { namespace: string; name: string; peers: Set<string> }>();
   for (const decision of input.announce.decisions) {
     const id = `${decision.namespace}/${decision.name}`;
-    const entry = byService.get(id) ?? { namespace: decision.namespace, name: decision.name, peers: new Set() };
+    const entry = byService.get(id) ?? {
+      namespace: decision.namespace,
+      name: decision.name,
+      peers: new Set(),
+    };
     byService.set(id, entry);
     for (const route of decision.routes) {
       const peer = peerByName.get(route.peer);
@@ -38,6 +42,11 @@ export function serviceStatuses(input: {
   }
   return [...byService.values()]
     .filter((entry) => entry.peers.size > 0)
-    .map((entry) => ({ namespace: entry.namespace, name: entry.name, node: input.node, peers: [...entry.peers].sort() }))
+    .map((entry) => ({
+      namespace: entry.namespace,
+      name: entry.name,
+      node: input.node,
+      peers: [...entry.peers].sort(),
+    }))
     .sort((a, b) => `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`, 'en'));
 }

@@ -17,7 +17,13 @@ describe('BGPSessionState from FRR', () => {
     });
     expect(statuses).toHaveLength(2);
     for (const status of statuses) {
-      expect(status).toMatchObject({ node: 'node1', vrf: '', bgpStatus: 'Established', bfdStatus: 'up', prefixesSent: 1 });
+      expect(status).toMatchObject({
+        node: 'node1',
+        vrf: '',
+        bgpStatus: 'Established',
+        bfdStatus: 'up',
+        prefixesSent: 1,
+      });
       expect(status.uptime).toMatch(/^(\d+h)?(\d+m)?\d+s$/);
       expect(status.bfdTimers).toEqual({ receiveInterval: 300, transmitInterval: 300, detectMultiplier: 3 });
     }
@@ -47,7 +53,12 @@ describe('BGPSessionState from FRR', () => {
       bfd: [],
     });
     expect(statuses).toEqual([
-      expect.objectContaining({ peer: '192.0.2.99', bgpStatus: 'Unknown', bfdStatus: 'N/A', bfdTimers: undefined }),
+      expect.objectContaining({
+        peer: '192.0.2.99',
+        bgpStatus: 'Unknown',
+        bfdStatus: 'N/A',
+        bfdTimers: undefined,
+      }),
     ]);
   });
 
@@ -55,7 +66,9 @@ describe('BGPSessionState from FRR', () => {
     const statuses = sessionStatuses({
       node: 'node2',
       peers: [testPeer({ name: 'tor1', address: '192.0.2.1', bfdProfile: 'fast' })],
-      bgp: parseBgpNeighborsAllVrfs({ default: fixture('speaker-show-bgp-neighbors-after-linkdown-bfd.json') }),
+      bgp: parseBgpNeighborsAllVrfs({
+        default: fixture('speaker-show-bgp-neighbors-after-linkdown-bfd.json'),
+      }),
       bfd: parseBfdPeers(fixture('speaker-show-bfd-peers-after-linkdown-bfd.json')),
     });
     expect(statuses[0]).toMatchObject({ bgpStatus: 'Idle', bfdStatus: 'down' });

@@ -69,6 +69,51 @@ function frrVrf(vrf: string): string {
   return vrf === '' ? 'default' : vrf;
 }
 
+interface SessionSubject {
+  readonly peerName: string;
+  /** the FRR neighbor key: address or interface */
+  readonly key: string;
+  readonly address: string | undefined;
+  readonly interface: string | undefined;
+  /** '' = default */
+  readonly vrf: string;
+  readonly bfdConfigured: boolean;
+}
+
+function sessionStatusOf(
+  node: string,
+  subject: SessionSubject,
+  bgp: readonly BgpPeerState[],
+  bfdSessions: readonly BfdSession[],
+): SessionStatus {
+  const state = bgp.find((s) => s.peer === subject.key && s.vrf === frrVrf(subject.vrf));
+  const address = state?.address ?? subject.address;
+  const bfd = bfdSessions.find(
+    (s) =>
+      s.vrf === frrVrf(subject.vrf) &&
+      (s.peer === address || (subject.interface !== undefined && s.interface === subject.interface)),
+  );
+  const established = state?.state === 'Established';
+  return {
+    peerName: subject.peerName,
+    node,
+    peer: subject.key,
+    vrf: subject.vrf,
+    bgpStatus: state === undefined ? 'Unknown' : (STATE_NAMES[state.state] ?? state.state),
+    bfdStatus: !subject.bfdConfigured ? 'N/A' : (bfd?.status ?? state?.bfd?.status ?? 'unknown'),
+    uptime: established && state.uptimeSeconds !== undefined ? goDuration(state.uptimeSeconds) : '',
+    prefixesSent: sum(Object.values(state?.prefixes ?? {}).map((p) => p.sent)),
+    prefixesReceived: sum(Object.values(state?.prefixes ?? {}).map((p) => p.received)),
+    lastError: state === undefined ? '' : lastError(state),
+    bfdTimers: subject.bfdConfigured ? bfdTimersOf(bfd) : undefined,
+  };
+}
+
+function byPeerName(a: SessionStatus, b: SessionStatus): number {
+  return a.peerName < b.peerName ? -1 : a.peerName > b.peerName ? 1 : 0;
+}
+
+/** One status per configured peer of this node (identical sessions collapse into one). */
 export function sessionStatuses(input: {
   readonly node: string;
   readonly peers: readonly Peer[];
@@ -80,30 +125,39 @@ export function sessionStatuses(input: {
   for (const peer of input.peers) {
     const key = peer.address ?? peer.interface ?? '';
     const identity = `${peer.vrf}\u0000${key}`;
-    // identical sessions collapse into one FRR neighbor, and so into one status object
     if (seen.has(identity)) continue;
     seen.add(identity);
-    const state = input.bgp.find((s) => s.peer === key && s.vrf === frrVrf(peer.vrf));
-    const address = state?.address ?? peer.address;
-    const bfd = input.bfd.find(
-      (s) =>
-        s.vrf === frrVrf(peer.vrf) &&
-        (s.peer === address || (peer.interface !== undefined && s.interface === peer.interface)),
-    );
-    const established = state?.state === 'Established';
-    statuses.push({
+    const subject = {
       peerName: peer.name,
-      node: input.node,
-      peer: key,
+      key,
+      address: peer.address,
+      interface: peer.interface,
       vrf: peer.vrf,
-      bgpStatus: state === undefined ? 'Unknown' : (STATE_NAMES[state.state] ?? state.state),
-      bfdStatus: peer.bfdProfile === undefined ? 'N/A' : (bfd?.status ?? state?.bfd?.status ?? 'unknown'),
-      uptime: established && state.uptimeSeconds !== undefined ? goDuration(state.uptimeSeconds) : '',
-      prefixesSent: sum(Object.values(state?.prefixes ?? {}).map((p) => p.sent)),
-      prefixesReceived: sum(Object.values(state?.prefixes ?? {}).map((p) => p.received)),
-      lastError: state === undefined ? '' : lastError(state),
-      bfdTimers: peer.bfdProfile === undefined ? undefined : bfdTimersOf(bfd),
-    });
+      bfdConfigured: peer.bfdProfile !== undefined,
+    };
+    statuses.push(sessionStatusOf(input.node, subject, input.bgp, input.bfd));
   }
-  return statuses.sort((a, b) => (a.peerName < b.peerName ? -1 : a.peerName > b.peerName ? 1 : 0));
+  return statuses.sort(byPeerName);
+}
+
+/** Every session FRR reports, without a configuration to name them (`ferry status`). */
+export function sessionStatusesFromFrr(
+  node: string,
+  bgp: readonly BgpPeerState[],
+  bfd: readonly BfdSession[],
+): SessionStatus[] {
+  return bgp
+    .map((state) => {
+      const vrf = state.vrf === 'default' ? '' : state.vrf;
+      const subject = {
+        peerName: vrf === '' ? state.peer : `${state.peer}-${vrf}`,
+        key: state.peer,
+        address: state.address,
+        interface: state.interface,
+        vrf,
+        bfdConfigured: state.bfd !== undefined,
+      };
+      return sessionStatusOf(node, subject, bgp, bfd);
+    })
+    .sort(byPeerName);
 }

@@ -12,12 +12,16 @@ export function packageRoot(): string {
   let directory = dirname(fileURLToPath(import.meta.url));
   for (;;) {
     const candidate = join(directory, 'package.json');
-    if (existsSync(candidate) && (JSON.parse(readFileSync(candidate, 'utf8')) as { name?: string }).name === 'ferry') {
+    if (
+      existsSync(candidate) &&
+      (JSON.parse(readFileSync(candidate, 'utf8')) as { name?: string }).name === 'ferry'
+    ) {
       cached = directory;
       return directory;
     }
     const parent = dirname(directory);
-    if (parent === directory) throw new Error('cannot find the ferry package root (package.json with name "ferry")');
+    if (parent === directory)
+      throw new Error('cannot find the ferry package root (package.json with name "ferry")');
     directory = parent;
   }
 }

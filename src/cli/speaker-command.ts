@@ -1,0 +1,167 @@
+// `ferry speaker`: the per-node speaker. With --manifests it runs without Kubernetes (inputs from a
+// directory, watched); `--once` applies and exits. In a cluster it reads the API server.
+import type { Command } from 'commander';
+import { Registry, collectDefaultMetrics } from 'prom-client';
+import type { Logger } from 'winston';
+import { loadManifestDirectory } from '../api/load-directory.js';
+import { formatManifestError } from '../api/manifest-error.js';
+import { createApplier } from '../frr/apply/applier.js';
+import { createSyncLoop, type SyncEvent } from '../frr/apply/sync-loop.js';
+import { defaultFrrRenderer } from '../frr/templates.js';
+import { createProcessLogger, type LogLevel } from '../log/logger.js';
+import { serveMetrics } from '../metrics/http-server.js';
+import { createReconciler, type ReconcilerOptions } from '../speaker/reconciler.js';
+import { createSpeaker, type StatusSink } from '../speaker/speaker.js';
+import { watchManifestDirectory } from '../speaker/standalone.js';
+import { addFrrFlags, frrLocation, type FrrFlags } from './frr-flags.js';
+
+export interface SpeakerFlags extends FrrFlags {
+  node: string;
+  manifests?: string;
+  namespace: string;
+  once?: boolean;
+  metricsListen: string;
+  logLevel: LogLevel;
+  frrLogLevel: string;
+  ignoreExcludeLb?: boolean;
+  debounceMs: string;
+  maxWaitMs: string;
+}
+
+/** Standalone mode has no Kubernetes objects to write: status lives in logs, metrics and `ferry status`. */
+function loggingSink(logger: Logger): StatusSink {
+  return {
+    configuration: async (status) => void logger.info('configuration status', { ...status }),
+    sessions: async (sessions) =>
+      void logger.info('sessions', {
+        sessions: sessions.map((s) => `${s.peerName} ${s.bgpStatus} bfd=${s.bfdStatus}`),
+      }),
+    services: async (services) =>
+      void logger.info('services announced', {
+        services: services.map((s) => `${s.namespace}/${s.name} → ${s.peers.join(',')}`),
+      }),
+  };
+}
+
+function reconcilerOptions(flags: SpeakerFlags): ReconcilerOptions {
+  return {
+    nodeName: flags.node,
+    namespace: flags.namespace,
+    render: defaultFrrRenderer(),
+    announceOptions: { ignoreExcludeLB: flags.ignoreExcludeLb === true },
+    logLevel: flags.frrLogLevel,
+  };
+}
+
+/** `--once`: one apply, a one-line summary, exit status 0 only when FRR runs the desired config. */
+async function applyOnce(flags: SpeakerFlags & { manifests: string }, logger: Logger): Promise<number> {
+  const loaded = loadManifestDirectory(flags.manifests);
+  const reconciler = createReconciler(reconcilerOptions(flags));
+  const outcome = reconciler.reconcile(loaded.resources, loaded.errors.map(formatManifestError));
+  if (outcome.configuration.result !== 'Valid' || outcome.desiredConfig === undefined) {
+    process.stderr.write(
+      `ferry speaker: configuration invalid, FRR left untouched: ${outcome.configuration.errorSummary}\n`,
+    );
+    return 1;
+  }
+  const frr = frrLocation(flags);
+  const applier = createApplier({ vtysh: frr.vtysh, configFile: frr.configFile });
+  const result = await applier.apply(outcome.desiredConfig);
+  const prefixes = new Set(outcome.announce?.advertisements.map((a) => a.prefix)).size;
+  const summary = `node ${flags.node}: ${outcome.peers.length} peers, ${prefixes} prefixes`;
+  switch (result.kind) {
+    case 'noop':
+      process.stdout.write(`FRR already runs the desired config (${summary})\n`);
+      return 0;
+    case 'applied':
+      process.stdout.write(
+        `applied with ${result.method} in ${Math.round(result.durationMs)} ms (${summary})\n`,
+      );
+      return 0;
+    case 'invalid':
+    case 'failed':
+      logger.error('FRR refused the config', { error: result.error.message, line: result.error.lineText });
+      process.stderr.write(
+        `ferry speaker: FRR refused the config: ${result.error.message}${result.error.lineText === undefined ? '' : ` (line: ${result.error.lineText})`}\n`,
+      );
+      return 1;
+  }
+}
+
+async function runStandalone(flags: SpeakerFlags & { manifests: string }, logger: Logger): Promise<void> {
+  const frr = frrLocation(flags);
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  let onEvent: (event: SyncEvent) => void = () => undefined;
+  const syncLoop = createSyncLoop({
+    applier: createApplier({ vtysh: frr.vtysh, configFile: frr.configFile }),
+    logger,
+    registry,
+    debounceMs: Number(flags.debounceMs),
+    maxWaitMs: Number(flags.maxWaitMs),
+    watchDirectory: frr.runDirectory,
+    onEvent: (event) => onEvent(event),
+  });
+  const speaker = createSpeaker({
+    ...reconcilerOptions(flags),
+    vtysh: frr.vtysh,
+    syncLoop,
+    registry,
+    logger,
+    sink: loggingSink(logger),
+  });
+  onEvent = (event) => speaker.syncEvent(event);
+  const source = watchManifestDirectory(flags.manifests, speaker, logger, { watch: true });
+  const endpoint = await serveMetrics(
+    flags.metricsListen,
+    registry,
+    async () => (await frr.vtysh.runningConfig()).ok,
+  );
+  await speaker.start();
+  source.load();
+  logger.info('speaker started', { node: flags.node, manifests: flags.manifests, metrics: endpoint.address });
+  await new Promise<void>((resolve) => {
+    process.once('SIGTERM', resolve);
+    process.once('SIGINT', resolve);
+  });
+  // Stop without withdrawing: FRR keeps announcing what it runs (graceful restart keeps the routes).
+  await source.close();
+  await speaker.stop();
+  await endpoint.close();
+  logger.info('speaker stopped', { node: flags.node });
+}
+
+export function addSpeakerCommand(program: Command): void {
+  addFrrFlags(program.command('speaker'))
+    .description(
+      "keep this node's FRR in sync with the cluster (or with --manifests) and report what FRR does",
+    )
+    .requiredOption(
+      '--node <name>',
+      'the node this speaker runs on (NODE_NAME in a DaemonSet)',
+      process.env['NODE_NAME'],
+    )
+    .option('--manifests <dir>', 'run without Kubernetes: read inputs from this directory and watch it')
+    .option('--namespace <ns>', "ferry's namespace", 'metallb-system')
+    .option('--once', 'with --manifests: apply once, print a summary, exit (non-zero when FRR refused it)')
+    .option('--metrics-listen <host:port>', 'address for /metrics, /healthz and /readyz', '127.0.0.1:7473')
+    .option('--log-level <level>', 'error, warn, info or debug', 'info')
+    .option('--frr-log-level <level>', 'FRR `log stdout` level', 'informational')
+    .option(
+      '--ignore-exclude-lb',
+      'announce from nodes labeled node.kubernetes.io/exclude-from-external-load-balancers',
+    )
+    .option('--debounce-ms <ms>', 'quiet time before applying a change', '50')
+    .option('--max-wait-ms <ms>', 'longest a change waits while changes keep coming', '500')
+    .action(async (flags: SpeakerFlags) => {
+      const logger = createProcessLogger('speaker', flags.logLevel, { node: flags.node });
+      if (flags.manifests === undefined) {
+        process.stderr.write('ferry speaker: give --manifests DIR (the Kubernetes mode is not built yet)\n');
+        process.exitCode = 2;
+        return;
+      }
+      const withManifests = { ...flags, manifests: flags.manifests };
+      if (flags.once === true) process.exitCode = await applyOnce(withManifests, logger);
+      else await runStandalone(withManifests, logger);
+    });
+}

@@ -1,0 +1,63 @@
+import { loadManifestDirectory } from '../api/load-directory.js';
+import type { Resources } from '../api/resources.js';
+import { defaultFrrRenderer } from '../frr/templates.js';
+import { goldenScenarioDirectory } from '../render/golden-scenarios.js';
+import { createReconciler } from './reconciler.js';
+
+const seed = loadManifestDirectory(`${goldenScenarioDirectory()}/seed/input.yaml`).resources;
+
+function reconciler() {
+  return createReconciler({ nodeName: 'node-21', namespace: 'metallb-system', render: defaultFrrRenderer() });
+}
+
+function withBadPeer(resources: Resources): Resources {
+  const [tor1, ...others] = resources.bgpPeers;
+  if (tor1 === undefined) throw new Error('seed has peers');
+  // holdTime 2s is below MetalLB's minimum of 3s
+  return { ...resources, bgpPeers: [{ ...tor1, spec: { ...tor1.spec, holdTime: '2s' } }, ...others] };
+}
+
+describe('speaker reconcile', () => {
+  test('a valid configuration renders the announcement of web from node-21', () => {
+    const outcome = reconciler().reconcile(seed);
+    expect(outcome.configuration).toEqual({ result: 'Valid', errorSummary: '' });
+    expect(outcome.desiredConfig).toContain('network 203.0.113.5/32 route-map ferry-c-');
+    expect(outcome.peers.map((p) => p.name)).toEqual(['tor1', 'tor2']);
+  });
+
+  test('an invalid object is reported and the last valid configuration stays in force', () => {
+    const speaker = reconciler();
+    const before = speaker.reconcile(seed).desiredConfig;
+    const outcome = speaker.reconcile(withBadPeer(seed));
+    expect(outcome.configuration.result).toBe('Invalid');
+    expect(outcome.configuration.errorSummary).toContain('BGPPeer metallb-system/tor1: spec.holdTime');
+    expect(outcome.desiredConfig).toBe(before);
+  });
+
+  test('Service changes still apply while the configuration is invalid', () => {
+    const speaker = reconciler();
+    speaker.reconcile(seed);
+    const noEndpoints = { ...withBadPeer(seed), endpointSlices: [] };
+    const outcome = speaker.reconcile(noEndpoints);
+    expect(outcome.configuration.result).toBe('Invalid');
+    expect(outcome.desiredConfig).not.toContain('network 203.0.113.5/32');
+    expect(outcome.desiredConfig).toContain('neighbor 192.0.2.1 remote-as 65000');
+  });
+
+  test('nothing is applied before a first valid configuration exists', () => {
+    const outcome = reconciler().reconcile(withBadPeer(seed));
+    expect(outcome.configuration.result).toBe('Invalid');
+    expect(outcome.desiredConfig).toBeUndefined();
+  });
+});
+
+test('an unreadable manifest makes the configuration Invalid and keeps the last valid one', () => {
+  const speaker = reconciler();
+  const before = speaker.reconcile(seed).desiredConfig;
+  const withoutTor1 = { ...seed, bgpPeers: seed.bgpPeers.slice(1) };
+  const outcome = speaker.reconcile(withoutTor1, [
+    'bgp-peers.yaml: BGPPeer metallb-system/tor1: spec.peerASN: must be of type integer',
+  ]);
+  expect(outcome.configuration).toMatchObject({ result: 'Invalid' });
+  expect(outcome.desiredConfig).toBe(before);
+});

@@ -1,0 +1,236 @@
+// The speaker: one node's reconciler from cluster view to FRR and back to status.
+//   update(Resources) → reconcile → sync loop (debounced, incremental apply) → FRR
+//   observe timer → FRR's real state → BGPSessionState / ServiceBGPStatus / metrics → StatusSink
+// The inputs (manifests directory or Kubernetes informers) and the status sink (Kubernetes objects or
+// nothing) are plugged in by the caller, so the same speaker runs standalone and in a cluster.
+import { Gauge, type Registry } from 'prom-client';
+import type { Logger } from 'winston';
+import type { Resources } from '../api/resources.js';
+import type { SyncEvent, SyncLoop } from '../frr/apply/sync-loop.js';
+import type { Vtysh } from '../frr/vtysh.js';
+import { createFrrMetrics } from '../metrics/frr-metrics.js';
+import { observeFrr } from './frr-observer.js';
+import {
+  createReconciler,
+  type ConfigurationState,
+  type ReconcileOutcome,
+  type ReconcilerOptions,
+} from './reconciler.js';
+import { serviceStatuses, type ServiceStatus } from './service-status.js';
+import { sessionStatuses, type SessionStatus } from './session-status.js';
+
+export interface SpeakerConfigurationStatus extends ConfigurationState {
+  /** the last FRR apply: `success (incremental)`, or FRR's message */
+  readonly lastApply: string;
+}
+
+/** Where status goes; called only when something changed. */
+export interface StatusSink {
+  configuration(status: SpeakerConfigurationStatus): Promise<void>;
+  /** the complete set for this node: objects not in it are deleted */
+  sessions(statuses: readonly SessionStatus[]): Promise<void>;
+  /** the complete set for this node: objects not in it are deleted */
+  services(statuses: readonly ServiceStatus[]): Promise<void>;
+}
+
+export interface SpeakerOptions extends ReconcilerOptions {
+  readonly vtysh: Vtysh;
+  readonly syncLoop: SyncLoop;
+  readonly registry: Registry;
+  readonly logger: Logger;
+  readonly sink: StatusSink;
+  /** how often FRR's sessions are read; default 1 s (a session change shows within ~1 s) */
+  readonly observeIntervalMs?: number;
+}
+
+export interface Speaker {
+  /**
+   * The node's current view of the cluster changed (level-based: pass everything), with the problems
+   * found while reading it (they make the configuration Invalid; see Reconciler).
+   */
+  update(resources: Resources, inputErrors?: readonly string[]): void;
+  /** To be called with every sync-loop event (wire it as the loop's `onEvent`). */
+  syncEvent(event: SyncEvent): void;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Reads FRR and pushes status now; resolves when done. */
+  observeNow(): Promise<void>;
+  outcome(): ReconcileOutcome | undefined;
+}
+
+function describeApply(event: SyncEvent): string | undefined {
+  switch (event.kind) {
+    case 'applied':
+      return `success (${event.method}, ${event.reason})`;
+    case 'drift-repaired':
+      return `success (drift repaired with ${event.method})`;
+    case 'invalid':
+      return `rejected by FRR's parser: ${event.error.message}${event.error.lineText === undefined ? '' : ` (line: ${event.error.lineText})`}`;
+    case 'failed':
+      return `failed (${event.method}${event.rolledBack ? ', rolled back' : ''}): ${event.error.message}`;
+    case 'noop':
+      return undefined;
+  }
+}
+
+export function createSpeaker(options: SpeakerOptions): Speaker {
+  const { logger, sink } = options;
+  const reconciler = createReconciler(options);
+  const frrMetrics = createFrrMetrics(options.registry);
+  const announced = new Gauge({
+    name: 'metallb_speaker_announced',
+    help: 'Services being announced from this node. This is desired state, it does not guarantee that the routing protocols have converged.',
+    labelNames: ['service', 'protocol', 'node', 'ip'],
+    registers: [options.registry],
+  });
+  const configStale = new Gauge({
+    name: 'metallb_k8s_client_config_stale_bool',
+    help: '1 if running on a stale configuration, because the latest config failed to load.',
+    registers: [options.registry],
+  });
+  const configLoaded = new Gauge({
+    name: 'metallb_k8s_client_config_loaded_bool',
+    help: '1 if the MetalLB configuration was successfully loaded at least once.',
+    registers: [options.registry],
+  });
+
+  let latest: ReconcileOutcome | undefined;
+  let lastApply = 'none yet';
+  const pushed = { configuration: '', sessions: '', services: '' };
+  let observeTimer: NodeJS.Timeout | undefined;
+  let observing: Promise<void> | undefined;
+  let stopped = true;
+
+  async function push<K extends keyof typeof pushed>(
+    kind: K,
+    value: unknown,
+    write: () => Promise<void>,
+  ): Promise<void> {
+    const text = JSON.stringify(value);
+    if (pushed[kind] === text) return;
+    try {
+      await write();
+      pushed[kind] = text;
+    } catch (error) {
+      // left unpushed: the next observation retries
+      logger.warn('status write failed', { kind, error: String(error) });
+    }
+  }
+
+  async function pushConfiguration(): Promise<void> {
+    if (latest === undefined) return;
+    const status = { ...latest.configuration, lastApply };
+    await push('configuration', status, () => sink.configuration(status));
+  }
+
+  async function observe(): Promise<void> {
+    const current = latest;
+    if (current === undefined) return;
+    const observed = await observeFrr(options.vtysh, current.peers);
+    if (!observed.ok) {
+      logger.warn('cannot read FRR state', { error: observed.error.message });
+      return;
+    }
+    const { bgp, bfd, bfdCounters, advertised } = observed.value;
+    frrMetrics.update(
+      bgp,
+      bfd,
+      bfdCounters,
+      new Map(
+        current.peers.map((p) => [
+          `${p.vrf === '' ? 'default' : p.vrf}/${p.address ?? p.interface ?? ''}`,
+          p.port,
+        ]),
+      ),
+    );
+    const sessions = sessionStatuses({ node: options.nodeName, peers: current.peers, bgp, bfd });
+    await push('sessions', sessions, () => sink.sessions(sessions));
+    if (current.announce !== undefined) {
+      const services = serviceStatuses({
+        node: options.nodeName,
+        announce: current.announce,
+        peers: current.peers,
+        advertised,
+      });
+      await push('services', services, () => sink.services(services));
+    }
+    await pushConfiguration();
+  }
+
+  function observeNow(): Promise<void> {
+    observing ??= observe().finally(() => {
+      observing = undefined;
+    });
+    return observing;
+  }
+
+  function scheduleObserve(): void {
+    if (stopped) return;
+    observeTimer = setTimeout(() => {
+      void observeNow().finally(scheduleObserve);
+    }, options.observeIntervalMs ?? 1_000);
+  }
+
+  function updateAnnouncedMetric(outcome: ReconcileOutcome): void {
+    announced.reset();
+    for (const decision of outcome.announce?.decisions ?? []) {
+      if (!decision.eligible) continue;
+      announced.set(
+        {
+          service: `${decision.namespace}/${decision.name}`,
+          protocol: 'bgp',
+          node: options.nodeName,
+          ip: decision.ip,
+        },
+        1,
+      );
+    }
+  }
+
+  return {
+    outcome: () => latest,
+    update(resources, inputErrors) {
+      const outcome = reconciler.reconcile(resources, inputErrors);
+      if (latest?.configuration.result !== outcome.configuration.result) {
+        logger.info('configuration state', {
+          node: options.nodeName,
+          result: outcome.configuration.result,
+          errors: outcome.configuration.errorSummary,
+        });
+      }
+      latest = outcome;
+      configStale.set(outcome.configuration.result === 'Valid' ? 0 : 1);
+      configLoaded.set(reconciler.lastValidConfig() === undefined ? 0 : 1);
+      updateAnnouncedMetric(outcome);
+      if (outcome.desiredConfig !== undefined) options.syncLoop.setDesired(outcome.desiredConfig);
+      void pushConfiguration();
+    },
+    syncEvent(event) {
+      const described = describeApply(event);
+      if (described === undefined) return;
+      lastApply = described;
+      if (event.kind === 'invalid' || event.kind === 'failed')
+        logger.warn('FRR apply failed', { node: options.nodeName, result: described });
+      else
+        logger.info('FRR config applied', {
+          node: options.nodeName,
+          result: described,
+          durationMs: event.durationMs,
+        });
+      // what FRR advertises changed: refresh status right away
+      void observeNow();
+    },
+    async start() {
+      stopped = false;
+      await options.syncLoop.start();
+      scheduleObserve();
+    },
+    async stop() {
+      stopped = true;
+      if (observeTimer !== undefined) clearTimeout(observeTimer);
+      await options.syncLoop.stop();
+      await observing;
+    },
+    observeNow,
+  };
+}
