@@ -375,7 +375,8 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
       },
     };
     watches.add(watchHandle);
-    req.on('close', () => watchHandle.end(false));
+    // `res` (not `req`) closes when the client goes away; `req` closes as soon as its body is read.
+    res.on('close', () => watchHandle.end(false));
 
     const deliver = (change: Change): void => {
       if (change.resource !== resource) return;
