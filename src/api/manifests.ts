@@ -179,9 +179,21 @@ function checkMetadata(
   return { meta, problems };
 }
 
-/** Parses every YAML document of every file (in the order given) into typed resources. */
-export function loadManifests(
-  files: readonly ManifestFile[],
+/** One Kubernetes object from anywhere (a YAML document, an API server list or watch). */
+export interface SourcedObject {
+  /** file name or other origin, shown in messages */
+  readonly source: string;
+  /** where in the source, e.g. `document 3` */
+  readonly position: string;
+  readonly object: unknown;
+}
+
+/**
+ * Reads Kubernetes objects (already parsed from YAML or JSON) into typed resources, with the same
+ * checks whatever their origin: metadata, CRD schema with defaults, the core kinds' readers.
+ */
+export function loadObjects(
+  objects: readonly SourcedObject[],
   validator: CrdValidator,
   options: LoadOptions = {},
 ): LoadResult {
@@ -280,6 +292,18 @@ export function loadManifests(
     }
   };
 
+  for (const { source, position, object } of objects) addObject(source, position, object);
+  return { resources: collected, errors, warnings };
+}
+
+/** Parses every YAML document of every file (in the order given) into typed resources. */
+export function loadManifests(
+  files: readonly ManifestFile[],
+  validator: CrdValidator,
+  options: LoadOptions = {},
+): LoadResult {
+  const objects: SourcedObject[] = [];
+  const yamlErrors: ManifestError[] = [];
   for (const file of files) {
     const documents = parseAllDocuments(file.text, { prettyErrors: true, uniqueKeys: true });
     // parseAllDocuments returns an EmptyStream (not an array) for empty text.
@@ -288,7 +312,7 @@ export function loadManifests(
       const position = `document ${index + 1}`;
       if (document.errors.length > 0) {
         for (const error of document.errors) {
-          errors.push({
+          yamlErrors.push({
             file: file.path,
             object: undefined,
             field: '',
@@ -297,8 +321,9 @@ export function loadManifests(
         }
         return;
       }
-      addObject(file.path, position, document.toJS({ maxAliasCount: 100 }));
+      objects.push({ source: file.path, position, object: document.toJS({ maxAliasCount: 100 }) });
     });
   }
-  return { resources: collected, errors, warnings };
+  const loaded = loadObjects(objects, validator, options);
+  return { ...loaded, errors: [...yamlErrors, ...loaded.errors] };
 }
