@@ -1,0 +1,39 @@
+// `metallb_allocator_*` gauges (label `pool`), set from the allocator's counts after every change;
+// pools that went away lose their series.
+import { Gauge, type Registry } from 'prom-client';
+import type { PoolStats } from '../ipam/allocator.js';
+import { allocatorGauges } from '../ipam/pool-metrics.js';
+
+const HELP: Record<string, string> = {
+  metallb_allocator_addresses_total: 'Number of usable IP addresses, per pool',
+  metallb_allocator_ipv4_addresses_total: 'Number of usable IPv4 addresses, per pool',
+  metallb_allocator_ipv6_addresses_total: 'Number of usable IPv6 addresses, per pool',
+  metallb_allocator_addresses_in_use_total: 'Number of IP addresses in use, per pool',
+  metallb_allocator_ipv4_addresses_in_use_total: 'Number of IPv4 addresses in use, per pool',
+  metallb_allocator_ipv6_addresses_in_use_total: 'Number of IPv6 addresses in use, per pool',
+};
+
+export interface AllocatorMetrics {
+  update(stats: readonly PoolStats[]): void;
+}
+
+export function allocatorMetrics(registry: Registry): AllocatorMetrics {
+  const gauges = new Map(
+    Object.entries(HELP).map(([name, help]) => [
+      name,
+      new Gauge({ name, help, labelNames: ['pool'], registers: [registry] }),
+    ]),
+  );
+  let pools = new Set<string>();
+  return {
+    update(stats) {
+      const current = new Set(stats.map((pool) => pool.pool));
+      for (const gone of pools) {
+        if (current.has(gone)) continue;
+        for (const gauge of gauges.values()) gauge.remove({ pool: gone });
+      }
+      pools = current;
+      for (const { name, pool, value } of allocatorGauges(stats)) gauges.get(name)?.set({ pool }, value);
+    },
+  };
+}

@@ -1,0 +1,216 @@
+// Test support for the controller: a fresh in-memory API server per test (the controller watches
+// Services in all namespaces, so tests must not share one), builders for pools and Services, and
+// readers for what the controller wrote.
+import { Registry } from 'prom-client';
+import type { Logger } from 'winston';
+import type { KubeClient } from '../k8s/client.js';
+import { createObject, deleteObject, getObject, listObjects, mergePatchObject } from '../k8s/client.js';
+import type { KubeObject } from '../k8s/kube-object.js';
+import { isRecord } from '../k8s/kube-object.js';
+import { silentLogger } from '../k8s/logger.js';
+import { inNamespace, resourceTypes, type ResourceType } from '../k8s/resources.js';
+import { ingressOf, poolAnnotation } from '../k8s/service-status.js';
+import type { CountingClient, TestApi } from '../k8s/test-apiserver.js';
+import { countingClient, createNamespace, eventually, startTestApi } from '../k8s/test-apiserver.js';
+import { Controller, type ControllerOptions } from './controller.js';
+
+export const FERRY_NAMESPACE = 'metallb-system';
+
+export interface ControllerHarness {
+  readonly api: TestApi;
+  /** counts every request the controllers of this harness make */
+  readonly client: CountingClient;
+  /** a controller on `client`, started; stopped by `close()` */
+  startController(options?: Partial<ControllerOptions>): Promise<Controller>;
+  close(): Promise<void>;
+}
+
+export async function controllerHarness(): Promise<ControllerHarness> {
+  const api = await startTestApi({ bookmarkIntervalMs: 500 });
+  await createNamespace(api.client, FERRY_NAMESPACE);
+  await createNamespace(api.client, 'apps');
+  const client = countingClient(api.client);
+  const controllers: Controller[] = [];
+  return {
+    api,
+    client,
+    async startController(options = {}) {
+      const controller = new Controller({
+        client,
+        namespace: FERRY_NAMESPACE,
+        lbClass: '',
+        logger: silentLogger() as Logger,
+        registry: new Registry(),
+        informerBackoff: { initialMs: 20, maxMs: 200 },
+        writeBackoff: { initialMs: 20, maxMs: 200 },
+        ...options,
+      });
+      controllers.push(controller);
+      await controller.start();
+      return controller;
+    },
+    async close() {
+      await Promise.all(controllers.map((controller) => controller.stop(0)));
+      await api.close();
+    },
+  };
+}
+
+async function must<T>(
+  result: Promise<{ ok: true; value: T } | { ok: false; error: { message: string } }>,
+): Promise<T> {
+  const settled = await result;
+  if (!settled.ok) throw new Error(settled.error.message);
+  return settled.value;
+}
+
+export function poolObject(
+  name: string,
+  addresses: readonly string[],
+  spec: Record<string, unknown> = {},
+): KubeObject {
+  return {
+    apiVersion: 'metallb.io/v1beta1',
+    kind: 'IPAddressPool',
+    metadata: { name, namespace: FERRY_NAMESPACE },
+    spec: { addresses, ...spec },
+  };
+}
+
+export async function createPool(
+  client: KubeClient,
+  name: string,
+  addresses: readonly string[],
+  spec: Record<string, unknown> = {},
+): Promise<KubeObject> {
+  return must(
+    createObject(
+      client,
+      inNamespace(resourceTypes.ipAddressPools, FERRY_NAMESPACE),
+      poolObject(name, addresses, spec),
+    ),
+  );
+}
+
+export async function deletePool(client: KubeClient, name: string): Promise<void> {
+  await must(deleteObject(client, inNamespace(resourceTypes.ipAddressPools, FERRY_NAMESPACE), name));
+}
+
+export async function readPool(client: KubeClient, name: string): Promise<KubeObject> {
+  return must(getObject(client, inNamespace(resourceTypes.ipAddressPools, FERRY_NAMESPACE), name));
+}
+
+export interface ServiceSpec {
+  readonly annotations?: Record<string, string>;
+  readonly labels?: Record<string, string>;
+  /** merged into spec; defaults: LoadBalancer, TCP/80, one IPv4 clusterIP */
+  readonly spec?: Record<string, unknown>;
+}
+
+let clusterIpCounter = 0;
+
+export function serviceObject(namespace: string, name: string, options: ServiceSpec = {}): KubeObject {
+  clusterIpCounter++;
+  const clusterIp = `10.96.${(clusterIpCounter >> 8) & 255}.${clusterIpCounter & 255}`;
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: {
+      name,
+      namespace,
+      ...(options.annotations ? { annotations: options.annotations } : {}),
+      ...(options.labels ? { labels: options.labels } : {}),
+    },
+    spec: {
+      type: 'LoadBalancer',
+      ports: [{ port: 80, protocol: 'TCP' }],
+      clusterIP: clusterIp,
+      clusterIPs: [clusterIp],
+      selector: { app: name },
+      ...options.spec,
+    },
+  };
+}
+
+export const services = (namespace: string): ResourceType & { namespace: string } =>
+  inNamespace(resourceTypes.services, namespace);
+
+export async function createService(
+  client: KubeClient,
+  namespace: string,
+  name: string,
+  options: ServiceSpec = {},
+): Promise<KubeObject> {
+  return must(createObject(client, services(namespace), serviceObject(namespace, name, options)));
+}
+
+export async function patchService(
+  client: KubeClient,
+  namespace: string,
+  name: string,
+  patch: Record<string, unknown>,
+): Promise<KubeObject> {
+  return must(mergePatchObject(client, services(namespace), name, patch));
+}
+
+export async function readService(client: KubeClient, namespace: string, name: string): Promise<KubeObject> {
+  return must(getObject(client, services(namespace), name));
+}
+
+/** What the controller wrote on the Service: ingress IPs and the pool annotation. */
+export async function shown(
+  client: KubeClient,
+  namespace: string,
+  name: string,
+): Promise<{ ips: string[]; pool: string | undefined }> {
+  const service = await readService(client, namespace, name);
+  return {
+    ips: ingressOf(service).map((entry) => entry.ip),
+    pool: service.metadata.annotations?.[poolAnnotation],
+  };
+}
+
+export interface RecordedEvent {
+  readonly object: string;
+  readonly type: string;
+  readonly reason: string;
+  readonly message: string;
+  readonly source: string;
+  readonly count: number;
+}
+
+export async function eventsIn(client: KubeClient, namespace: string): Promise<RecordedEvent[]> {
+  const listed = await must(listObjects(client, inNamespace(resourceTypes.events, namespace)));
+  return listed.items.map((event) => {
+    const involved = isRecord(event.involvedObject) ? event.involvedObject : {};
+    const source = isRecord(event.source) ? event.source : {};
+    return {
+      object: `${String(involved.namespace)}/${String(involved.name)}`,
+      type: String(event.type),
+      reason: String(event.reason),
+      message: String(event.message),
+      source: String(source.component),
+      count: typeof event.count === 'number' ? event.count : 0,
+    };
+  });
+}
+
+export async function eventuallyAsync(
+  check: () => Promise<boolean>,
+  what: string,
+  timeoutMs = 5_000,
+): Promise<void> {
+  let last = false;
+  const poll = async (): Promise<void> => {
+    last = await check();
+  };
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    await poll();
+    if (last) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+export { countingClient, eventually };
