@@ -113,13 +113,24 @@ export function loadKubeConfig(
 
 // ---- typed helpers ----
 
-export interface ListOptions {
+/** Per-request limits the helpers pass through. */
+export interface RequestLimits {
+  readonly timeoutMs?: number;
+  readonly signal?: AbortSignal;
+}
+
+function limitsOf(limits: RequestLimits): Pick<KubeRequest, 'timeoutMs' | 'signal'> {
+  return {
+    ...(limits.timeoutMs !== undefined ? { timeoutMs: limits.timeoutMs } : {}),
+    ...(limits.signal ? { signal: limits.signal } : {}),
+  };
+}
+
+export interface ListOptions extends RequestLimits {
   readonly labelSelector?: string;
   readonly fieldSelector?: string;
   readonly limit?: number;
   readonly continueToken?: string;
-  readonly timeoutMs?: number;
-  readonly signal?: AbortSignal;
 }
 
 export interface ObjectList {
@@ -154,8 +165,7 @@ export async function listObjects(
       limit: options.limit,
       continue: options.continueToken,
     },
-    ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
-    ...(options.signal ? { signal: options.signal } : {}),
+    ...limitsOf(options),
   });
   if (!result.ok) return result;
   const body = result.value as {
@@ -178,8 +188,11 @@ export async function getObject(
   client: KubeClient,
   ref: ResourceRef,
   name: string,
+  limits: RequestLimits = {},
 ): Promise<KubeResult<KubeObject>> {
-  return asObject(await client.request({ method: 'GET', path: resourcePath(ref, name) }));
+  return asObject(
+    await client.request({ method: 'GET', path: resourcePath(ref, name), ...limitsOf(limits) }),
+  );
 }
 
 /** POST; `object.metadata` may use `generateName`. The namespace comes from `ref`. */
@@ -187,8 +200,11 @@ export async function createObject(
   client: KubeClient,
   ref: ResourceRef,
   object: { metadata: ObjectMeta; [field: string]: unknown },
+  limits: RequestLimits = {},
 ): Promise<KubeResult<KubeObject>> {
-  return asObject(await client.request({ method: 'POST', path: resourcePath(ref), body: object }));
+  return asObject(
+    await client.request({ method: 'POST', path: resourcePath(ref), body: object, ...limitsOf(limits) }),
+  );
 }
 
 /** PUT with the object's resourceVersion as precondition: 409 Conflict when someone wrote first. */
@@ -196,9 +212,12 @@ export async function replaceObject(
   client: KubeClient,
   ref: ResourceRef,
   object: KubeObject,
+  limits: RequestLimits = {},
 ): Promise<KubeResult<KubeObject>> {
   const name = object.metadata.name ?? '';
-  return asObject(await client.request({ method: 'PUT', path: resourcePath(ref, name), body: object }));
+  return asObject(
+    await client.request({ method: 'PUT', path: resourcePath(ref, name), body: object, ...limitsOf(limits) }),
+  );
 }
 
 /** JSON merge patch (RFC 7386) on the object or on its `/status` subresource. */

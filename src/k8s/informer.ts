@@ -13,6 +13,7 @@ import { describeKubeError, isGone, kubeErrorFromStatus } from './errors.js';
 import type { KubeObject } from './kube-object.js';
 import { isKubeObject, objectKey } from './kube-object.js';
 import { silentLogger } from './logger.js';
+import { sleep } from './sleep.js';
 import type { K8sClientMetrics } from './metrics.js';
 import type { ResourceRef } from './resources.js';
 import { describeResource, resourcePath } from './resources.js';
@@ -426,17 +427,4 @@ function flatten(event: InformerLifecycleEvent): Record<string, unknown> {
     return { ...rest, ...(error ? { error: describeKubeError(error) } : {}) };
   }
   return { ...event };
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  if (ms <= 0 || signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
