@@ -95,6 +95,8 @@ describe('applying ferry configs to a real FRR', () => {
     expect(moved.ok).toBe(true);
     expect(await applier.apply(nodeConfig([IP5]))).toMatchObject({ kind: 'applied', method: 'incremental' });
     await waitForRoute(lab, IP6, false);
+    // FRR prints exactly what the applier predicted from the edits (route maps, lists, networks).
+    expect(await applier.apply(nodeConfig([IP5]))).toMatchObject({ kind: 'noop' });
     // No session or BFD reset, and IP5 was never withdrawn (its connection count and BFD are unchanged).
     const now = await sessions();
     expect(now.map((s) => ({ ...s, updatesReceived: 0 }))).toEqual(

@@ -1,45 +1,10 @@
 // Shared by the apply-* FRR tests: one node peering with both lab ToRs, ferry's rendered config for a
 // list of service IPs, and what the ToRs say about the node's sessions and routes.
-import { frrModelForNode, type PrefixToPeer } from '../../src/frr/build-model.js';
-import { defaultFrrRenderer } from '../../src/frr/templates.js';
-import { testBfdProfile, testPeer } from '../../src/frr/testing/peer.js';
+export { nodeConfig, type Announced } from '../../src/frr/apply/testing/node-config.js';
 import type { FrrInstance } from '../../src/lab/frr-instance.js';
 import { Fabric, type NodeHandle } from '../../src/lab/fabric.js';
 import { torFrrConfigForNodes } from '../../src/lab/tor-config.js';
 import { waitUntil } from '../../src/lab/wait-until.js';
-
-const render = defaultFrrRenderer();
-
-/** A service IP and the standard community it is announced with (default 65000:100). */
-export type Announced = string | { readonly prefix: string; readonly community: string };
-
-/** ferry's frr.conf for node1 announcing `prefixes` to both ToRs, BFD on. */
-export function nodeConfig(prefixes: readonly Announced[], options: { password?: string } = {}): string {
-  const peers = [
-    testPeer({ name: 'tor1', address: '192.0.2.1', bfdProfile: 'fast', password: options.password }),
-    testPeer({ name: 'tor2', address: '198.51.100.1', bfdProfile: 'fast' }),
-  ];
-  const advertisements = prefixes.flatMap((announced): PrefixToPeer[] => {
-    const { prefix, community } =
-      typeof announced === 'string' ? { prefix: announced, community: '65000:100' } : announced;
-    return ['tor1', 'tor2'].map((peer) => ({
-      prefix,
-      family: prefix.includes(':') ? 'ipv6' : 'ipv4',
-      peer,
-      communities: [{ kind: 'standard', value: community }],
-      localPref: 0,
-    }));
-  });
-  return render(
-    frrModelForNode({
-      peers,
-      bfdProfiles: [
-        testBfdProfile({ name: 'fast', receiveInterval: 300, transmitInterval: 300, detectMultiplier: 3 }),
-      ],
-      advertisements,
-    }),
-  );
-}
 
 export interface NodeLab {
   readonly fabric: Fabric;

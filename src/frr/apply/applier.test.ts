@@ -64,7 +64,7 @@ describe('applier', () => {
     expect(frr.calls.map((c) => c.method)).toEqual(['runningConfig']);
   });
 
-  test('one added IP: the delta is checked, then one vtysh call applies it and reads back', async () => {
+  test('one added IP: the delta is checked, then one vtysh call applies it', async () => {
     await applier.apply(ONE);
     frr.calls.length = 0;
     expect(await applier.apply(TWO)).toMatchObject({ kind: 'applied', method: 'incremental' });
@@ -72,11 +72,20 @@ describe('applier', () => {
     expect(frr.callsOf('dryRun')[0]?.argument).toBe(
       'router bgp 65100\n address-family ipv4 unicast\n  network 203.0.113.6/32 route-map ferry-c-1\n exit-address-family\nexit\n',
     );
-    expect(frr.callsOf('commands')[0]?.argument.split('\n').at(-1)).toBe('show running-config');
+    expect(frr.callsOf('commands')[0]?.argument.split('\n').at(-1)).toBe('end');
     // frr.conf follows, so a restarted daemon boots with the new IP.
     expect(await readFile(configFile, 'utf8')).toContain('network 203.0.113.6/32 route-map ferry-c-1');
+    // The predicted running config is what FRR prints: the next check finds nothing to do.
     frr.calls.length = 0;
     expect(await applier.apply(TWO)).toMatchObject({ kind: 'noop' });
+  });
+
+  test('a precheck runs the parser ahead; the apply that follows does not run it again', async () => {
+    await applier.apply(ONE);
+    await applier.precheck(TWO);
+    frr.calls.length = 0;
+    expect(await applier.apply(TWO)).toMatchObject({ kind: 'applied', method: 'incremental' });
+    expect(frr.calls.map((c) => c.method)).toEqual(['commands']);
   });
 
   test('drift (someone removed a network by hand) is repaired with frr-reload.py', async () => {
@@ -86,7 +95,19 @@ describe('applier', () => {
     expect(frr.running).toContain('network 203.0.113.6/32');
   });
 
-  test('drift found by the read-back of an incremental apply is repaired in the same apply', async () => {
+  test('drift before an incremental apply is repaired at the next check', async () => {
+    await applier.apply(ONE);
+    frr.running = frr.running.replace(
+      ' neighbor 192.0.2.1 remote-as 65000\n',
+      ' neighbor 192.0.2.1 remote-as 65000\n neighbor 192.0.2.99 remote-as 1\n',
+    );
+    expect(await applier.apply(TWO)).toMatchObject({ kind: 'applied', method: 'incremental' });
+    expect(await applier.apply(TWO)).toMatchObject({ kind: 'applied', method: 'reload', reason: 'drift' });
+    expect(frr.running).not.toContain('192.0.2.99');
+  });
+
+  test('with read-back, drift is found and repaired by the incremental apply itself', async () => {
+    applier = createApplier({ vtysh: frr, configFile, readBackAfterIncremental: true });
     await applier.apply(ONE);
     frr.running = frr.running.replace(
       ' neighbor 192.0.2.1 remote-as 65000\n',

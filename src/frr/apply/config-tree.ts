@@ -44,10 +44,15 @@ interface OpenContext {
   readonly line: string;
   readonly indent: number;
   readonly children: ConfigNode[];
+  /** the nested contexts this one can hold, looked up once when it opens (10,000 lines per family) */
+  readonly childContexts: readonly RegExp[];
 }
 
+const INNER_WHITESPACE = /\s{2,}|\t/;
+
 function normalized(line: string): string {
-  return line.trim().replace(/\s+/g, ' ');
+  const trimmed = line.trim();
+  return INNER_WHITESPACE.test(trimmed) ? trimmed.replace(/\s+/g, ' ') : trimmed;
 }
 
 function indentOf(raw: string): number {
@@ -57,7 +62,11 @@ function indentOf(raw: string): number {
 function opensContext(line: string, stack: readonly OpenContext[]): boolean {
   const parent = stack[stack.length - 1];
   if (parent === undefined) return TOP_LEVEL_CONTEXT.test(line);
-  return NESTED_CONTEXTS.some((rule) => rule.parent.test(parent.line) && rule.child.test(line));
+  return parent.childContexts.some((child) => child.test(line));
+}
+
+function childContextsOf(line: string): RegExp[] {
+  return NESTED_CONTEXTS.filter((rule) => rule.parent.test(line)).map((rule) => rule.child);
 }
 
 /** Parses FRR config text (rendered or `show running-config`) into its contexts and lines. */
@@ -73,7 +82,7 @@ export function parseConfigTree(text: string): ConfigTree {
 
   for (const raw of text.split('\n')) {
     const line = normalized(raw);
-    if (line === '' || NOISE.test(line)) continue;
+    if (line === '' || line.startsWith('!') || NOISE.test(line)) continue;
     const closes = CLOSERS.get(line);
     if (closes !== undefined) {
       // Close up to and including the innermost context this closer belongs to.
@@ -85,7 +94,7 @@ export function parseConfigTree(text: string): ConfigTree {
     const indent = indentOf(raw);
     while (stack.length > 0 && indent <= (stack[stack.length - 1]?.indent ?? -1)) close();
     if (opensContext(line, stack)) {
-      stack.push({ line, indent, children: [] });
+      stack.push({ line, indent, children: [], childContexts: childContextsOf(line) });
     } else {
       childrenOfTop().push({ line, context: false, children: [] });
     }

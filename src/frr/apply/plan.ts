@@ -55,7 +55,8 @@ function quote(line: string): string {
 
 /** The command a line sets, for lines FRR replaces in place: `network P`, `set community`, `match large-community`. */
 function commandKey(line: string): string {
-  return line.split(' ').slice(0, 2).join(' ');
+  const second = line.indexOf(' ', line.indexOf(' ') + 1);
+  return second < 0 ? line : line.slice(0, second);
 }
 
 function lineSet(nodes: readonly ConfigNode[]): Set<string> {
@@ -342,9 +343,14 @@ function planEdits(before: ConfigTree, after: ConfigTree): Outcome<ConfigEdit[]>
 
 /** How to move FRR from the config ferry rendered last to the one it renders now. */
 export function planChange(previousDesired: string, nextDesired: string): ApplyPlan {
-  const before = parseConfigTree(previousDesired);
-  const after = parseConfigTree(nextDesired);
-  if (canonicalConfig(before) === canonicalConfig(after)) return { kind: 'noop' };
+  if (previousDesired === nextDesired) return { kind: 'noop' };
+  return planChangeBetweenTrees(parseConfigTree(previousDesired), parseConfigTree(nextDesired));
+}
+
+/** `planChange` for configs already parsed (the applier keeps the last one parsed). */
+export function planChangeBetweenTrees(before: ConfigTree, after: ConfigTree): ApplyPlan {
+  // Every difference either becomes an edit or a reason to reload, so no edits means no change
+  // (lines or blocks in another order, comments, spacing).
   const edits = planEdits(before, after);
   if (needsReload(edits)) return { kind: 'full', reason: edits.reload };
   if (edits.length === 0) return { kind: 'noop' };

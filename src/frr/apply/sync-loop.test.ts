@@ -209,6 +209,26 @@ describe('sync loop', () => {
     }
   });
 
+  test('the parser check of a new config starts at once, one at a time, for the latest config', async () => {
+    const prechecked: string[] = [];
+    const h = harness({
+      applier: {
+        apply: async () => APPLIED,
+        async precheck(config) {
+          prechecked.push(config);
+          await sleep(10);
+        },
+      },
+    });
+    h.loop.setDesired('a');
+    h.loop.setDesired('b');
+    h.loop.setDesired('c');
+    expect(prechecked).toEqual(['a']);
+    await sleep(40);
+    await h.loop.idle();
+    expect(prechecked).toEqual(['a', 'c']);
+  });
+
   test('two loops can share a registry', () => {
     const registry = new Registry();
     harness({ registry });

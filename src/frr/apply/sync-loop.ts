@@ -45,7 +45,8 @@ export type SyncEvent =
     };
 
 export interface SyncLoopOptions {
-  readonly applier: Pick<Applier, 'apply'>;
+  /** with `precheck`, FRR's parser checks a new desired config while the debounce waits */
+  readonly applier: Pick<Applier, 'apply'> & Partial<Pick<Applier, 'precheck'>>;
   readonly logger: Logger;
   /** the ferry_frr_* metrics are registered here */
   readonly registry: Registry;
@@ -149,6 +150,21 @@ export function createSyncLoop(options: SyncLoopOptions): SyncLoop {
   let consecutiveFailures = 0;
   let stopped = false;
   let idleWaiters: (() => void)[] = [];
+  let prechecking: string | undefined;
+
+  /** One precheck at a time, always of the latest desired config: it only saves time, never decides. */
+  const precheckLatest = () => {
+    if (applier.precheck === undefined || prechecking !== undefined || desired === undefined) return;
+    const target = desired;
+    prechecking = target;
+    void applier
+      .precheck(target)
+      .catch(() => undefined)
+      .finally(() => {
+        prechecking = undefined;
+        if (desired !== target) precheckLatest();
+      });
+  };
 
   const emit = (event: SyncEvent) => options.onEvent?.(event);
 
@@ -301,6 +317,7 @@ export function createSyncLoop(options: SyncLoopOptions): SyncLoop {
     setDesired(config) {
       desired = config;
       schedule('desired', debounceMs);
+      precheckLatest();
     },
     async start() {
       stopped = false;

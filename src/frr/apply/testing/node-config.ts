@@ -1,0 +1,39 @@
+// ferry's rendered frr.conf for a lab node (node1: 192.0.2.11 / 198.51.100.11) peering with both lab
+// ToRs (tor1 192.0.2.1, tor2 198.51.100.1, AS 65000) over BFD, announcing a list of service IPs; used by
+// the apply FRR tests and bench/frr-apply.ts.
+import { frrModelForNode, type PrefixToPeer } from '../../build-model.js';
+import { defaultFrrRenderer } from '../../templates.js';
+import { testBfdProfile, testPeer } from '../../testing/peer.js';
+
+const render = defaultFrrRenderer();
+
+/** A service IP and the standard community it is announced with (default 65000:100). */
+export type Announced = string | { readonly prefix: string; readonly community: string };
+
+/** ferry's frr.conf for node1 announcing `prefixes` to both ToRs, BFD on. */
+export function nodeConfig(prefixes: readonly Announced[], options: { password?: string } = {}): string {
+  const peers = [
+    testPeer({ name: 'tor1', address: '192.0.2.1', bfdProfile: 'fast', password: options.password }),
+    testPeer({ name: 'tor2', address: '198.51.100.1', bfdProfile: 'fast' }),
+  ];
+  const advertisements = prefixes.flatMap((announced): PrefixToPeer[] => {
+    const { prefix, community } =
+      typeof announced === 'string' ? { prefix: announced, community: '65000:100' } : announced;
+    return ['tor1', 'tor2'].map((peer) => ({
+      prefix,
+      family: prefix.includes(':') ? 'ipv6' : 'ipv4',
+      peer,
+      communities: [{ kind: 'standard', value: community }],
+      localPref: 0,
+    }));
+  });
+  return render(
+    frrModelForNode({
+      peers,
+      bfdProfiles: [
+        testBfdProfile({ name: 'fast', receiveInterval: 300, transmitInterval: 300, detectMultiplier: 3 }),
+      ],
+      advertisements,
+    }),
+  );
+}
