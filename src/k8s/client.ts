@@ -61,7 +61,10 @@ export interface KubeClient {
 export interface KubeConfigSource {
   /** `--kubeconfig`; wins over everything else. */
   readonly kubeconfigPath?: string;
-  /** Defaults to process.env (KUBECONFIG, KUBERNETES_SERVICE_HOST). */
+  /**
+   * Where KUBECONFIG and KUBERNETES_SERVICE_HOST/PORT are looked up; default process.env. The
+   * in-cluster address itself is always read from process.env by client-node.
+   */
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
@@ -96,6 +99,7 @@ export function loadKubeConfig(
       return { ok: true, config, origin: 'KUBECONFIG' };
     }
     if (env.KUBERNETES_SERVICE_HOST && env.KUBERNETES_SERVICE_PORT) {
+      // client-node reads the address from process.env itself.
       config.loadFromCluster();
       return { ok: true, config, origin: 'in-cluster' };
     }

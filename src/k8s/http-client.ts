@@ -94,6 +94,8 @@ export function createKubeClient(config: KubeConfig, options: HttpKubeClientOpti
       headers['Content-Length'] = Buffer.byteLength(body);
     }
     const timeoutMs = req.timeoutMs ?? requestTimeoutMs;
+    if (req.signal?.aborted)
+      return failed({ kind: 'aborted', message: `${req.method} ${req.path}: aborted` });
     return new Promise<KubeResult<T>>((resolve) => {
       let settled = false;
       const finish = (result: KubeResult<T>): void => {
@@ -104,6 +106,8 @@ export function createKubeClient(config: KubeConfig, options: HttpKubeClientOpti
         resolve(result);
       };
       const outgoing = send(url, { ...target.options, method: req.method, headers });
+      // First, so that destroying the request below can never raise an unhandled 'error'.
+      outgoing.on('error', (error) => finish(failed(networkError(error))));
       const timer = setTimeout(() => {
         finish(
           failed({ kind: 'timeout', message: `${req.method} ${req.path}: no answer within ${timeoutMs} ms` }),
@@ -114,9 +118,7 @@ export function createKubeClient(config: KubeConfig, options: HttpKubeClientOpti
         finish(failed({ kind: 'aborted', message: `${req.method} ${req.path}: aborted` }));
         outgoing.destroy();
       };
-      if (req.signal?.aborted) return onAbort();
       req.signal?.addEventListener('abort', onAbort, { once: true });
-      outgoing.on('error', (error) => finish(failed(networkError(error))));
       outgoing.on('response', (response) => {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));

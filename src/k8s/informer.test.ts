@@ -251,7 +251,7 @@ describe('Informer', () => {
 
   test('bookmarks keep a quiet watch alive', async () => {
     const services = inNamespace(resourceTypes.services, await freshNamespace('informer'));
-    const { informer, kinds } = recording(services, { staleAfterMs: 600 });
+    const { informer, kinds } = recording(services, { staleAfterMs: 1_000 });
     informer.start();
     await informer.waitForSync();
     await delay(1_500);

@@ -277,7 +277,8 @@ export class Informer<T = KubeObject> {
 
   private watchOnce(): Promise<WatchResult> {
     const staleAfterMs = this.options.staleAfterMs ?? 90_000;
-    const timeoutSeconds = this.options.watchTimeoutSeconds?.() ?? Math.round(300 + Math.random() * 300);
+    const random = this.options.random ?? Math.random;
+    const timeoutSeconds = this.options.watchTimeoutSeconds?.() ?? Math.round(300 + random() * 300);
     const from = this.resourceVersion;
     return new Promise((resolve) => {
       let finished = false;
@@ -369,7 +370,16 @@ export class Informer<T = KubeObject> {
   private upsert(key: string, object: KubeObject): void {
     const previous = this.cache.get(key);
     if (previous && previous.raw.metadata.resourceVersion === object.metadata.resourceVersion) return;
-    const entry = { raw: object, value: this.decode(object) };
+    let value: T;
+    try {
+      value = this.decode(object);
+    } catch (error) {
+      // A decoder bug must not stop the informer; the object stays as it was (or absent).
+      this.handlerFailed('decode', error);
+      this.options.metrics?.updateErrors.inc();
+      return;
+    }
+    const entry = { raw: object, value };
     this.cache.set(key, entry);
     if (previous) this.deliver('update', entry.value, previous.value);
     else this.deliver('add', entry.value);
