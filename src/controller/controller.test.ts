@@ -1,34 +1,16 @@
 import { Registry } from 'prom-client';
 import {
-  type ControllerHarness,
-  controllerHarness,
   createPool,
   createService,
   eventsIn,
   eventuallyAsync,
   patchService,
   shown,
+  shownEventually,
+  useControllerHarness,
 } from './test-support.js';
 
-let harness: ControllerHarness;
-beforeEach(async () => {
-  harness = await controllerHarness();
-});
-afterEach(async () => {
-  await harness.close();
-});
-
-const client = (): ControllerHarness['client'] => harness.client;
-
-async function shownEventually(namespace: string, name: string, ips: string[], pool?: string): Promise<void> {
-  await eventuallyAsync(
-    async () => {
-      const now = await shown(client(), namespace, name);
-      return JSON.stringify(now) === JSON.stringify({ ips, pool });
-    },
-    `${namespace}/${name} to show ${ips.join(',')} from ${pool ?? 'no pool'}`,
-  );
-}
+const { harness, client } = useControllerHarness();
 
 async function reasons(namespace: string, name: string): Promise<string[]> {
   return (await eventsIn(client(), namespace))
@@ -40,9 +22,9 @@ describe('ferry controller', () => {
   test('a LoadBalancer Service gets the lowest IP, the pool annotation and an IPAllocated event', async () => {
     await createPool(client(), 'default-pool', ['192.0.2.0/29']);
     const registry = new Registry();
-    await harness.startController({ registry });
+    await harness().startController({ registry });
     await createService(client(), 'apps', 'web');
-    await shownEventually('apps', 'web', ['192.0.2.0'], 'default-pool');
+    await shownEventually(client(), 'apps', 'web', ['192.0.2.0'], 'default-pool');
     await eventuallyAsync(async () => (await reasons('apps', 'web')).includes('IPAllocated'), 'IPAllocated');
     const [event] = (await eventsIn(client(), 'apps')).filter((e) => e.reason === 'IPAllocated');
     expect(event).toMatchObject({
@@ -60,24 +42,24 @@ describe('ferry controller', () => {
   test('metallb.io/address-pool, metallb.io/loadBalancerIPs and spec.loadBalancerIP are honoured', async () => {
     await createPool(client(), 'a', ['192.0.2.0/28']);
     await createPool(client(), 'b', ['198.51.100.0/28'], { autoAssign: false });
-    await harness.startController();
+    await harness().startController();
     await createService(client(), 'apps', 'by-pool', { annotations: { 'metallb.io/address-pool': 'b' } });
     await createService(client(), 'apps', 'by-ips', {
       annotations: { 'metallb.io/loadBalancerIPs': '192.0.2.7' },
     });
     await createService(client(), 'apps', 'by-spec', { spec: { loadBalancerIP: '198.51.100.9' } });
-    await shownEventually('apps', 'by-pool', ['198.51.100.0'], 'b');
-    await shownEventually('apps', 'by-ips', ['192.0.2.7'], 'a');
-    await shownEventually('apps', 'by-spec', ['198.51.100.9'], 'b');
+    await shownEventually(client(), 'apps', 'by-pool', ['198.51.100.0'], 'b');
+    await shownEventually(client(), 'apps', 'by-ips', ['192.0.2.7'], 'a');
+    await shownEventually(client(), 'apps', 'by-spec', ['198.51.100.9'], 'b');
   });
 
   test('the deprecated annotation prefix works and earns a deprecatedAnnotation warning', async () => {
     await createPool(client(), 'a', ['192.0.2.0/28']);
-    await harness.startController();
+    await harness().startController();
     await createService(client(), 'apps', 'old', {
       annotations: { 'metallb.universe.tf/loadBalancerIPs': '192.0.2.5' },
     });
-    await shownEventually('apps', 'old', ['192.0.2.5'], 'a');
+    await shownEventually(client(), 'apps', 'old', ['192.0.2.5'], 'a');
     await eventuallyAsync(
       async () => (await reasons('apps', 'old')).includes('deprecatedAnnotation'),
       'warning',
@@ -92,7 +74,7 @@ describe('ferry controller', () => {
   test('conflicting requests are rejected with an event and get no IP', async () => {
     await createPool(client(), 'a', ['192.0.2.0/28']);
     await createPool(client(), 'b', ['198.51.100.0/28']);
-    await harness.startController();
+    await harness().startController();
     await createService(client(), 'apps', 'both', {
       annotations: { 'metallb.io/loadBalancerIPs': '192.0.2.3' },
       spec: { loadBalancerIP: '192.0.2.4' },
@@ -125,7 +107,7 @@ describe('ferry controller', () => {
 
   test('sharing: the same key and disjoint ports share; a port clash is refused', async () => {
     await createPool(client(), 'a', ['192.0.2.0/28']);
-    await harness.startController();
+    await harness().startController();
     const share = { 'metallb.io/allow-shared-ip': 'web', 'metallb.io/loadBalancerIPs': '192.0.2.10' };
     await createService(client(), 'apps', 'http', { annotations: share });
     await createService(client(), 'apps', 'https', {
@@ -133,8 +115,8 @@ describe('ferry controller', () => {
       spec: { ports: [{ port: 443, protocol: 'TCP' }] },
     });
     await createService(client(), 'apps', 'clash', { annotations: share });
-    await shownEventually('apps', 'http', ['192.0.2.10'], 'a');
-    await shownEventually('apps', 'https', ['192.0.2.10'], 'a');
+    await shownEventually(client(), 'apps', 'http', ['192.0.2.10'], 'a');
+    await shownEventually(client(), 'apps', 'https', ['192.0.2.10'], 'a');
     await eventuallyAsync(
       async () => (await reasons('apps', 'clash')).includes('AllocationFailed'),
       'refusal',
@@ -144,14 +126,14 @@ describe('ferry controller', () => {
     expect((await shown(client(), 'apps', 'clash')).ips).toEqual([]);
 
     // the Service holding the port goes away: the refused one fits now (reprocess)
-    await harness.api.client.request({ method: 'DELETE', path: '/api/v1/namespaces/apps/services/http' });
-    await shownEventually('apps', 'clash', ['192.0.2.10'], 'a');
+    await harness().api.client.request({ method: 'DELETE', path: '/api/v1/namespaces/apps/services/http' });
+    await shownEventually(client(), 'apps', 'clash', ['192.0.2.10'], 'a');
   });
 
   test('dual-stack: RequireDualStack gets both families, PreferDualStack takes what the pool has', async () => {
     await createPool(client(), 'dual', ['192.0.2.0/28', '2001:db8::/124']);
     await createPool(client(), 'v4only', ['198.51.100.0/28'], { autoAssign: false });
-    await harness.startController();
+    await harness().startController();
     const dual = (policy: string): Record<string, unknown> => ({
       ipFamilyPolicy: policy,
       ipFamilies: ['IPv4', 'IPv6'],
@@ -159,21 +141,21 @@ describe('ferry controller', () => {
       clusterIP: '10.96.9.1',
     });
     await createService(client(), 'apps', 'required', { spec: dual('RequireDualStack') });
-    await shownEventually('apps', 'required', ['192.0.2.0', '2001:db8::'], 'dual');
+    await shownEventually(client(), 'apps', 'required', ['192.0.2.0', '2001:db8::'], 'dual');
     await createService(client(), 'apps', 'preferred', {
       annotations: { 'metallb.io/address-pool': 'v4only' },
       spec: dual('PreferDualStack'),
     });
-    await shownEventually('apps', 'preferred', ['198.51.100.0'], 'v4only');
+    await shownEventually(client(), 'apps', 'preferred', ['198.51.100.0'], 'v4only');
   });
 
   test('--lb-class: only Services of that class; without it only Services without a class', async () => {
     await createPool(client(), 'a', ['192.0.2.0/28']);
-    await harness.startController({ lbClass: 'ferry' });
+    await harness().startController({ lbClass: 'ferry' });
     await createService(client(), 'apps', 'mine', { spec: { loadBalancerClass: 'ferry' } });
     await createService(client(), 'apps', 'classless');
     await createService(client(), 'apps', 'other', { spec: { loadBalancerClass: 'other' } });
-    await shownEventually('apps', 'mine', ['192.0.2.0'], 'a');
+    await shownEventually(client(), 'apps', 'mine', ['192.0.2.0'], 'a');
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect((await shown(client(), 'apps', 'classless')).ips).toEqual([]);
     expect((await shown(client(), 'apps', 'other')).ips).toEqual([]);
@@ -181,9 +163,9 @@ describe('ferry controller', () => {
 
   test('a Service that stops being a LoadBalancer loses its IP and the annotation; the IP goes to the next', async () => {
     await createPool(client(), 'a', ['192.0.2.0/32']);
-    await harness.startController();
+    await harness().startController();
     await createService(client(), 'apps', 'first');
-    await shownEventually('apps', 'first', ['192.0.2.0'], 'a');
+    await shownEventually(client(), 'apps', 'first', ['192.0.2.0'], 'a');
     await createService(client(), 'apps', 'second');
     await eventuallyAsync(
       async () => (await reasons('apps', 'second')).includes('AllocationFailed'),
@@ -193,7 +175,7 @@ describe('ferry controller', () => {
       'Failed to allocate IP for "apps/second": no available IPs',
     );
     await patchService(client(), 'apps', 'first', { spec: { type: 'ClusterIP' } });
-    await shownEventually('apps', 'first', [], undefined);
-    await shownEventually('apps', 'second', ['192.0.2.0'], 'a');
+    await shownEventually(client(), 'apps', 'first', [], undefined);
+    await shownEventually(client(), 'apps', 'second', ['192.0.2.0'], 'a');
   });
 });

@@ -14,10 +14,9 @@
 import type { Registry } from 'prom-client';
 import type { Logger } from 'winston';
 import type { ServiceInfo } from '../api/cluster.js';
-import type { CommunityResource, IPAddressPoolResource } from '../api/metallb.js';
+import { toNamespaceInfo } from '../api/cluster-objects.js';
+import type { CrdValidator } from '../api/crd-validator.js';
 import type { NamespaceInfo } from '../api/resources.js';
-import { emptyResources } from '../api/resources.js';
-import { buildConfig } from '../config/build-config.js';
 import { formatConfigError } from '../config/problem.js';
 import type { Pool } from '../config/types.js';
 import { Allocator } from '../ipam/allocator.js';
@@ -44,7 +43,7 @@ import {
   configurationVerdict,
   type ConfigurationVerdict,
 } from './configuration-state.js';
-import { toCommunity, toIpAddressPool, toNamespace } from './pool-resources.js';
+import { poolConfiguration } from './pool-configuration.js';
 import { handlesService } from './service-filter.js';
 import { decodeService, ServiceViews, type ServiceObject } from './service-view.js';
 import { ServiceWriter, type ServiceWriterStats } from './service-writer.js';
@@ -61,6 +60,8 @@ export interface ControllerOptions {
   readonly lbClass: string;
   readonly logger: Logger;
   readonly registry: Registry;
+  /** checks IPAddressPools and Communities against ferry's CRDs (`ferryCrdValidator()`) */
+  readonly validator: CrdValidator;
   /** Service writes in flight. Default 32. */
   readonly writeConcurrency?: number;
   /** Events and pool status writes in flight. Default 16. */
@@ -81,11 +82,6 @@ export interface ControllerStats {
   readonly events: number;
 }
 
-interface PoolObject {
-  readonly raw: KubeObject;
-  readonly resource: IPAddressPoolResource;
-}
-
 /** The Service as the controller will have written it: what it shows, or what is on its way. */
 function withIntended(
   info: ServiceInfo,
@@ -100,8 +96,8 @@ function withIntended(
 export class Controller {
   private readonly services: Informer<ServiceObject>;
   private readonly namespaces: Informer<NamespaceInfo>;
-  private readonly pools: Informer<PoolObject>;
-  private readonly communities: Informer<CommunityResource>;
+  private readonly pools: Informer<KubeObject>;
+  private readonly communities: Informer<KubeObject>;
   private readonly informers: readonly Informer<unknown>[];
   private readonly allocator = new Allocator([]);
   private readonly views: ServiceViews;
@@ -152,19 +148,17 @@ export class Controller {
     this.namespaces = new Informer<NamespaceInfo>({
       ...common,
       resource: resourceTypes.namespaces,
-      decode: toNamespace,
+      decode: (object) => toNamespaceInfo(object).value,
       name: 'namespaces',
     });
-    this.pools = new Informer<PoolObject>({
+    this.pools = new Informer<KubeObject>({
       ...common,
       resource: inNamespace(resourceTypes.ipAddressPools, namespace),
-      decode: (raw) => ({ raw, resource: toIpAddressPool(raw) }),
       name: 'ipaddresspools',
     });
-    this.communities = new Informer<CommunityResource>({
+    this.communities = new Informer<KubeObject>({
       ...common,
       resource: inNamespace(resourceTypes.communities, namespace),
-      decode: toCommunity,
       name: 'communities',
     });
     this.informers = [this.services, this.namespaces, this.pools, this.communities] as Informer<unknown>[];
@@ -309,20 +303,21 @@ export class Controller {
 
   /** Builds the pools; true when the allocator got new pools (or namespace labels): converge all. */
   private applyConfiguration(): boolean {
-    const resources = {
-      ...emptyResources(),
-      ipAddressPools: this.pools.snapshot().map((pool) => pool.resource),
-      communities: this.communities.snapshot(),
-      namespaces: this.namespaces.snapshot(),
-    };
-    const built = buildConfig(resources, { namespace: this.options.namespace });
+    const built = poolConfiguration(
+      {
+        ipAddressPools: this.pools.snapshot(),
+        communities: this.communities.snapshot(),
+        namespaces: this.namespaces.snapshot(),
+      },
+      this.options.namespace,
+      this.options.validator,
+    );
     const verdict = configurationVerdict(built.errors);
-    if (verdict.result === 'Valid') this.lastValidPools = built.config.pools;
+    if (verdict.result === 'Valid') this.lastValidPools = built.pools;
     this.clientMetrics.configStale.set(verdict.result === 'Valid' ? 0 : 1);
     this.clientMetrics.configLoaded.set(this.lastValidPools === undefined ? 0 : 1);
     if (this.verdict?.errorSummary !== verdict.errorSummary) {
-      if (verdict.result === 'Valid')
-        this.logger.info('configuration valid', { pools: built.config.pools.length });
+      if (verdict.result === 'Valid') this.logger.info('configuration valid', { pools: built.pools.length });
       else
         this.logger.warn('configuration invalid, keeping the last valid pools', {
           errors: built.errors.map(formatConfigError),
@@ -467,7 +462,7 @@ export class Controller {
         if (object === undefined) continue;
         const desired = { ...poolStatus(pool) };
         const text = JSON.stringify(desired);
-        const shown = isRecord(object.raw.status) ? object.raw.status : {};
+        const shown = isRecord(object.status) ? object.status : {};
         if (this.poolStatusWritten.get(pool.pool) === text) continue;
         if (jsonEqual({ ...shown, ...desired }, shown)) {
           this.poolStatusWritten.set(pool.pool, text);

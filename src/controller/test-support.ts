@@ -12,6 +12,7 @@ import { inNamespace, resourceTypes, type ResourceType } from '../k8s/resources.
 import { ingressOf, poolAnnotation } from '../k8s/service-status.js';
 import type { CountingClient, TestApi } from '../k8s/test-apiserver.js';
 import { countingClient, createNamespace, eventually, startTestApi } from '../k8s/test-apiserver.js';
+import { ferryCrdValidator } from '../api/load-directory.js';
 import { Controller, type ControllerOptions } from './controller.js';
 
 export const FERRY_NAMESPACE = 'metallb-system';
@@ -25,6 +26,41 @@ export interface ControllerHarness {
   close(): Promise<void>;
 }
 
+/** Options for a controller in tests: ferry's namespace, no class, silent, fast retries. */
+export function controllerOptions(
+  client: KubeClient,
+  options: Partial<ControllerOptions> = {},
+): ControllerOptions {
+  return {
+    client,
+    namespace: FERRY_NAMESPACE,
+    lbClass: '',
+    logger: silentLogger() as Logger,
+    registry: new Registry(),
+    validator: ferryCrdValidator(),
+    informerBackoff: { initialMs: 20, maxMs: 200 },
+    writeBackoff: { initialMs: 20, maxMs: 200 },
+    ...options,
+  };
+}
+
+/** A fresh harness for each test of the file, closed after it. */
+export function useControllerHarness(): { harness(): ControllerHarness; client(): CountingClient } {
+  let current: ControllerHarness | undefined;
+  beforeEach(async () => {
+    current = await controllerHarness();
+  });
+  afterEach(async () => {
+    await current?.close();
+    current = undefined;
+  });
+  const harness = (): ControllerHarness => {
+    if (current === undefined) throw new Error('use the harness inside a test');
+    return current;
+  };
+  return { harness, client: () => harness().client };
+}
+
 export async function controllerHarness(): Promise<ControllerHarness> {
   const api = await startTestApi({ bookmarkIntervalMs: 500 });
   await createNamespace(api.client, FERRY_NAMESPACE);
@@ -35,16 +71,7 @@ export async function controllerHarness(): Promise<ControllerHarness> {
     api,
     client,
     async startController(options = {}) {
-      const controller = new Controller({
-        client,
-        namespace: FERRY_NAMESPACE,
-        lbClass: '',
-        logger: silentLogger() as Logger,
-        registry: new Registry(),
-        informerBackoff: { initialMs: 20, maxMs: 200 },
-        writeBackoff: { initialMs: 20, maxMs: 200 },
-        ...options,
-      });
+      const controller = new Controller(controllerOptions(client, options));
       controllers.push(controller);
       await controller.start();
       return controller;
@@ -168,6 +195,20 @@ export async function shown(
     ips: ingressOf(service).map((entry) => entry.ip),
     pool: service.metadata.annotations?.[poolAnnotation],
   };
+}
+
+/** Waits until the Service shows exactly `ips` and the pool annotation `pool`. */
+export async function shownEventually(
+  client: KubeClient,
+  namespace: string,
+  name: string,
+  ips: readonly string[],
+  pool?: string,
+): Promise<void> {
+  await eventuallyAsync(
+    async () => JSON.stringify(await shown(client, namespace, name)) === JSON.stringify({ ips, pool }),
+    `${namespace}/${name} to show ${ips.join(',') || 'no IP'} from ${pool ?? 'no pool'}`,
+  );
 }
 
 export interface RecordedEvent {
