@@ -1,4 +1,5 @@
 import { Registry } from 'prom-client';
+import { toServiceInfo } from '../api/cluster-objects.js';
 import { createObject, deleteObject, mergePatchObject } from './client.js';
 import type { InformerLifecycleEvent, InformerOptions } from './informer.js';
 import { Informer } from './informer.js';
@@ -9,7 +10,7 @@ import { inNamespace, resourceTypes } from './resources.js';
 import { delay, eventually, startTestApi, useTestApi } from './test-apiserver.js';
 
 const fast = { staleAfterMs: 2_000, backoff: { initialMs: 20, maxMs: 200 } };
-const started: Informer<KubeObject>[] = [];
+const started: { stop(): Promise<void> }[] = [];
 
 const { api, freshNamespace } = useTestApi({ bookmarkIntervalMs: 200 });
 afterEach(async () => {
@@ -278,6 +279,48 @@ describe('Informer', () => {
     await delay(20);
     const errors = await registry.getSingleMetric('metallb_k8s_client_update_errors_total')?.get();
     expect(errors?.values[0]?.value).toBe(2);
+  });
+
+  test('through drops and compaction in the middle of a burst, every object is delivered exactly once', async () => {
+    const services = inNamespace(resourceTypes.services, await freshNamespace('informer'));
+    const { informer, changes, names } = recording(services);
+    informer.start();
+    await informer.waitForSync();
+    const expected: string[] = [];
+    for (let i = 0; i < 60; i++) {
+      const name = `svc-${String(i).padStart(2, '0')}`;
+      expected.push(name);
+      await create(services, service(name));
+      if (i % 10 === 3) api().server.faults.dropWatches({ abrupt: i % 20 === 3 });
+      if (i === 35) api().server.faults.compactHistory();
+    }
+    await eventually(() => names().length === 60, 'all 60 services');
+    await delay(100);
+    expect(names()).toEqual(expected);
+    expect([...changes].sort()).toEqual(expected.map((name) => `add ${name}`));
+  });
+
+  test('decodes with src/api converters', async () => {
+    const services = inNamespace(resourceTypes.services, await freshNamespace('informer'));
+    const informer = new Informer({
+      client: api().client,
+      resource: services,
+      ...fast,
+      decode: (object) => toServiceInfo(object).value,
+    });
+    started.push(informer);
+    informer.start();
+    await informer.waitForSync();
+    await create(services, {
+      metadata: { name: 'web' },
+      spec: { type: 'LoadBalancer', ports: [{ port: 443 }] },
+    });
+    await eventually(() => informer.size === 1, 'web');
+    expect(informer.snapshot()[0]).toMatchObject({
+      name: 'web',
+      type: 'LoadBalancer',
+      ports: [{ port: 443, protocol: 'TCP' }],
+    });
   });
 
   test('gives up after maxAttempts consecutive failures', async () => {
