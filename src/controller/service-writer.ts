@@ -187,7 +187,7 @@ export class ServiceWriter {
       const written = await this.patch(current.raw, patch, 'status');
       if (written.kind !== 'written') return written.outcome;
       views.wrote(written.object);
-      this.options.logger.info('service ingress written', { service: key, ips: state.ips });
+      this.options.logger.debug('service ingress written', { service: key, ips: state.ips });
     }
     const afterStatus = views.get(key);
     if (afterStatus === undefined) return { kind: 'done' };

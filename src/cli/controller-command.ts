@@ -1,0 +1,107 @@
+// `ferry controller`: IP address management for LoadBalancer Services (MetalLB's controller), one
+// active replica elected through a Lease. SIGTERM/SIGINT stop it cleanly: writes in flight finish
+// and the Lease is released so a standby takes over at once.
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { ferryCrdValidator } from '../api/load-directory.js';
+import { DEFAULT_LEASE_NAME, startElectedController } from '../controller/elected-controller.js';
+import { loadKubeConfig } from '../k8s/client.js';
+import { createKubeClient } from '../k8s/http-client.js';
+import { createProcessLogger, type LogLevel } from '../log/logger.js';
+import { serveMetrics } from '../metrics/http-server.js';
+
+export interface ControllerFlags {
+  kubeconfig?: string;
+  namespace: string;
+  lbClass: string;
+  metricsListen: string;
+  logLevel: LogLevel;
+  leaderElect: boolean;
+  leaseName: string;
+  leaseIdentity: string;
+}
+
+function parseBoolean(value: string): boolean {
+  if (value === 'true' || value === '1') return true;
+  if (value === 'false' || value === '0') return false;
+  throw new InvalidArgumentError('expected true or false');
+}
+
+async function runController(flags: ControllerFlags): Promise<number> {
+  const logger = createProcessLogger('controller', flags.logLevel);
+  const kubeConfig = loadKubeConfig(
+    flags.kubeconfig !== undefined ? { kubeconfigPath: flags.kubeconfig } : {},
+  );
+  if (!kubeConfig.ok) {
+    process.stderr.write(`ferry controller: ${kubeConfig.message}\n`);
+    return 2;
+  }
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const client = createKubeClient(kubeConfig.config, { userAgent: 'ferry-controller' });
+  const elected = startElectedController(
+    {
+      client,
+      namespace: flags.namespace,
+      lbClass: flags.lbClass,
+      logger,
+      registry,
+      validator: ferryCrdValidator(),
+    },
+    flags.leaderElect ? { identity: flags.leaseIdentity, leaseName: flags.leaseName } : undefined,
+  );
+  const endpoint = await serveMetrics(flags.metricsListen, registry, () => elected.ready);
+  logger.info('controller started', {
+    namespace: flags.namespace,
+    lbClass: flags.lbClass,
+    leaderElect: flags.leaderElect,
+    identity: flags.leaseIdentity,
+    kubeconfig: kubeConfig.origin,
+    metrics: endpoint.address,
+  });
+  await new Promise<void>((resolve) => {
+    process.once('SIGTERM', resolve);
+    process.once('SIGINT', resolve);
+  });
+  logger.info('controller stopping');
+  await elected.stop();
+  await endpoint.close();
+  logger.info('controller stopped');
+  return 0;
+}
+
+export function addControllerCommand(program: Command): void {
+  program
+    .command('controller')
+    .description('assign IPs from IPAddressPools to LoadBalancer Services (MetalLB controller)')
+    .option('--kubeconfig <file>', 'kubeconfig to use (default: KUBECONFIG, else the pod service account)')
+    .option(
+      '--namespace <ns>',
+      "ferry's namespace (IPAddressPools, Communities, the Lease)",
+      'metallb-system',
+    )
+    .option(
+      '--lb-class <class>',
+      'handle only Services of this loadBalancerClass (empty: only Services without one)',
+      '',
+    )
+    .option('--metrics-listen <host:port>', 'address for /metrics, /healthz and /readyz', '0.0.0.0:7472')
+    .option('--log-level <level>', 'error, warn, info or debug', 'info')
+    .addOption(
+      new Option('--leader-elect [bool]', 'elect one active replica through a Lease')
+        .argParser(parseBoolean)
+        .default(true)
+        .preset(true),
+    )
+    .option('--lease-name <name>', 'the Lease replicas compete for', DEFAULT_LEASE_NAME)
+    .option(
+      '--lease-identity <id>',
+      "this replica's identity in the Lease (default: POD_NAME, else hostname and a random suffix)",
+      process.env['POD_NAME'] ?? `${hostname()}_${randomBytes(4).toString('hex')}`,
+    )
+    .action(async (flags: ControllerFlags) => {
+      process.exitCode = await runController(flags);
+    });
+}
