@@ -11,6 +11,9 @@ import { defaultFrrRenderer } from '../frr/templates.js';
 import { createProcessLogger, type LogLevel } from '../log/logger.js';
 import { serveMetrics } from '../metrics/http-server.js';
 import { createReconciler, type ReconcilerOptions } from '../speaker/reconciler.js';
+import { createKubeSpeaker } from '../speaker/kube-speaker.js';
+import { createKubeClient } from '../k8s/http-client.js';
+import { loadKubeConfig } from '../k8s/client.js';
 import { createSpeaker, type StatusSink } from '../speaker/speaker.js';
 import { watchManifestDirectory } from '../speaker/standalone.js';
 import { addFrrFlags, frrLocation, type FrrFlags } from './frr-flags.js';
@@ -26,6 +29,8 @@ export interface SpeakerFlags extends FrrFlags {
   ignoreExcludeLb?: boolean;
   debounceMs: string;
   maxWaitMs: string;
+  kubeconfig?: string;
+  withdrawOnShutdown?: boolean;
 }
 
 /** Standalone mode has no Kubernetes objects to write: status lives in logs, metrics and `ferry status`. */
@@ -88,11 +93,9 @@ async function applyOnce(flags: SpeakerFlags & { manifests: string }, logger: Lo
   }
 }
 
-async function runStandalone(flags: SpeakerFlags & { manifests: string }, logger: Logger): Promise<void> {
+function createFrrSync(flags: SpeakerFlags, logger: Logger, registry: Registry) {
   const frr = frrLocation(flags);
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
-  let onEvent: (event: SyncEvent) => void = () => undefined;
+  let forward: (event: SyncEvent) => void = () => undefined;
   const syncLoop = createSyncLoop({
     applier: createApplier({ vtysh: frr.vtysh, configFile: frr.configFile }),
     logger,
@@ -100,8 +103,22 @@ async function runStandalone(flags: SpeakerFlags & { manifests: string }, logger
     debounceMs: Number(flags.debounceMs),
     maxWaitMs: Number(flags.maxWaitMs),
     watchDirectory: frr.runDirectory,
-    onEvent: (event) => onEvent(event),
+    onEvent: (event) => forward(event),
   });
+  return { frr, syncLoop, onSyncEvent: (handler: (event: SyncEvent) => void) => void (forward = handler) };
+}
+
+function untilSignal(): Promise<void> {
+  return new Promise<void>((resolve) => {
+    process.once('SIGTERM', resolve);
+    process.once('SIGINT', resolve);
+  });
+}
+
+async function runStandalone(flags: SpeakerFlags & { manifests: string }, logger: Logger): Promise<void> {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const { frr, syncLoop, onSyncEvent } = createFrrSync(flags, logger, registry);
   const speaker = createSpeaker({
     ...reconcilerOptions(flags),
     vtysh: frr.vtysh,
@@ -110,7 +127,7 @@ async function runStandalone(flags: SpeakerFlags & { manifests: string }, logger
     logger,
     sink: loggingSink(logger),
   });
-  onEvent = (event) => speaker.syncEvent(event);
+  onSyncEvent((event) => speaker.syncEvent(event));
   const source = watchManifestDirectory(flags.manifests, speaker, logger, { watch: true });
   const endpoint = await serveMetrics(
     flags.metricsListen,
@@ -120,15 +137,50 @@ async function runStandalone(flags: SpeakerFlags & { manifests: string }, logger
   await speaker.start();
   source.load();
   logger.info('speaker started', { node: flags.node, manifests: flags.manifests, metrics: endpoint.address });
-  await new Promise<void>((resolve) => {
-    process.once('SIGTERM', resolve);
-    process.once('SIGINT', resolve);
-  });
+  await untilSignal();
   // Stop without withdrawing: FRR keeps announcing what it runs (graceful restart keeps the routes).
   await source.close();
   await speaker.stop();
   await endpoint.close();
   logger.info('speaker stopped', { node: flags.node });
+}
+
+async function runInCluster(flags: SpeakerFlags, logger: Logger): Promise<number> {
+  const kubeconfig = loadKubeConfig(
+    flags.kubeconfig === undefined ? {} : { kubeconfigPath: flags.kubeconfig },
+  );
+  if (!kubeconfig.ok) {
+    process.stderr.write(`ferry speaker: ${kubeconfig.message}\n`);
+    return 2;
+  }
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const { frr, syncLoop, onSyncEvent } = createFrrSync(flags, logger, registry);
+  const podName = process.env['POD_NAME'];
+  const podUid = process.env['POD_UID'];
+  const speaker = createKubeSpeaker({
+    ...reconcilerOptions(flags),
+    client: createKubeClient(kubeconfig.config, { userAgent: `ferry-speaker/${flags.node}` }),
+    vtysh: frr.vtysh,
+    syncLoop,
+    registry,
+    logger,
+    ...(podName && podUid ? { pod: { name: podName, uid: podUid } } : {}),
+  });
+  onSyncEvent((event) => speaker.syncEvent(event));
+  const endpoint = await serveMetrics(flags.metricsListen, registry, () => speaker.ready());
+  logger.info('speaker starting', {
+    node: flags.node,
+    kubeconfig: kubeconfig.origin,
+    metrics: endpoint.address,
+  });
+  const stopped = untilSignal();
+  await Promise.race([speaker.start(), stopped]);
+  await stopped;
+  await speaker.stop({ withdraw: flags.withdrawOnShutdown === true });
+  await endpoint.close();
+  logger.info('speaker stopped', { node: flags.node });
+  return 0;
 }
 
 export function addSpeakerCommand(program: Command): void {
@@ -144,6 +196,11 @@ export function addSpeakerCommand(program: Command): void {
     .option('--manifests <dir>', 'run without Kubernetes: read inputs from this directory and watch it')
     .option('--namespace <ns>', "ferry's namespace", 'metallb-system')
     .option('--once', 'with --manifests: apply once, print a summary, exit (non-zero when FRR refused it)')
+    .option('--kubeconfig <file>', 'kubeconfig (default: KUBECONFIG, else the pod service account)')
+    .option(
+      '--withdraw-on-shutdown',
+      'on SIGTERM withdraw every announcement before stopping (planned node drains)',
+    )
     .option('--metrics-listen <host:port>', 'address for /metrics, /healthz and /readyz', '127.0.0.1:7473')
     .option('--log-level <level>', 'error, warn, info or debug', 'info')
     .option('--frr-log-level <level>', 'FRR `log stdout` level', 'informational')
@@ -156,8 +213,7 @@ export function addSpeakerCommand(program: Command): void {
     .action(async (flags: SpeakerFlags) => {
       const logger = createProcessLogger('speaker', flags.logLevel, { node: flags.node });
       if (flags.manifests === undefined) {
-        process.stderr.write('ferry speaker: give --manifests DIR (the Kubernetes mode is not built yet)\n');
-        process.exitCode = 2;
+        process.exitCode = await runInCluster(flags, logger);
         return;
       }
       const withManifests = { ...flags, manifests: flags.manifests };

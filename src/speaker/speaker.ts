@@ -8,6 +8,7 @@ import type { Logger } from 'winston';
 import type { Resources } from '../api/resources.js';
 import type { SyncEvent, SyncLoop } from '../frr/apply/sync-loop.js';
 import type { Vtysh } from '../frr/vtysh.js';
+import { k8sClientMetrics } from '../k8s/metrics.js';
 import { createFrrMetrics } from '../metrics/frr-metrics.js';
 import { observeFrr } from './frr-observer.js';
 import {
@@ -83,16 +84,8 @@ export function createSpeaker(options: SpeakerOptions): Speaker {
     labelNames: ['service', 'protocol', 'node', 'ip'],
     registers: [options.registry],
   });
-  const configStale = new Gauge({
-    name: 'metallb_k8s_client_config_stale_bool',
-    help: '1 if running on a stale configuration, because the latest config failed to load.',
-    registers: [options.registry],
-  });
-  const configLoaded = new Gauge({
-    name: 'metallb_k8s_client_config_loaded_bool',
-    help: '1 if the MetalLB configuration was successfully loaded at least once.',
-    registers: [options.registry],
-  });
+  // shared with the informers' metallb_k8s_client_* counters
+  const { configStale, configLoaded } = k8sClientMetrics(options.registry);
 
   let latest: ReconcileOutcome | undefined;
   let lastApply = 'none yet';

@@ -1,0 +1,228 @@
+// The whole lab: the in-memory API server (e2e/apiserver, the one thing that is not real), a BGP
+// fabric of two ToR FRRs and N node namespaces each running FRR and a real `ferry speaker` process,
+// optionally a `ferry controller`, driven with the system kubectl. Used by `ferry lab`, the e2e
+// suite and the benchmarks; `destroy()` removes every process, namespace and file it created.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa, type ResultPromise } from 'execa';
+import { startApiServer, type ApiServer } from '../../e2e/apiserver/server.js';
+import { packageRoot } from '../util/package-root.js';
+import { Fabric, type NodeHandle } from './fabric.js';
+import { utsNamespacePrefix, type FrrInstance } from './frr-instance.js';
+import { torFrrConfigForNodes } from './tor-config.js';
+
+export interface LabNode {
+  /** Kubernetes node name, `node-21` … */
+  readonly name: string;
+  readonly handle: NodeHandle;
+  readonly frr: FrrInstance;
+  speaker: ResultPromise | undefined;
+  /** everything the speaker printed (JSON log lines) */
+  speakerLog: string;
+}
+
+export interface ClusterLabOptions {
+  /** default 3 */
+  readonly nodes?: number;
+  /** Kubernetes name of node k (1-based); default `node-2k` as in the seed documents */
+  readonly nodeName?: (index: number) => string;
+  /** BFD timers on the ToRs; default bfdd's 300 ms × 3 */
+  readonly torBfd?: {
+    readonly receiveMs: number;
+    readonly transmitMs: number;
+    readonly detectMultiplier: number;
+  };
+  /** also peer with the nodes over IPv6 at the ToRs */
+  readonly ipv6?: boolean;
+  /** extra flags for every speaker */
+  readonly speakerFlags?: readonly string[];
+}
+
+function cliPath(): string {
+  return join(packageRoot(), 'dist', 'src', 'cli', 'main.js');
+}
+
+export class ClusterLab {
+  readonly nodes: LabNode[] = [];
+  tors: FrrInstance[] = [];
+  controller: ResultPromise | undefined;
+  controllerLog = '';
+
+  private constructor(
+    readonly fabric: Fabric,
+    readonly apiserver: ApiServer,
+    readonly workDir: string,
+    readonly kubeconfig: string,
+    private readonly options: ClusterLabOptions,
+  ) {}
+
+  static async create(options: ClusterLabOptions = {}): Promise<ClusterLab> {
+    const workDir = mkdtempSync(join(tmpdir(), 'ferry-lab-'));
+    const kubeconfig = join(workDir, 'kubeconfig');
+    const apiserver = await startApiServer({
+      crdDirectories: [join(packageRoot(), 'deploy', 'crds')],
+      kubeconfigPath: kubeconfig,
+    });
+    let fabric: Fabric | undefined;
+    try {
+      fabric = await Fabric.create({ nodes: options.nodes ?? 3 });
+      const lab = new ClusterLab(fabric, apiserver, workDir, kubeconfig, options);
+      await lab.apply(
+        ['metallb-system', 'default'].map((ns) => `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${ns}`).join('\n---\n'),
+      );
+      await lab.startRouters();
+      return lab;
+    } catch (error) {
+      await fabric?.destroy();
+      await apiserver.close();
+      rmSync(workDir, { recursive: true, force: true });
+      throw error;
+    }
+  }
+
+  private async startRouters(): Promise<void> {
+    const handles = this.fabric.nodes;
+    this.tors = await Promise.all(
+      this.fabric.tors.map((tor) =>
+        this.fabric.startFrr(
+          tor,
+          torFrrConfigForNodes(tor, handles, {
+            ...(this.options.ipv6 === true ? { ipv6: true } : {}),
+            ...(this.options.torBfd === undefined ? {} : { bfd: this.options.torBfd }),
+          }),
+        ),
+      ),
+    );
+    const name = this.options.nodeName ?? ((index: number) => `node-${20 + index}`);
+    for (const handle of handles) {
+      // the FRR container's startup config: defaults only, the speaker brings the rest
+      const frr = await this.fabric.startFrr(handle, 'frr defaults datacenter\n');
+      this.nodes.push({ name: name(handle.index), handle, frr, speaker: undefined, speakerLog: '' });
+    }
+  }
+
+  node(name: string): LabNode {
+    const node = this.nodes.find((n) => n.name === name);
+    if (node === undefined) throw new Error(`no lab node ${name}`);
+    return node;
+  }
+
+  /** `kubectl ARGS` against the lab's API server; stdin optional. */
+  async kubectl(args: readonly string[], input?: string) {
+    return execa('kubectl', ['--kubeconfig', this.kubeconfig, ...args], {
+      reject: false,
+      timeout: 30_000,
+      ...(input === undefined ? {} : { input }),
+    });
+  }
+
+  /** `kubectl apply -f -` of YAML text; throws with kubectl's message when it fails. */
+  async apply(yaml: string): Promise<string> {
+    const result = await this.kubectl(['apply', '-f', '-'], yaml);
+    if (result.exitCode !== 0) throw new Error(`kubectl apply failed: ${result.stderr}`);
+    return result.stdout;
+  }
+
+  /** The Node objects of the lab's nodes, with the given extra labels. */
+  nodeObjectsYaml(labels: Readonly<Record<string, Readonly<Record<string, string>>>> = {}): string {
+    return this.nodes
+      .map((node) => {
+        const all = { 'kubernetes.io/hostname': node.name, ...labels[node.name] };
+        return [
+          'apiVersion: v1',
+          'kind: Node',
+          'metadata:',
+          `  name: ${node.name}`,
+          '  labels:',
+          ...Object.entries(all).map(([k, v]) => `    ${k}: "${v}"`),
+        ].join('\n');
+      })
+      .join('\n---\n');
+  }
+
+  /** Starts (or restarts) node's speaker, in the UTS namespace of its FRR, talking to the API server. */
+  startSpeaker(node: LabNode, extraFlags: readonly string[] = []): void {
+    const [file, ...prefix] = utsNamespacePrefix(node.frr.name);
+    const args = [
+      ...prefix,
+      process.execPath,
+      cliPath(),
+      'speaker',
+      '--node',
+      node.name,
+      '--kubeconfig',
+      this.kubeconfig,
+      '--frr-pathspace',
+      node.frr.name,
+      '--metrics-listen',
+      '127.0.0.1:0',
+      ...(this.options.speakerFlags ?? []),
+      ...extraFlags,
+    ];
+    node.speakerLog = '';
+    const child = execa(file ?? 'sh', args, { reject: false, all: true, buffer: false });
+    child.all?.on('data', (chunk: Buffer) => {
+      node.speakerLog += chunk.toString();
+    });
+    node.speaker = child;
+  }
+
+  async stopSpeaker(node: LabNode, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | undefined> {
+    const child = node.speaker;
+    if (child === undefined) return undefined;
+    node.speaker = undefined;
+    child.kill(signal);
+    const killTimer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    const result = await child;
+    clearTimeout(killTimer);
+    return result.exitCode;
+  }
+
+  startController(extraFlags: readonly string[] = []): void {
+    const child = execa(
+      process.execPath,
+      [
+        cliPath(),
+        'controller',
+        '--kubeconfig',
+        this.kubeconfig,
+        '--metrics-listen',
+        '127.0.0.1:0',
+        ...extraFlags,
+      ],
+      { reject: false, all: true, buffer: false },
+    );
+    child.all?.on('data', (chunk: Buffer) => {
+      this.controllerLog += chunk.toString();
+    });
+    this.controller = child;
+  }
+
+  async stopController(): Promise<void> {
+    const child = this.controller;
+    this.controller = undefined;
+    if (child === undefined) return;
+    child.kill('SIGTERM');
+    const killTimer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await child;
+    clearTimeout(killTimer);
+  }
+
+  /** Writes a file into the lab's work directory (e.g. manifests); returns its path. */
+  writeFile(name: string, text: string): string {
+    const path = join(this.workDir, name);
+    writeFileSync(path, text);
+    return path;
+  }
+
+  /** Stops every process, FRR instance and namespace; never throws; returns what could not be removed. */
+  async destroy(): Promise<string[]> {
+    await Promise.all(this.nodes.map((node) => this.stopSpeaker(node, 'SIGKILL').catch(() => undefined)));
+    await this.stopController().catch(() => undefined);
+    const problems = await this.fabric.destroy();
+    await this.apiserver.close().catch((error: unknown) => problems.push(`apiserver: ${String(error)}`));
+    rmSync(this.workDir, { recursive: true, force: true });
+    return problems;
+  }
+}

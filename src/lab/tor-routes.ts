@@ -1,0 +1,41 @@
+// What a ToR really forwards for a Service IP: the next hops of its zebra route (`show ip route P
+// json`), i.e. which nodes traffic goes to. The lab, the e2e suite and the benchmarks check these.
+import type { FrrInstance } from './frr-instance.js';
+import { waitUntil, type WaitResult } from './wait-until.js';
+
+interface RouteEntry {
+  readonly nexthops?: readonly { readonly ip?: string; readonly fib?: boolean; readonly active?: boolean }[];
+}
+
+/** Installed next-hop addresses for `prefix` at `tor`, sorted; [] when there is no route. */
+export async function nextHopsAt(tor: FrrInstance, prefix: string): Promise<string[]> {
+  const family = prefix.includes(':') ? 'ipv6' : 'ip';
+  const result = await tor.vtysh.show(`show ${family} route ${prefix} json`);
+  if (!result.ok || typeof result.value !== 'object' || result.value === null) return [];
+  const entries = (result.value as Record<string, readonly RouteEntry[] | undefined>)[prefix] ?? [];
+  const hops = entries.flatMap((entry) =>
+    (entry.nexthops ?? [])
+      .filter((hop) => hop.fib === true && hop.ip !== undefined)
+      .map((hop) => hop.ip ?? ''),
+  );
+  return [...new Set(hops)].sort();
+}
+
+/** Waits until `tor` forwards `prefix` to exactly `expected` (sorted addresses; [] = no route). */
+export function waitForNextHops(
+  tor: FrrInstance,
+  prefix: string,
+  expected: readonly string[],
+  timeoutMs = 15_000,
+): Promise<WaitResult<string[]>> {
+  const wanted = [...expected].sort().join(',');
+  return waitUntil(
+    async () => {
+      const hops = await nextHopsAt(tor, prefix);
+      return hops.join(',') === wanted
+        ? { done: true, value: hops }
+        : { done: false, why: `next hops for ${prefix}: [${hops.join(', ')}], want [${wanted}]` };
+    },
+    { timeoutMs, intervalMs: 20 },
+  );
+}

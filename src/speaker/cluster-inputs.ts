@@ -1,0 +1,120 @@
+// The speaker's view of the cluster, kept by informers: the metallb.io kinds and basic-auth Secrets
+// in ferry's namespace, Services and EndpointSlices everywhere, and this node only. Every object is
+// read with the same checks as a manifest (src/api loadObjects), once, when it arrives.
+import type { Logger } from 'winston';
+import type { CrdValidator } from '../api/crd-validator.js';
+import { formatManifestError } from '../api/manifest-error.js';
+import { loadObjects, type LoadResult } from '../api/manifests.js';
+import { emptyResources, type Resources } from '../api/resources.js';
+import type { KubeClient } from '../k8s/client.js';
+import { Informer } from '../k8s/informer.js';
+import type { KubeObject } from '../k8s/kube-object.js';
+import type { K8sClientMetrics } from '../k8s/metrics.js';
+import { apiVersionOf, inNamespace, resourceTypes, type ResourceRef } from '../k8s/resources.js';
+
+export interface ClusterInputsOptions {
+  readonly client: KubeClient;
+  readonly validator: CrdValidator;
+  readonly namespace: string;
+  readonly nodeName: string;
+  readonly logger: Logger;
+  readonly metrics: K8sClientMetrics;
+  /** informer watchdog: a watch silent for this long is restarted; default 90 s */
+  readonly staleAfterMs?: number;
+  /** called after every change once all informers synced (level-based: read `resources()`) */
+  readonly onChange: () => void;
+}
+
+export interface ClusterInputs {
+  start(): void;
+  stop(): Promise<void>;
+  /** all informers completed their first list */
+  synced(): boolean;
+  waitForSync(signal?: AbortSignal): Promise<boolean>;
+  resources(): { readonly resources: Resources; readonly errors: readonly string[] };
+}
+
+type Decoded = LoadResult;
+
+export function createClusterInputs(options: ClusterInputsOptions): ClusterInputs {
+  const decode = (object: KubeObject): Decoded =>
+    loadObjects(
+      [
+        {
+          source: 'apiserver',
+          position: `${object.kind ?? ''} ${object.metadata.namespace ?? ''}/${object.metadata.name ?? ''}`,
+          object,
+        },
+      ],
+      options.validator,
+    );
+  const inFerryNamespace = (type: ResourceRef) => inNamespace(type, options.namespace);
+  const collections: { ref: ResourceRef; fieldSelector?: string }[] = [
+    { ref: inFerryNamespace(resourceTypes.ipAddressPools) },
+    { ref: inFerryNamespace(resourceTypes.bgpPeers) },
+    { ref: inFerryNamespace(resourceTypes.bgpAdvertisements) },
+    { ref: inFerryNamespace(resourceTypes.bfdProfiles) },
+    { ref: inFerryNamespace(resourceTypes.communities) },
+    { ref: inFerryNamespace(resourceTypes.secrets) },
+    { ref: resourceTypes.services },
+    { ref: resourceTypes.endpointSlices },
+    { ref: resourceTypes.nodes, fieldSelector: `metadata.name=${options.nodeName}` },
+  ];
+  const informers = collections.map(
+    ({ ref, fieldSelector }) =>
+      new Informer<Decoded>({
+        client: options.client,
+        resource: ref,
+        ...(fieldSelector === undefined ? {} : { fieldSelector }),
+        // list/watch return items without apiVersion/kind: put them back before reading
+        decode: (object) =>
+          decode({
+            ...object,
+            apiVersion: object.apiVersion ?? apiVersionOf(ref),
+            kind: object.kind ?? ref.kind,
+          }),
+        logger: options.logger,
+        metrics: options.metrics,
+        ...(options.staleAfterMs === undefined ? {} : { staleAfterMs: options.staleAfterMs }),
+      }),
+  );
+  const allSynced = () => informers.every((informer) => informer.synced);
+  const changed = () => {
+    if (allSynced()) options.onChange();
+  };
+  for (const informer of informers) {
+    informer.on('add', changed);
+    informer.on('update', changed);
+    informer.on('delete', changed);
+    informer.on('synced', changed);
+    informer.on('lifecycle', (event) => {
+      if (event.kind !== 'connect')
+        options.logger.info('informer', {
+          ...event,
+          error: 'error' in event ? String(event.error?.message ?? '') : undefined,
+        });
+    });
+  }
+  return {
+    start: () => informers.forEach((informer) => informer.start()),
+    stop: async () => {
+      await Promise.all(informers.map((informer) => informer.stop()));
+    },
+    synced: allSynced,
+    waitForSync: async (signal) =>
+      (await Promise.all(informers.map((i) => i.waitForSync(signal)))).every(Boolean),
+    resources() {
+      const merged = emptyResources() as { -readonly [K in keyof Resources]: Resources[K][number][] };
+      const errors: string[] = [];
+      for (const informer of informers) {
+        for (const decoded of informer.snapshot()) {
+          for (const key of Object.keys(merged) as (keyof Resources)[]) {
+            (merged[key] as unknown[]).push(...decoded.resources[key]);
+          }
+          errors.push(...decoded.errors.map(formatManifestError));
+        }
+      }
+      return { resources: merged, errors };
+    },
+  };
+}

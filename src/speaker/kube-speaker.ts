@@ -1,0 +1,133 @@
+// The speaker in a cluster: informers → speaker → FRR, status → Kubernetes objects, Events, metrics.
+// Lifecycle: wait for every cache, then reconcile (the first apply goes through frr-reload.py, which
+// changes nothing when FRR already runs the config: a speaker restart withdraws nothing and resets no
+// session); while the API server is unreachable the caches keep the last known state and FRR keeps
+// announcing it; SIGTERM stops without withdrawing unless withdrawOnShutdown.
+import type { Registry } from 'prom-client';
+import type { Logger } from 'winston';
+import { ferryCrdValidator } from '../api/load-directory.js';
+import { emptyResources } from '../api/resources.js';
+import type { SyncEvent, SyncLoop } from '../frr/apply/sync-loop.js';
+import type { Vtysh } from '../frr/vtysh.js';
+import type { KubeClient } from '../k8s/client.js';
+import { EventRecorder } from '../k8s/events.js';
+import { podOwnerReference } from '../k8s/kube-object.js';
+import { k8sClientMetrics } from '../k8s/metrics.js';
+import { createClusterInputs } from './cluster-inputs.js';
+import { createKubeStatusSink } from './kube-status-sink.js';
+import { newlyAnnounced } from './node-assigned-events.js';
+import type { ReconcilerOptions } from './reconciler.js';
+import { createSpeaker } from './speaker.js';
+
+export interface KubeSpeakerOptions extends ReconcilerOptions {
+  readonly client: KubeClient;
+  readonly vtysh: Vtysh;
+  readonly syncLoop: SyncLoop;
+  readonly registry: Registry;
+  readonly logger: Logger;
+  /** the speaker pod (POD_NAME/POD_UID from the downward API), owner of the per-node objects */
+  readonly pod?: { readonly name: string; readonly uid: string };
+  readonly observeIntervalMs?: number;
+  readonly informerStaleAfterMs?: number;
+}
+
+export interface KubeSpeaker {
+  start(): Promise<void>;
+  /** `withdraw`: first apply a config without announcements (planned node drain) */
+  stop(options?: { readonly withdraw?: boolean }): Promise<void>;
+  ready(): Promise<boolean>;
+  syncEvent(event: SyncEvent): void;
+}
+
+export function createKubeSpeaker(options: KubeSpeakerOptions): KubeSpeaker {
+  const { client, logger, nodeName } = options;
+  const owner = options.pod === undefined ? undefined : podOwnerReference(options.pod);
+  const sink = createKubeStatusSink({
+    client,
+    namespace: options.namespace,
+    nodeName,
+    logger,
+    ...(owner === undefined ? {} : { owner }),
+  });
+  const events = new EventRecorder({ client, component: 'metallb-speaker', host: nodeName, logger });
+  const speaker = createSpeaker({ ...options, sink });
+  let reconcileTimer: NodeJS.Timeout | undefined;
+  let previousAnnounce = speaker.outcome()?.announce;
+
+  const reconcile = () => {
+    const { resources, errors } = inputs.resources();
+    speaker.update(resources, errors);
+    const announce = speaker.outcome()?.announce;
+    if (announce === undefined) return;
+    const services = new Map(resources.services.map((s) => [`${s.namespace}/${s.name}`, s]));
+    for (const started of newlyAnnounced(previousAnnounce, announce)) {
+      const service = services.get(`${started.namespace}/${started.name}`);
+      if (service === undefined) continue;
+      void events.normal(
+        {
+          kind: 'Service',
+          apiVersion: 'v1',
+          namespace: service.namespace,
+          name: service.name,
+          uid: service.uid,
+        },
+        'nodeAssigned',
+        `announcing from node "${nodeName}" with protocol "bgp"`,
+      );
+    }
+    previousAnnounce = announce;
+  };
+
+  const inputs = createClusterInputs({
+    client,
+    validator: ferryCrdValidator(),
+    namespace: options.namespace,
+    nodeName,
+    logger,
+    metrics: k8sClientMetrics(options.registry),
+    ...(options.informerStaleAfterMs === undefined ? {} : { staleAfterMs: options.informerStaleAfterMs }),
+    // a burst of object changes becomes one reconcile; the sync loop debounces applies again
+    onChange: () => {
+      reconcileTimer ??= setTimeout(() => {
+        reconcileTimer = undefined;
+        reconcile();
+      }, 10);
+    },
+  });
+
+  return {
+    syncEvent(event) {
+      speaker.syncEvent(event);
+      if (event.kind === 'invalid' || event.kind === 'failed') {
+        void events.warning(
+          { kind: 'Node', apiVersion: 'v1', name: nodeName },
+          'FRRApplyFailed',
+          `FRR refused the configuration: ${event.error.message}`,
+        );
+      }
+    },
+    async start() {
+      await sink.start();
+      inputs.start();
+      await inputs.waitForSync();
+      logger.info('caches synced', { node: nodeName });
+      await speaker.start();
+      reconcile();
+    },
+    async stop(stopOptions = {}) {
+      if (reconcileTimer !== undefined) clearTimeout(reconcileTimer);
+      await inputs.stop();
+      if (stopOptions.withdraw === true) {
+        const { resources } = inputs.resources();
+        // the same configuration and sessions, without any Service: every prefix is withdrawn
+        speaker.update({ ...resources, services: [], endpointSlices: emptyResources().endpointSlices });
+        await options.syncLoop.idle();
+        logger.info('withdrew every announcement before stopping', { node: nodeName });
+      }
+      await speaker.stop();
+    },
+    async ready() {
+      return inputs.synced() && (await options.vtysh.runningConfig()).ok;
+    },
+  };
+}

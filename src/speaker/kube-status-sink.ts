@@ -1,0 +1,169 @@
+// The speaker's status as Kubernetes objects: ConfigurationState `speaker-<node>`, one
+// BGPSessionState per peer × VRF and one ServiceBGPStatus per announced Service. Each writer lists its
+// objects on start (removing leftovers of a previous run), writes only what changed (JSON merge patch
+// on /status) and deletes what is no longer wanted.
+import type { Logger } from 'winston';
+import type { KubeClient } from '../k8s/client.js';
+import type { OwnerReference } from '../k8s/kube-object.js';
+import { inNamespace, resourceTypes } from '../k8s/resources.js';
+import { StatusWriter } from '../k8s/status-writer.js';
+import type { ServiceStatus } from './service-status.js';
+import type { SessionStatus } from './session-status.js';
+import type { SpeakerConfigurationStatus, StatusSink } from './speaker.js';
+
+const NODE_LABEL = 'metallb.io/node';
+
+/** A label value / name part from a peer address or interface: `2001:db8::1` → `2001-db8--1`. */
+export function labelSafe(text: string): string {
+  return text.replace(/[^A-Za-z0-9._-]/g, '-').replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
+}
+
+/** Object names must be DNS subdomains: lowercase, digits, '-' and '.'. */
+function nameSafe(text: string): string {
+  return labelSafe(text).toLowerCase().replace(/_/g, '-');
+}
+
+export interface KubeStatusSinkOptions {
+  readonly client: KubeClient;
+  readonly namespace: string;
+  readonly nodeName: string;
+  /** the speaker pod, so per-node objects go away with it */
+  readonly owner?: OwnerReference;
+  readonly logger: Logger;
+  /** now(), for condition transition times */
+  readonly now?: () => Date;
+}
+
+export interface KubeStatusSink extends StatusSink {
+  start(): Promise<void>;
+}
+
+function conditionTime(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+export function createKubeStatusSink(options: KubeStatusSinkOptions): KubeStatusSink {
+  const { client, namespace, nodeName, logger } = options;
+  const now = options.now ?? (() => new Date());
+  const common = { client, logger, ...(options.owner === undefined ? {} : { owner: options.owner }) };
+  const configuration = new StatusWriter({
+    ...common,
+    resource: inNamespace(resourceTypes.configurationStates, namespace),
+    selector: { 'metallb.io/component-type': 'speaker', 'metallb.io/node-name': nodeName },
+    keyOf: (object) => (object.metadata.name === `speaker-${nodeName}` ? 'speaker' : undefined),
+  });
+  const sessions = new StatusWriter({
+    ...common,
+    resource: inNamespace(resourceTypes.bgpSessionStates, namespace),
+    selector: { 'frrk8s.metallb.io/node': nodeName },
+    keyOf: (object) => {
+      const labels = object.metadata.labels ?? {};
+      const peer = labels['frrk8s.metallb.io/peer'];
+      return peer === undefined ? undefined : `${labels['frrk8s.metallb.io/vrf'] ?? ''}/${peer}`;
+    },
+  });
+  const services = new StatusWriter({
+    ...common,
+    resource: inNamespace(resourceTypes.serviceBGPStatuses, namespace),
+    selector: { [NODE_LABEL]: nodeName },
+    keyOf: (object) => {
+      const labels = object.metadata.labels ?? {};
+      const name = labels['metallb.io/service-name'];
+      const ns = labels['metallb.io/service-namespace'];
+      return name === undefined || ns === undefined ? undefined : `${ns}/${name}`;
+    },
+  });
+  let applyCondition: { status: 'True' | 'False'; since: string } | undefined;
+
+  const report = (what: string, errors: readonly { key: string; error: { message: string } }[]) => {
+    if (errors.length > 0) {
+      const first = errors[0];
+      throw new Error(`${what}: ${errors.length} writes failed, e.g. ${first?.key}: ${first?.error.message}`);
+    }
+  };
+
+  return {
+    async start() {
+      for (const writer of [configuration, sessions, services]) {
+        const started = await writer.start();
+        if (!started.ok) throw new Error(`listing status objects: ${started.error.message}`);
+      }
+    },
+
+    async configuration(status: SpeakerConfigurationStatus) {
+      const applied = !/^(failed|rejected)/.test(status.lastApply);
+      const conditionStatus = applied ? 'True' : 'False';
+      if (applyCondition?.status !== conditionStatus)
+        applyCondition = { status: conditionStatus, since: conditionTime(now()) };
+      const result = await configuration.write({
+        key: 'speaker',
+        name: `speaker-${nodeName}`,
+        labels: { 'metallb.io/component-type': 'speaker', 'metallb.io/node-name': nodeName },
+        status: {
+          result: status.result,
+          errorSummary: status.errorSummary,
+          conditions: [
+            {
+              type: 'configReconcilerValid',
+              status: status.result === 'Valid' ? 'True' : 'False',
+              reason: status.result === 'Valid' ? 'Reconciled' : 'ConfigurationError',
+              message: status.errorSummary === '' ? 'configuration is valid' : status.errorSummary,
+              lastTransitionTime: applyCondition.since,
+            },
+            {
+              type: 'frrApplied',
+              status: conditionStatus,
+              reason: applied ? 'Applied' : 'FRRRejected',
+              message: status.lastApply,
+              lastTransitionTime: applyCondition.since,
+            },
+          ],
+        },
+      });
+      if (!result.ok) throw new Error(`ConfigurationState speaker-${nodeName}: ${result.error.message}`);
+    },
+
+    async sessions(statuses: readonly SessionStatus[]) {
+      const report_ = await sessions.sync(
+        statuses.map((s) => ({
+          key: `${s.vrf}/${labelSafe(s.peer)}`,
+          name: [nodeName, nameSafe(s.peer), ...(s.vrf === '' ? [] : [nameSafe(s.vrf)])].join('-'),
+          labels: {
+            'frrk8s.metallb.io/node': nodeName,
+            'frrk8s.metallb.io/peer': labelSafe(s.peer),
+            'frrk8s.metallb.io/vrf': s.vrf,
+          },
+          status: {
+            node: s.node,
+            peer: s.peer,
+            vrf: s.vrf,
+            bgpStatus: s.bgpStatus,
+            bfdStatus: s.bfdStatus,
+            uptime: s.uptime,
+            prefixesSent: s.prefixesSent,
+            prefixesReceived: s.prefixesReceived,
+            lastError: s.lastError,
+            ...(s.bfdTimers === undefined ? {} : { bfdTimers: { ...s.bfdTimers } }),
+          },
+        })),
+      );
+      report('BGPSessionState', report_.errors);
+    },
+
+    async services(statuses: readonly ServiceStatus[]) {
+      const report_ = await services.sync(
+        statuses.map((s) => ({
+          key: `${s.namespace}/${s.name}`,
+          generateName: 'bgp-',
+          labels: {
+            [NODE_LABEL]: nodeName,
+            'metallb.io/service-name': s.name,
+            'metallb.io/service-namespace': s.namespace,
+          },
+          status: { node: s.node, serviceName: s.name, serviceNamespace: s.namespace, peers: [...s.peers] },
+        })),
+      );
+      report('ServiceBGPStatus', report_.errors);
+    },
+  };
+}
