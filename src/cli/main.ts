@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../util/package-root.js';
+import { addControllerCommand } from './controller-command.js';
 import { addRenderCommands } from './render-command.js';
 import { addSpeakerCommand } from './speaker-command.js';
 import { addStatusCommand } from './status-command.js';
@@ -19,5 +20,6 @@ const program = new Command('ferry')
 addRenderCommands(program);
 addSpeakerCommand(program);
 addStatusCommand(program);
+addControllerCommand(program);
 
 await program.parseAsync(process.argv);
