@@ -14,7 +14,7 @@ import type { FrrError, Vtysh } from '../vtysh.js';
 import { deltaConfigText } from './config-edit.js';
 import { applyEdits } from './config-edit.js';
 import { canonicalConfig, parseConfigTree, type ConfigTree } from './config-tree.js';
-import { planChangeBetweenTrees } from './plan.js';
+import { planChange } from './plan.js';
 import { redactSecrets } from './redact.js';
 import { reloadFileText, unmanagedLines } from './reload-file.js';
 
@@ -85,7 +85,6 @@ export interface Applier {
 
 interface AppliedState {
   readonly desired: string;
-  readonly desiredTree: ConfigTree;
   /** `show running-config` right after a reload, or that plus the incremental edits since */
   readonly runningTree: ConfigTree;
   /** the running config's lines ferry does not manage, kept in frr.conf */
@@ -137,7 +136,6 @@ export function createApplier(options: ApplierOptions): Applier {
 
   const remember = (desired: string, running: string, unmanaged: readonly string[]): AppliedState => ({
     desired,
-    desiredTree: parseConfigTree(desired),
     runningTree: parseConfigTree(running),
     unmanaged,
   });
@@ -253,10 +251,9 @@ export function createApplier(options: ApplierOptions): Applier {
       return reloadTo(desired, 'drift', started, true);
     }
 
-    const desiredTree = parseConfigTree(desired);
-    const plan = planChangeBetweenTrees(previous.desiredTree, desiredTree);
+    const plan = planChange(previous.desired, desired);
     if (plan.kind === 'noop') {
-      state = { ...previous, desired, desiredTree };
+      state = { ...previous, desired };
       return { kind: 'noop', durationMs: took() };
     }
     if (plan.kind === 'full') return reloadTo(desired, plan.reason, started, false);
@@ -281,7 +278,7 @@ export function createApplier(options: ApplierOptions): Applier {
       };
     }
     const runningTree = applyEdits(previous.runningTree, plan.edits);
-    state = { desired, desiredTree, runningTree, unmanaged: previous.unmanaged };
+    state = { desired, runningTree, unmanaged: previous.unmanaged };
     if (readBack) {
       // Same vtysh process: nothing can slip in between the change and the print.
       const banner = result.value.indexOf(RUNNING_CONFIG_BANNER);
@@ -309,7 +306,7 @@ export function createApplier(options: ApplierOptions): Applier {
     async precheck(desired) {
       const previous = state;
       if (previous === undefined || desired === previous.desired) return;
-      const plan = planChangeBetweenTrees(previous.desiredTree, parseConfigTree(desired));
+      const plan = planChange(previous.desired, desired);
       if (plan.kind === 'incremental') await checkDelta(deltaConfigText(plan.edits));
     },
     lastApplied: () => state?.desired,

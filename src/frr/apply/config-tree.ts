@@ -56,7 +56,16 @@ function normalized(line: string): string {
 }
 
 function indentOf(raw: string): number {
-  return raw.length - raw.trimStart().length;
+  let indent = 0;
+  while (raw.charCodeAt(indent) === 32 || raw.charCodeAt(indent) === 9) indent++;
+  return indent;
+}
+
+/** Cheap first-character test before the noise regex: almost every line is a plain command. */
+function isNoise(line: string): boolean {
+  const first = line.charCodeAt(0);
+  // '!' '#' 'B' 'C' 'e'
+  return (first === 33 || first === 35 || first === 66 || first === 67 || first === 101) && NOISE.test(line);
 }
 
 function opensContext(line: string, stack: readonly OpenContext[]): boolean {
@@ -82,7 +91,7 @@ export function parseConfigTree(text: string): ConfigTree {
 
   for (const raw of text.split('\n')) {
     const line = normalized(raw);
-    if (line === '' || line.startsWith('!') || NOISE.test(line)) continue;
+    if (line === '' || isNoise(line)) continue;
     const closes = CLOSERS.get(line);
     if (closes !== undefined) {
       // Close up to and including the innermost context this closer belongs to.

@@ -2,7 +2,8 @@ import { frrModelForNode, type PrefixToPeer } from '../build-model.js';
 import { defaultFrrRenderer } from '../templates.js';
 import { testBfdProfile, testPeer } from '../testing/peer.js';
 import type { BfdProfile, Community, Peer } from '../../config/types.js';
-import { expectedRunningConfig, planChange, type ApplyPlan } from './plan.js';
+import { networkChurnEdits } from './network-churn.js';
+import { expectedRunningConfig, planChange, planChangeBetweenTrees, type ApplyPlan } from './plan.js';
 import { canonicalConfig, parseConfigTree } from './config-tree.js';
 
 const render = defaultFrrRenderer();
@@ -284,5 +285,38 @@ describe('planChange: Service churn is incremental', () => {
         expect(expectedRunningConfig(before, plan.edits)).toBe(canonicalConfig(parseConfigTree(after)));
       }
     }
+  });
+
+  test('the network fast path gives the same edits as the tree diff, or leaves the decision to it', () => {
+    const peers = [tor1, tor2, tor1v6, red];
+    const v6 = ad('2001:db8::5/128', 'tor1v6');
+    const scenarios: Scenario[] = [
+      { peers, ads: [...BASE.ads, v6] },
+      { peers, ads: [...BASE.ads, ...both('203.0.113.1/32'), v6] },
+      { peers, ads: [...BASE.ads, ...both('203.0.113.200/32'), v6] },
+      { peers, ads: [...both('203.0.113.7/32'), v6] },
+      { peers, ads: [...BASE.ads, v6, ad('2001:db8::1/128', 'tor1v6'), ad('2001:db8::9/128', 'tor1v6')] },
+      { peers, ads: [...BASE.ads, v6, ad('203.0.113.9/32', 'red')] },
+      { peers, ads: [...BASE.ads, ad('203.0.113.9/32', 'red'), ad('203.0.113.10/32', 'red')] },
+      { peers, ads: [...both('203.0.113.5/32', [C100]), ...both('203.0.113.7/32', [C100]), v6] },
+      { peers, ads: [...both('203.0.113.5/32'), ...both('203.0.113.7/32', [C100]), v6] },
+    ];
+    let fast = 0;
+    for (const from of scenarios) {
+      for (const to of scenarios) {
+        const before = rendered(from);
+        const after = rendered(to);
+        const edits = networkChurnEdits(before, after);
+        const slow = planChangeBetweenTrees(parseConfigTree(before), parseConfigTree(after));
+        if (edits === undefined) continue;
+        fast++;
+        expect(slow.kind).toBe('incremental');
+        if (slow.kind !== 'incremental') continue;
+        const key = (e: { kind: string; line?: string }) => `${e.kind} ${e.line ?? ''}`;
+        expect(edits.map(key).sort()).toEqual(slow.edits.map(key).sort());
+      }
+    }
+    // Many pairs of these scenarios differ in network lines only.
+    expect(fast).toBeGreaterThan(10);
   });
 });

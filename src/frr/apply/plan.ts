@@ -13,6 +13,7 @@
 // or disappearing, `-in` route maps, BFD profiles, log settings, any line ferry does not render today.
 import { applyEdits, vtyshCommandsFor, type ConfigEdit, type ContextPath } from './config-edit.js';
 import { canonicalConfig, parseConfigTree, type ConfigNode, type ConfigTree } from './config-tree.js';
+import { networkChurnEdits } from './network-churn.js';
 import { redactSecrets } from './redact.js';
 
 export type ApplyPlan =
@@ -307,8 +308,11 @@ function otherContextEdits(before: ConfigTree, after: ConfigTree): Outcome<Confi
   for (const [line, node] of now) {
     const previous = old.get(line);
     if (previous === undefined) return { reload: `${quote(line)} added` };
-    if (sameNodes(previous.children, node.children)) continue;
-    if (!line.startsWith('router bgp ')) return { reload: `${quote(line)} block changed` };
+    // A router holds every network line: diff it directly instead of comparing it as a whole first.
+    if (!line.startsWith('router bgp ')) {
+      if (sameNodes(previous.children, node.children)) continue;
+      return { reload: `${quote(line)} block changed` };
+    }
     const routerChanges = routerEdits(previous, node);
     if (needsReload(routerChanges)) return routerChanges;
     edits.push(...routerChanges);
@@ -344,6 +348,8 @@ function planEdits(before: ConfigTree, after: ConfigTree): Outcome<ConfigEdit[]>
 /** How to move FRR from the config ferry rendered last to the one it renders now. */
 export function planChange(previousDesired: string, nextDesired: string): ApplyPlan {
   if (previousDesired === nextDesired) return { kind: 'noop' };
+  const churn = networkChurnEdits(previousDesired, nextDesired);
+  if (churn !== undefined) return { kind: 'incremental', edits: churn, commands: vtyshCommandsFor(churn) };
   return planChangeBetweenTrees(parseConfigTree(previousDesired), parseConfigTree(nextDesired));
 }
 
