@@ -178,4 +178,15 @@ describe('ferry controller', () => {
     await shownEventually(client(), 'apps', 'first', [], undefined);
     await shownEventually(client(), 'apps', 'second', ['192.0.2.0'], 'a');
   });
+
+  test('failed writes are retried: the API server refusing status and pool writes only delays them', async () => {
+    await createPool(client(), 'a', ['192.0.2.0/30']);
+    await harness().startController();
+    harness().api.server.faults.failRequests({
+      match: (request) => request.method === 'PATCH',
+      count: 4,
+    });
+    await createService(client(), 'apps', 'web');
+    await shownEventually(client(), 'apps', 'web', ['192.0.2.0'], 'a');
+  });
 });

@@ -75,6 +75,10 @@ export interface ControllerOptions {
 export interface ControllerStats {
   /** time spent converging Services in the allocator (synchronous, no I/O) */
   readonly allocatorMs: number;
+  /** time spent building the pools from IPAddressPools, Communities and Namespaces */
+  readonly configurationMs: number;
+  /** allocator time of the first full pass (every Service, existing addresses first) */
+  readonly firstPassMs: number;
   /** Services converged (one Service can count in several flushes) */
   readonly converged: number;
   readonly flushes: number;
@@ -125,7 +129,15 @@ export class Controller {
   private readonly poolStatusWritten = new Map<string, string>();
   private poolStatusDirty = false;
   private poolStatusRunning: Promise<void> | undefined;
-  private counts = { allocatorMs: 0, converged: 0, flushes: 0, events: 0 };
+  private readonly retries = new Map<string, NodeJS.Timeout>();
+  private counts = {
+    allocatorMs: 0,
+    configurationMs: 0,
+    firstPassMs: 0,
+    converged: 0,
+    flushes: 0,
+    events: 0,
+  };
 
   constructor(private readonly options: ControllerOptions) {
     const { client, namespace, registry } = options;
@@ -187,11 +199,18 @@ export class Controller {
     this.services.on('update', serviceChanged);
     this.services.on('delete', serviceChanged);
     const configChanged = (): void => this.markConfiguration();
-    for (const informer of [this.namespaces, this.pools, this.communities] as Informer<unknown>[]) {
+    // Only what the configuration reads counts: not the pool status the controller writes itself.
+    const onConfigurationChange = <T>(informer: Informer<T>, read: (object: T) => unknown): void => {
       informer.on('add', configChanged);
-      informer.on('update', configChanged);
       informer.on('delete', configChanged);
-    }
+      informer.on('update', (object, previous) => {
+        if (!jsonEqual(read(object), read(previous))) configChanged();
+      });
+    };
+    const specAndLabels = (object: KubeObject): unknown => [object.spec, object.metadata.labels];
+    onConfigurationChange(this.pools, specAndLabels);
+    onConfigurationChange(this.communities, specAndLabels);
+    onConfigurationChange(this.namespaces, (namespace) => namespace.labels);
   }
 
   /**
@@ -238,6 +257,7 @@ export class Controller {
       }),
     ]);
     clearTimeout(timer);
+    for (const retry of this.retries.values()) clearTimeout(retry);
     this.writer.stop();
   }
 
@@ -286,8 +306,10 @@ export class Controller {
     this.flushScheduled = false;
     if (!this.initialized || this.stopped) return;
     this.counts.flushes++;
-    const started = performance.now();
+    const configurationStarted = performance.now();
     const fullPass = this.configDirty ? this.applyConfiguration() : false;
+    const started = performance.now();
+    this.counts.configurationMs += started - configurationStarted;
     this.configDirty = false;
     if (this.lastValidPools === undefined) {
       // No configuration was ever valid: converging now would clear every Service.
@@ -295,7 +317,9 @@ export class Controller {
       return;
     }
     const results = fullPass ? this.convergeAll() : this.convergeDirty();
-    this.counts.allocatorMs += performance.now() - started;
+    const allocatorMs = performance.now() - started;
+    this.counts.allocatorMs += allocatorMs;
+    if (fullPass && this.counts.firstPassMs === 0) this.counts.firstPassMs = allocatorMs;
     this.counts.converged += results.length;
     this.publish(results);
     if (fullPass || results.some((result) => result.changed)) this.publishPoolState();
@@ -483,6 +507,7 @@ export class Controller {
               this.logger.debug('pool status written', { pool: pool.pool, ...desired });
             } else {
               this.poolStatusWritten.delete(pool.pool);
+              this.retryLater('pool status', () => this.publishPoolState());
               this.logger.warn('pool status not written', {
                 pool: pool.pool,
                 error: describeKubeError(result.error),
@@ -498,6 +523,17 @@ export class Controller {
     }
   }
 
+  /** Runs `retry` once after a pause (a failed status write); one pending retry per kind is enough. */
+  private retryLater(key: string, retry: () => void): void {
+    if (this.stopped || this.retries.has(key)) return;
+    const timer = setTimeout(() => {
+      this.retries.delete(key);
+      if (!this.stopped) retry();
+    }, this.options.writeBackoff?.maxMs ?? 5_000);
+    timer.unref();
+    this.retries.set(key, timer);
+  }
+
   private writeConfigurationState(verdict: ConfigurationVerdict): void {
     const desired = configurationStateObject(verdict, this.stateStatus, this.now());
     if (this.stateStatus !== undefined && jsonEqual(this.stateStatus, desired.status)) return;
@@ -506,6 +542,7 @@ export class Controller {
       const result = await this.configurationState.write(desired);
       if (!result.ok) {
         this.stateStatus = undefined;
+        this.retryLater('ConfigurationState', () => this.markConfiguration());
         this.logger.warn('ConfigurationState not written', { error: describeKubeError(result.error) });
       } else if (result.value !== 'unchanged') {
         this.logger.info('ConfigurationState written', {
