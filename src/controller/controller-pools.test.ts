@@ -111,4 +111,46 @@ describe('ferry controller and pool changes', () => {
     await deletePool(client(), 'b');
     await shownEventually(client(), 'apps', 'web', ['192.0.2.0'], 'a');
   });
+
+  test('namespaceSelectors follow Namespace labels: labelling the namespace lets its pending Service in', async () => {
+    await createPool(client(), 'team-a', ['192.0.2.0/30'], {
+      serviceAllocation: { namespaceSelectors: [{ matchLabels: { team: 'a' } }] },
+    });
+    await harness().startController();
+    await createService(client(), 'apps', 'web');
+    await eventuallyAsync(
+      async () => (await eventsIn(client(), 'apps')).some((e) => e.reason === 'AllocationFailed'),
+      'AllocationFailed',
+    );
+    await harness().api.client.request({
+      method: 'PATCH',
+      path: '/api/v1/namespaces/apps',
+      contentType: 'application/merge-patch+json',
+      body: { metadata: { labels: { team: 'a' } } },
+    });
+    await shownEventually(client(), 'apps', 'web', ['192.0.2.0'], 'team-a');
+  });
+
+  test('PreferDualStack gets the missing family once its pool has one', async () => {
+    await createPool(client(), 'p', ['192.0.2.0/30']);
+    await harness().startController();
+    await createService(client(), 'apps', 'dual', {
+      spec: {
+        ipFamilyPolicy: 'PreferDualStack',
+        ipFamilies: ['IPv4', 'IPv6'],
+        clusterIPs: ['10.96.8.1', 'fd00::8:1'],
+        clusterIP: '10.96.8.1',
+      },
+    });
+    await shownEventually(client(), 'apps', 'dual', ['192.0.2.0'], 'p');
+    await harness().api.client.request({
+      method: 'PATCH',
+      path: '/apis/metallb.io/v1beta1/namespaces/metallb-system/ipaddresspools/p',
+      contentType: 'application/merge-patch+json',
+      body: { spec: { addresses: ['192.0.2.0/30', '2001:db8::/126'] } },
+    });
+    await shownEventually(client(), 'apps', 'dual', ['192.0.2.0', '2001:db8::'], 'p');
+    const events = await eventsIn(client(), 'apps');
+    expect(events.map((e) => e.message)).toContain('Assigned additional IP "2001:db8::"');
+  });
 });
