@@ -71,6 +71,19 @@ const builtinMergeKeys: Record<string, string> = {
 
 export const builtinMergeKeyFor: MergeKeyLookup = (path) => builtinMergeKeys[path.join('.')];
 
+/**
+ * Cluster IPs as kube-apiserver hands them out (the controller ignores Services without them, as
+ * MetalLB's does). These addresses are API data only: nothing here ever sends traffic to them.
+ */
+let nextClusterIp = 1;
+
+function allocateClusterIps(families: readonly string[]): string[] {
+  const n = nextClusterIp++;
+  return families.map((family) =>
+    family === 'IPv6' ? `fd00:10:96::${n.toString(16)}` : `10.96.${Math.floor(n / 256) % 256}.${n % 256}`,
+  );
+}
+
 function defaultService(service: KubeObject): void {
   const spec = (service.spec ??= {}) as Record<string, unknown>;
   spec.type ??= 'ClusterIP';
@@ -79,7 +92,14 @@ function defaultService(service: KubeObject): void {
   if (spec.type === 'LoadBalancer' || spec.type === 'NodePort') spec.externalTrafficPolicy ??= 'Cluster';
   if (spec.type === 'LoadBalancer') spec.allocateLoadBalancerNodePorts ??= true;
   spec.ipFamilyPolicy ??= 'SingleStack';
-  spec.ipFamilies ??= ['IPv4'];
+  spec.ipFamilies ??= spec.ipFamilyPolicy === 'SingleStack' ? ['IPv4'] : ['IPv4', 'IPv6'];
+  if (spec.type !== 'ExternalName' && spec.clusterIP !== 'None') {
+    if (typeof spec.clusterIP !== 'string' || spec.clusterIP === '') {
+      const ips = allocateClusterIps(spec.ipFamilies as string[]);
+      spec.clusterIP = ips[0];
+      spec.clusterIPs = ips;
+    } else spec.clusterIPs ??= [spec.clusterIP];
+  }
   if (Array.isArray(spec.ports)) {
     for (const port of spec.ports as Record<string, unknown>[]) {
       port.protocol ??= 'TCP';

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../util/package-root.js';
 import { addControllerCommand } from './controller-command.js';
+import { addLabCommand } from './lab-command.js';
 import { addRenderCommands } from './render-command.js';
 import { addSpeakerCommand } from './speaker-command.js';
 import { addStatusCommand } from './status-command.js';
@@ -21,5 +22,6 @@ addRenderCommands(program);
 addSpeakerCommand(program);
 addStatusCommand(program);
 addControllerCommand(program);
+addLabCommand(program);
 
 await program.parseAsync(process.argv);

@@ -10,7 +10,12 @@ import { startApiServer, type ApiServer } from '../../e2e/apiserver/server.js';
 import { packageRoot } from '../util/package-root.js';
 import { Fabric, type NodeHandle } from './fabric.js';
 import { utsNamespacePrefix, type FrrInstance } from './frr-instance.js';
+import { addAddress, addVethPair, attachToBridge, createNamespace, mustRun, run } from './netns.js';
 import { torFrrConfigForNodes } from './tor-config.js';
+import { waitUntil } from './wait-until.js';
+
+/** the client host on tor1's segment */
+export const CLIENT_ADDRESS = '192.0.2.100';
 
 export interface LabNode {
   /** Kubernetes node name, `node-21` … */
@@ -48,6 +53,8 @@ export class ClusterLab {
   tors: FrrInstance[] = [];
   controller: ResultPromise | undefined;
   controllerLog = '';
+  clientNamespace: string | undefined;
+  private readonly backends: ResultPromise[] = [];
 
   private constructor(
     readonly fabric: Fabric,
@@ -69,7 +76,9 @@ export class ClusterLab {
       fabric = await Fabric.create({ nodes: options.nodes ?? 3 });
       const lab = new ClusterLab(fabric, apiserver, workDir, kubeconfig, options);
       await lab.apply(
-        ['metallb-system', 'default'].map((ns) => `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${ns}`).join('\n---\n'),
+        ['metallb-system', 'default']
+          .map((ns) => `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${ns}`)
+          .join('\n---\n'),
       );
       await lab.startRouters();
       return lab;
@@ -209,6 +218,53 @@ export class ClusterLab {
     clearTimeout(killTimer);
   }
 
+  /**
+   * The `client` namespace: a host on tor1's segment (br-a, 192.0.2.100) whose default route points
+   * at tor1, so its traffic to a Service IP follows tor1's ECMP route to the announcing nodes.
+   */
+  async addClient(): Promise<string> {
+    const name = `${this.fabric.prefix}-client`;
+    await createNamespace(name);
+    await addVethPair({ ns: this.fabric.fabricNamespace, name: 'client' }, { ns: name, name: 'eth0' });
+    await attachToBridge(this.fabric.fabricNamespace, 'client', 'br-a');
+    await addAddress(name, 'eth0', `${CLIENT_ADDRESS}/24`);
+    await mustRun(name, ['ip', 'route', 'add', 'default', 'via', this.fabric.tors[0].link.ipv4]);
+    this.clientNamespace = name;
+    return name;
+  }
+
+  /**
+   * A backend on `node` answering HTTP on `ip`:`port` (standing in for kube-proxy + a pod): the IP
+   * on the node namespace's loopback and a tiny server that says which node answered.
+   */
+  async startBackend(node: LabNode, ip: string, port = 80): Promise<void> {
+    const ns = node.handle.namespace;
+    const existing = await run(ns, ['ip', 'address', 'show', 'dev', 'lo']);
+    if (!existing.stdout.includes(` ${ip}/`))
+      await mustRun(ns, ['ip', 'address', 'add', `${ip}/32`, 'dev', 'lo']);
+    const script = `require('http').createServer((q, r) => r.end('hello from ${node.name}\\n')).listen(${port}, '${ip}')`;
+    const child = execa('ip', ['netns', 'exec', ns, process.execPath, '-e', script], {
+      reject: false,
+      buffer: false,
+    });
+    this.backends.push(child);
+    // ready when the port answers inside the namespace
+    await waitUntil(
+      async () => {
+        const probe = await run(ns, ['curl', '-s', '--max-time', '1', `http://${ip}:${port}/`]);
+        return probe.exitCode === 0 ? { done: true, value: true } : { done: false, why: probe.stderr };
+      },
+      { timeoutMs: 10_000 },
+    );
+  }
+
+  /** `curl` from the client namespace; returns the body (trimmed) or undefined when it failed. */
+  async curlFromClient(url: string, timeoutSeconds = 2): Promise<string | undefined> {
+    if (this.clientNamespace === undefined) throw new Error('addClient() first');
+    const result = await run(this.clientNamespace, ['curl', '-s', '--max-time', String(timeoutSeconds), url]);
+    return result.exitCode === 0 ? result.stdout.trim() : undefined;
+  }
+
   /** Writes a file into the lab's work directory (e.g. manifests); returns its path. */
   writeFile(name: string, text: string): string {
     const path = join(this.workDir, name);
@@ -218,6 +274,7 @@ export class ClusterLab {
 
   /** Stops every process, FRR instance and namespace; never throws; returns what could not be removed. */
   async destroy(): Promise<string[]> {
+    for (const backend of this.backends) backend.kill('SIGKILL');
     await Promise.all(this.nodes.map((node) => this.stopSpeaker(node, 'SIGKILL').catch(() => undefined)));
     await this.stopController().catch(() => undefined);
     const problems = await this.fabric.destroy();
