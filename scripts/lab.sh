@@ -1,10 +1,8 @@
 #!/usr/bin/env bash
-# The README's main-job command. Installs what it needs (FRR, npm packages), builds, then runs the
-# local lab. Until the lab lands it renders the example manifests for the three lab nodes.
+# The README's main-job command: installs what it needs (FRR, npm packages), builds, then runs the
+# local lab (`ferry lab`): a BGP fabric in network namespaces with real FRR, speakers and controller,
+# the seed documents' checks and failover drill. Pass `up` to keep it running, `down` to remove it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/ensure-deps.sh
-for node in node-21 node-22 node-23; do
-  echo "=== ferry render --manifests deploy/examples --node $node"
-  node dist/src/cli/main.js render --manifests deploy/examples --node "$node"
-done
+exec node dist/src/cli/main.js lab "$@"
