@@ -4,7 +4,10 @@ import type { Command } from 'commander';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { ClusterLab } from '../lab/cluster-lab.js';
 import { sweepStaleLabRuns } from '../lab/lab-run.js';
-import { failoverDrill, startSeedLab, verifySeedLab, SERVICE_PREFIX } from '../lab/seed-lab.js';
+
+// The lab runs the test API server from e2e/, which the container image does not ship: load it only
+// when a lab command runs, so `ferry` itself starts without it.
+const seedLab = () => import('../lab/seed-lab.js');
 
 /** The `ferry lab` process that currently owns a lab (so `ferry lab down` can stop it). */
 const OWNER_FILE = '/run/ferry-lab/lab.pid';
@@ -42,6 +45,7 @@ async function withLab(body: (lab: ClusterLab, stopped: Promise<void>) => Promis
     process.once('SIGTERM', stop);
   });
   try {
+    const { startSeedLab } = await seedLab();
     lab = await Promise.race([startSeedLab({ print }), stopped.then(() => undefined)]);
     if (lab !== undefined && !interrupted) process.exitCode = (await body(lab, stopped)) ? 0 : 1;
   } catch (error) {
@@ -56,10 +60,10 @@ async function withLab(body: (lab: ClusterLab, stopped: Promise<void>) => Promis
   }
 }
 
-function lookAround(lab: ClusterLab): void {
+function lookAround(lab: ClusterLab, servicePrefix: string): void {
   print(`\nthe lab is up. kubeconfig: ${lab.kubeconfig}`);
   print(`  kubectl --kubeconfig ${lab.kubeconfig} get svc,bgpsessionstates,servicebgpstatuses -A`);
-  for (const tor of lab.tors) print(`  vtysh -N ${tor.name} -c 'show ip route ${SERVICE_PREFIX}'`);
+  for (const tor of lab.tors) print(`  vtysh -N ${tor.name} -c 'show ip route ${servicePrefix}'`);
   for (const node of lab.nodes) print(`  vtysh -N ${node.frr.name} -c 'show bgp summary'   # ${node.name}`);
   if (lab.clientNamespace !== undefined)
     print(`  ip netns exec ${lab.clientNamespace} curl http://203.0.113.5/`);
@@ -74,6 +78,7 @@ export function addLabCommand(program: Command): void {
     .action(async () => {
       if (!requireRoot()) return;
       await withLab(async (running) => {
+        const { failoverDrill, verifySeedLab } = await seedLab();
         const verified = await verifySeedLab(running, print);
         const drill = await failoverDrill(running, print);
         const drillOk = [...drill.drainMs, ...drill.hardFailMs].every((ms) => ms !== undefined);
@@ -87,8 +92,9 @@ export function addLabCommand(program: Command): void {
     .action(async () => {
       if (!requireRoot()) return;
       await withLab(async (running, stopped) => {
+        const { verifySeedLab, SERVICE_PREFIX } = await seedLab();
         const verified = await verifySeedLab(running, print);
-        lookAround(running);
+        lookAround(running, SERVICE_PREFIX);
         await stopped;
         return verified;
       });
