@@ -208,6 +208,27 @@ describe('ferry speaker against the API server and real FRR', () => {
     expect(invalid).toMatchObject({ ok: true });
     expect(invalid.ok && invalid.value).toContain('BGPPeer metallb-system/tor1-ibgp: spec.ebgpMultiHop');
     expect(await nextHopsAt(tor1, PREFIX)).toHaveLength(2);
+    // an Event on the offending object, as `kubectl describe bgppeer tor1-ibgp` shows it
+    const event = await waitUntil(
+      async () => {
+        const events = await json<{
+          items: { reason: string; message: string; involvedObject: { name: string } }[];
+        }>(lab, [
+          'get',
+          'events',
+          '-n',
+          'metallb-system',
+          '--field-selector',
+          'involvedObject.name=tor1-ibgp',
+        ]);
+        const found = events.items.find((e) => e.reason === 'InvalidConfiguration');
+        return found === undefined
+          ? { done: false, why: 'no event yet' }
+          : { done: true, value: found.message };
+      },
+      { timeoutMs: 10_000, intervalMs: 200 },
+    );
+    expect(event.ok && event.value).toContain('spec.ebgpMultiHop');
     await lab.kubectl(['delete', 'bgppeer', 'tor1-ibgp', '-n', 'metallb-system']);
   });
 
@@ -254,5 +275,26 @@ describe('ferry speaker against the API server and real FRR', () => {
     expect(await waitForNextHops(tor1, PREFIX, [addressOf(n22), addressOf(n23)], 30_000)).toMatchObject({
       ok: true,
     });
+  });
+
+  test('--withdraw-on-shutdown withdraws the node before the speaker stops (planned drain)', async () => {
+    const [n22, n23] = [lab.node('node-22'), lab.node('node-23')];
+    await lab.apply(endpointSliceYaml(['node-22', 'node-23']));
+    expect(await waitForNextHops(tor1, PREFIX, [addressOf(n22), addressOf(n23)], 30_000)).toMatchObject({
+      ok: true,
+    });
+    await lab.stopSpeaker(n23);
+    lab.startSpeaker(n23, ['--withdraw-on-shutdown']);
+    await waitUntil(
+      async () =>
+        n23.speakerLog.includes('FRR config applied')
+          ? { done: true, value: 1 }
+          : { done: false, why: 'not yet' },
+      { timeoutMs: 30_000 },
+    );
+    expect(await lab.stopSpeaker(n23)).toBe(0);
+    expect(n23.speakerLog).toContain('withdrew every announcement before stopping');
+    // gone at the ToR once the speaker exited; its sessions stay up
+    expect(await waitForNextHops(tor1, PREFIX, [addressOf(n22)], 5_000)).toMatchObject({ ok: true });
   });
 });

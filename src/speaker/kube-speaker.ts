@@ -19,6 +19,11 @@ import { newlyAnnounced } from './node-assigned-events.js';
 import type { ReconcilerOptions } from './reconciler.js';
 import { createSpeaker } from './speaker.js';
 
+/** The served version of a metallb.io kind, for Event references. */
+function metallbApiVersion(kind: string): string {
+  return kind === 'BGPPeer' ? 'metallb.io/v1beta2' : 'metallb.io/v1beta1';
+}
+
 export interface KubeSpeakerOptions extends ReconcilerOptions {
   readonly client: KubeClient;
   readonly vtysh: Vtysh;
@@ -53,11 +58,31 @@ export function createKubeSpeaker(options: KubeSpeakerOptions): KubeSpeaker {
   const speaker = createSpeaker({ ...options, sink });
   let reconcileTimer: NodeJS.Timeout | undefined;
   let previousAnnounce = speaker.outcome()?.announce;
+  let reportedErrors = new Set<string>();
 
   const reconcile = () => {
     const { resources, errors } = inputs.resources();
     speaker.update(resources, errors);
-    const announce = speaker.outcome()?.announce;
+    const outcome = speaker.outcome();
+    // a Warning on each object the configuration rejects, once per distinct error (not per reconcile)
+    const errorKeys = new Set<string>();
+    for (const error of outcome?.configErrors ?? []) {
+      const key = JSON.stringify(error);
+      errorKeys.add(key);
+      if (reportedErrors.has(key)) continue;
+      void events.warning(
+        {
+          kind: error.object.kind,
+          apiVersion: metallbApiVersion(error.object.kind),
+          namespace: error.object.namespace,
+          name: error.object.name,
+        },
+        'InvalidConfiguration',
+        `${error.field === '' ? '' : `${error.field}: `}${error.message}; the last valid configuration stays in force`,
+      );
+    }
+    reportedErrors = errorKeys;
+    const announce = outcome?.announce;
     if (announce === undefined) return;
     const services = new Map(resources.services.map((s) => [`${s.namespace}/${s.name}`, s]));
     for (const started of newlyAnnounced(previousAnnounce, announce)) {

@@ -7,7 +7,7 @@ import type { AnnounceOptions, AnnounceResult } from '../announce/types.js';
 import type { Resources } from '../api/resources.js';
 import { buildConfig } from '../config/build-config.js';
 import { formatConfigError } from '../config/problem.js';
-import type { Config, Peer } from '../config/types.js';
+import type { Config, ConfigError, Peer } from '../config/types.js';
 import type { FrrRenderer } from '../frr/render.js';
 import { frrConfigForNode, nodeNamed } from '../render/node-config.js';
 
@@ -19,6 +19,8 @@ export interface ConfigurationState {
 
 export interface ReconcileOutcome {
   readonly configuration: ConfigurationState;
+  /** the Config rules' errors, each naming its object (for Events on those objects) */
+  readonly configErrors: readonly ConfigError[];
   /** undefined while no valid Config was ever seen: FRR is left alone */
   readonly desiredConfig: string | undefined;
   readonly peers: readonly Peer[];
@@ -60,7 +62,14 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
       if (errors.length === 0) lastValid = built.config;
       const { node, found } = nodeNamed(resources.nodes, options.nodeName);
       if (lastValid === undefined) {
-        return { configuration, desiredConfig: undefined, peers: [], announce: undefined, nodeKnown: found };
+        return {
+          configuration,
+          configErrors: built.errors,
+          desiredConfig: undefined,
+          peers: [],
+          announce: undefined,
+          nodeKnown: found,
+        };
       }
       const rendered = frrConfigForNode(
         {
@@ -77,6 +86,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
       );
       return {
         configuration,
+        configErrors: built.errors,
         desiredConfig: rendered.text,
         peers: rendered.peers,
         announce: rendered.announce,
