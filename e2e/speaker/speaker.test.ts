@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { parseBgpNeighbors } from '../../src/frr/parse/bgp-neighbors.js';
 import { ClusterLab, type LabNode } from '../../src/lab/cluster-lab.js';
 import type { FrrInstance } from '../../src/lab/frr-instance.js';
+import { endpointSliceYaml as webEndpointSliceYaml } from '../../src/lab/seed-lab.js';
 import { nextHopsAt, waitForNextHops } from '../../src/lab/tor-routes.js';
 import { waitUntil } from '../../src/lab/wait-until.js';
 import { packageRoot } from '../../src/util/package-root.js';
@@ -19,22 +20,7 @@ const PREFIX = `${IP}/32`;
 const examples = join(packageRoot(), 'deploy', 'examples');
 
 function endpointSliceYaml(nodes: readonly string[]): string {
-  return [
-    'apiVersion: discovery.k8s.io/v1',
-    'kind: EndpointSlice',
-    'metadata:',
-    '  name: web-abc',
-    '  namespace: default',
-    '  labels: {kubernetes.io/service-name: web}',
-    'addressType: IPv4',
-    `endpoints:${nodes.length === 0 ? ' []' : ''}`,
-    ...nodes.flatMap((node, i) => [
-      `  - addresses: ["10.244.${i + 1}.10"]`,
-      `    nodeName: ${node}`,
-      '    conditions: {ready: true, serving: true, terminating: false}',
-    ]),
-    'ports: [{name: http, port: 80, protocol: TCP}]',
-  ].join('\n');
+  return webEndpointSliceYaml('web', nodes);
 }
 
 async function json<T>(lab: ClusterLab, args: readonly string[]): Promise<T> {

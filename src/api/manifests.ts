@@ -23,7 +23,7 @@ import type {
   IPAddressPoolResource,
   ObjectMeta,
 } from './metallb.js';
-import type { Resources } from './resources.js';
+import { emptyResources, type MutableResources, type Resources } from './resources.js';
 
 export interface ManifestFile {
   /** shown in messages */
@@ -101,18 +101,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-interface Collected {
-  ipAddressPools: IPAddressPoolResource[];
-  bgpPeers: BGPPeerResource[];
-  bgpAdvertisements: BGPAdvertisementResource[];
-  bfdProfiles: BFDProfileResource[];
-  communities: CommunityResource[];
-  nodes: Resources['nodes'][number][];
-  services: Resources['services'][number][];
-  endpointSlices: Resources['endpointSlices'][number][];
-  secrets: Resources['secrets'][number][];
-  namespaces: Resources['namespaces'][number][];
-}
+type Collected = MutableResources;
 
 /** Checks metadata as the API server would and fills in the namespace. */
 function checkMetadata(
@@ -200,18 +189,7 @@ export function loadObjects(
   const defaultNamespace = options.defaultNamespace ?? 'default';
   const errors: ManifestError[] = [];
   const warnings: ManifestError[] = [];
-  const collected: Collected = {
-    ipAddressPools: [],
-    bgpPeers: [],
-    bgpAdvertisements: [],
-    bfdProfiles: [],
-    communities: [],
-    nodes: [],
-    services: [],
-    endpointSlices: [],
-    secrets: [],
-    namespaces: [],
-  };
+  const collected: Collected = emptyResources();
 
   const addObject = (file: string, position: string, object: unknown): void => {
     if (object === null || object === undefined) return;

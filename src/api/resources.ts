@@ -30,7 +30,10 @@ export interface Resources {
   readonly namespaces: readonly NamespaceInfo[];
 }
 
-export function emptyResources(): Resources {
+/** Resources whose lists can still be filled (while reading manifests or caches). */
+export type MutableResources = { -readonly [K in keyof Resources]: Resources[K][number][] };
+
+export function emptyResources(): MutableResources {
   return {
     ipAddressPools: [],
     bgpPeers: [],

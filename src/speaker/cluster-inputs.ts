@@ -104,7 +104,7 @@ export function createClusterInputs(options: ClusterInputsOptions): ClusterInput
     waitForSync: async (signal) =>
       (await Promise.all(informers.map((i) => i.waitForSync(signal)))).every(Boolean),
     resources() {
-      const merged = emptyResources() as { -readonly [K in keyof Resources]: Resources[K][number][] };
+      const merged = emptyResources();
       const errors: string[] = [];
       for (const informer of informers) {
         for (const decoded of informer.snapshot()) {
