@@ -5,24 +5,31 @@
 //   (c) a Service-churn change → one vtysh call; the running config FRR now holds is predicted from
 //       the one it printed before plus the edits (optionally read back in the same call), and every
 //       later drift check compares FRR's output with that prediction;
+//   (c') with a bgpd vty channel, a change of `network` lines only goes to bgpd over its vty socket
+//       instead (no process, no separate parser run: bgpd's parser checks each line as it runs it);
+//       any failure there falls back to (e) then (c);
 //   (d) anything else, a first apply and drift → frr-reload.py --reload;
 //   (e) a failed apply (vtysh stops half way, frr-reload applies partially) → frr-reload.py back to the
 //       last good config, then check the running config is the one remembered;
 //   (f) success → remember (desired text, running config).
 import { chmod, chown, rename, stat, writeFile } from 'node:fs/promises';
+import type { VtyChannel, VtyChannelError } from '../vty-channel.js';
 import type { FrrError, Vtysh } from '../vtysh.js';
-import { deltaConfigText } from './config-edit.js';
-import { applyEdits } from './config-edit.js';
+import { applyEdits, deltaConfigText, type ConfigEdit } from './config-edit.js';
 import { canonicalConfig, parseConfigTree, type ConfigTree } from './config-tree.js';
-import { planChange } from './plan.js';
+import { planChange, type ApplyPlan } from './plan.js';
 import { redactSecrets } from './redact.js';
 import { reloadFileText, unmanagedLines } from './reload-file.js';
 
-export type ApplyMethod = 'incremental' | 'reload';
+/**
+ * `incremental`: the plan's commands in one vtysh call; `channel`: the same commands (network lines
+ * only) over the persistent bgpd vty connection; `reload`: frr-reload.py.
+ */
+export type ApplyMethod = 'incremental' | 'channel' | 'reload';
 
 /** Why FRR refused a config; FRR's words, with secrets redacted. */
 export interface ApplyError {
-  readonly kind: FrrError['kind'] | 'drift';
+  readonly kind: FrrError['kind'] | VtyChannelError['kind'] | 'drift';
   readonly message: string;
   /** 1-based line of the desired config FRR refused, when known */
   readonly line: number | undefined;
@@ -67,6 +74,13 @@ export interface ApplierOptions {
    * directory watch and every unchanged apply compare FRR's output with the prediction instead.
    */
   readonly readBackAfterIncremental?: boolean;
+  /**
+   * A vty channel to bgpd (`createVtyChannel({ socketPath: vtySocketPath(dir, 'bgpd') })`). When set,
+   * a change of `network P route-map R` lines of one address family (Service churn) is sent over it:
+   * one socket round trip per command instead of a vtysh process plus a `vtysh -C` parser run. Not
+   * used with `readBackAfterIncremental` (the read-back needs every daemon, i.e. vtysh).
+   */
+  readonly bgpdChannel?: VtyChannel;
 }
 
 export interface Applier {
@@ -90,6 +104,8 @@ interface AppliedState {
   /** the running config's lines ferry does not manage, kept in frr.conf */
   readonly unmanaged: readonly string[];
 }
+
+type IncrementalPlan = Extract<ApplyPlan, { kind: 'incremental' }>;
 
 /** What FRR's parser said about a delta file, kept for the apply that follows a precheck. */
 type DeltaCheck = { readonly ok: true } | { readonly ok: false; readonly error: FrrError };
@@ -124,6 +140,42 @@ async function writeConfigFile(path: string, text: string): Promise<void> {
     await chmod(temporary, previous.mode & 0o777);
   }
   await rename(temporary, path);
+}
+
+const NETWORK_LINE = /^network \S+ route-map \S+$/;
+const ROUTER_LINE = /^router bgp \d+( vrf \S+)?$/;
+const FAMILY_LINE = /^address-family (ipv4|ipv6) unicast$/;
+
+/**
+ * Edits that only add, remove or re-point `network P route-map R` lines of one address family: what
+ * bgpd alone holds, so its vty socket is enough (route maps and lists live in several daemons, which
+ * vtysh addresses together).
+ */
+export function isNetworkChurn(edits: readonly ConfigEdit[]): boolean {
+  const [router, family] = edits[0]?.path ?? [];
+  if (router === undefined || family === undefined) return false;
+  if (!ROUTER_LINE.test(router) || !FAMILY_LINE.test(family)) return false;
+  return edits.every(
+    (edit) =>
+      (edit.kind === 'add-line' || edit.kind === 'remove-line' || edit.kind === 'replace-line') &&
+      edit.path.length === 2 &&
+      edit.path[0] === router &&
+      edit.path[1] === family &&
+      NETWORK_LINE.test(edit.line),
+  );
+}
+
+/** A command of a network-churn batch that changes the config (the rest only move between nodes). */
+const changesConfig = (command: string | undefined) =>
+  command !== undefined && /^(no )?network /.test(command);
+
+function channelApplyError(error: VtyChannelError): ApplyError {
+  return {
+    kind: error.kind,
+    message: redactSecrets(error.message),
+    line: undefined,
+    lineText: error.command === undefined ? undefined : redactSecrets(error.command),
+  };
 }
 
 export function createApplier(options: ApplierOptions): Applier {
@@ -258,6 +310,86 @@ export function createApplier(options: ApplierOptions): Applier {
     }
     if (plan.kind === 'full') return reloadTo(desired, plan.reason, started, false);
 
+    const channel = channelFor(plan);
+    if (channel !== undefined) return applyThroughChannel(channel, previous, desired, plan, started);
+    return applyIncremental(previous, desired, plan, started, undefined);
+  };
+
+  /** The channel a plan goes through, if any: network churn, and no read-back (that needs vtysh). */
+  const channelFor = (plan: IncrementalPlan): VtyChannel | undefined =>
+    options.readBackAfterIncremental !== true && isNetworkChurn(plan.edits) ? options.bgpdChannel : undefined;
+
+  /** After an incremental apply: remember the predicted running config and rewrite frr.conf. */
+  const commitIncremental = async (
+    previous: AppliedState,
+    desired: string,
+    plan: IncrementalPlan,
+  ): Promise<AppliedState> => {
+    state = {
+      desired,
+      runningTree: applyEdits(previous.runningTree, plan.edits),
+      unmanaged: previous.unmanaged,
+    };
+    await writeConfigFile(configFile, reloadFileText(desired, previous.unmanaged));
+    return state;
+  };
+
+  /**
+   * Network lines over bgpd's vty socket. No `vtysh -C` first: the lines come from ferry's renderer
+   * (prefixes and names parsed strictly) and bgpd's parser checks each one as it runs it, stopping at
+   * the first it refuses. Any failure → back to the last good config with frr-reload.py if a network
+   * line may have been applied, then the vtysh path decides (its parser check reports a bad line as
+   * `invalid`, exactly as without the channel).
+   */
+  const applyThroughChannel = async (
+    channel: VtyChannel,
+    previous: AppliedState,
+    desired: string,
+    plan: IncrementalPlan,
+    started: number,
+  ): Promise<ApplyResult> => {
+    const took = () => performance.now() - started;
+    const result = await channel.run(plan.commands);
+    if (result.ok) {
+      await commitIncremental(previous, desired, plan);
+      return {
+        kind: 'applied',
+        method: 'channel',
+        reason: 'incremental',
+        commandCount: plan.commands.length,
+        durationMs: took(),
+      };
+    }
+    const { error } = result;
+    const unsure = error.kind === 'timeout' || error.kind === 'disconnected';
+    const touched =
+      error.completed.some((reply) => changesConfig(reply.command)) ||
+      (unsure && changesConfig(error.command));
+    const fallback = `vty channel: ${redactSecrets(error.message)}`;
+    if (!touched) return applyIncremental(previous, desired, plan, started, fallback);
+    const rolledBack = await rollBack();
+    const restored = state;
+    if (!rolledBack || restored === undefined) {
+      return {
+        kind: 'failed',
+        method: 'channel',
+        error: channelApplyError(error),
+        rolledBack: false,
+        durationMs: took(),
+      };
+    }
+    return applyIncremental(restored, desired, plan, started, fallback);
+  };
+
+  /** The plan's commands in one vtysh call, after FRR's parser checked the delta. */
+  const applyIncremental = async (
+    previous: AppliedState,
+    desired: string,
+    plan: IncrementalPlan,
+    started: number,
+    fallbackFrom: string | undefined,
+  ): Promise<ApplyResult> => {
+    const took = () => performance.now() - started;
     const delta = deltaConfigText(plan.edits);
     const check = await checkDelta(delta);
     if (!check.ok) {
@@ -277,21 +409,19 @@ export function createApplier(options: ApplierOptions): Applier {
         durationMs: took(),
       };
     }
-    const runningTree = applyEdits(previous.runningTree, plan.edits);
-    state = { desired, runningTree, unmanaged: previous.unmanaged };
+    const next = await commitIncremental(previous, desired, plan);
     if (readBack) {
       // Same vtysh process: nothing can slip in between the change and the print.
       const banner = result.value.indexOf(RUNNING_CONFIG_BANNER);
-      if (!sameAsRemembered(state, banner >= 0 ? result.value.slice(banner) : result.value)) {
+      if (!sameAsRemembered(next, banner >= 0 ? result.value.slice(banner) : result.value)) {
         // FRR did not hold what ferry last applied (drift before this change): frr-reload.py repairs all.
         return reloadTo(desired, 'drift', started, true);
       }
     }
-    await writeConfigFile(configFile, reloadFileText(desired, previous.unmanaged));
     return {
       kind: 'applied',
       method: 'incremental',
-      reason: 'incremental',
+      reason: fallbackFrom === undefined ? 'incremental' : `incremental (${fallbackFrom})`,
       commandCount: plan.commands.length,
       durationMs: took(),
     };
@@ -307,7 +437,9 @@ export function createApplier(options: ApplierOptions): Applier {
       const previous = state;
       if (previous === undefined || desired === previous.desired) return;
       const plan = planChange(previous.desired, desired);
-      if (plan.kind === 'incremental') await checkDelta(deltaConfigText(plan.edits));
+      if (plan.kind !== 'incremental') return;
+      // The channel path runs no separate parser check (bgpd checks each line as it runs it).
+      if (channelFor(plan) === undefined) await checkDelta(deltaConfigText(plan.edits));
     },
     lastApplied: () => state?.desired,
     forget() {

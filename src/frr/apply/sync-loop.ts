@@ -97,7 +97,7 @@ function syncMetrics(registry: Registry): SyncMetrics {
       existing<Histogram<'method'>>('ferry_frr_apply_duration_seconds') ??
       new Histogram({
         name: 'ferry_frr_apply_duration_seconds',
-        help: 'Time to bring FRR to the desired config, by method (incremental vtysh or frr-reload.py).',
+        help: 'Time to bring FRR to the desired config, by method (incremental vtysh, bgpd vty channel or frr-reload.py).',
         labelNames: ['method'],
         buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
         registers: [registry],
