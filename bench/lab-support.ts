@@ -4,12 +4,14 @@
 // with `ip -n` (no `ip netns exec` mount namespace per read), an event-driven `ip monitor route`
 // counter, speaker RSS, percentiles and the load average beside every number.
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { loadavg } from 'node:os';
 import { execa, type ResultPromise } from 'execa';
 import type { ApiServer } from '../e2e/apiserver/server.js';
 import type { Target } from '../e2e/apiserver/cluster.js';
 import type { KubeObject } from '../src/k8s/kube-object.js';
 import { ClusterLab, type ClusterLabOptions, type LabNode } from '../src/lab/cluster-lab.js';
+import { frrRunDir } from '../src/lab/frr-instance.js';
 
 export const print = (line: string): void => {
   process.stdout.write(`${line}\n`);
@@ -48,9 +50,15 @@ export async function withLab(
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  const creating = ClusterLab.create(options);
   try {
-    lab = await Promise.race([ClusterLab.create(options), stopped.then(() => undefined)]);
-    if (lab !== undefined && !interrupted) await Promise.race([body(lab), stopped]);
+    lab = await Promise.race([creating, stopped.then(() => undefined)]);
+    if (lab !== undefined && !interrupted) {
+      const running = body(lab);
+      // after an interrupt the abandoned body fails as the lab goes away: not an unhandled rejection
+      running.catch(() => undefined);
+      await Promise.race([running, stopped]);
+    }
   } finally {
     for (const stop of cleanups.splice(0)) {
       try {
@@ -59,6 +67,8 @@ export async function withLab(
         // already gone
       }
     }
+    // interrupted while the lab was being built: let the build finish, then remove it
+    lab ??= await creating.catch(() => undefined);
     const problems = (await lab?.destroy()) ?? [];
     for (const problem of problems) process.stderr.write(`cleanup: ${problem}\n`);
     process.off('SIGINT', onSignal);
@@ -352,4 +362,54 @@ export function firstApplySince(node: LabNode, sinceWallMs: number): ApplyMark |
     }
   }
   return undefined;
+}
+
+/**
+ * The speaker's own view of its memory, from its /metrics (prom-client's default metrics): V8 heap
+ * used and total, and external memory, in MB; undefined when the endpoint is not known or answers not.
+ */
+export async function speakerHeapMb(
+  node: LabNode,
+): Promise<{ readonly heapUsed: number; readonly heapTotal: number; readonly external: number } | undefined> {
+  const started = node.speakerLog
+    .split('\n')
+    .find((line) => line.includes('speaker starting') && line.includes('"metrics"'));
+  const address = started === undefined ? undefined : (JSON.parse(started) as { metrics?: string }).metrics;
+  if (address === undefined) return undefined;
+  try {
+    const text = await (
+      await fetch(`http://${address}/metrics`, { signal: AbortSignal.timeout(5_000) })
+    ).text();
+    const value = (name: string) =>
+      Number(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+]+)$`, 'm').exec(text)?.[1] ?? 'NaN') / 1048576;
+    return {
+      heapUsed: value('nodejs_heap_size_used_bytes'),
+      heapTotal: value('nodejs_heap_size_total_bytes'),
+      external: value('nodejs_external_memory_bytes'),
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat. */
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // fields[11], fields[12] = utime, stime (fields 14 and 15 of proc(5)), in clock ticks (100 Hz)
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** CPU used by each pid over `windowMs`, in cores (1.0 = one CPU busy all the time). */
+export async function cpuCores(pids: readonly number[], windowMs = 10_000): Promise<number[]> {
+  const before = pids.map(cpuSeconds);
+  const start = performance.now();
+  await sleep(windowMs);
+  const seconds = (performance.now() - start) / 1000;
+  return pids.map((pid, i) => (cpuSeconds(pid) - (before[i] ?? 0)) / seconds);
+}
+
+/** The pid of one FRR daemon of a lab instance (its pid file under /var/run/frr/<name>/). */
+export function frrDaemonPid(node: LabNode, daemon: 'bgpd' | 'zebra' | 'bfdd'): number {
+  return Number(readFileSync(join(frrRunDir(node.frr.name), `${daemon}.pid`), 'utf8').trim());
 }
