@@ -1,13 +1,15 @@
 // The apply engine against a real FRR 8.4 (DESIGN §5 target: one added/removed service IP at 10,000
 // announced prefixes costs ≤ 5% of frr-reload.py and ≤ 2× one hand-written vtysh command). One lab node
 // peering with both lab ToRs, N announced /32s from 198.18.0.0/15; per N and per method (ferry's
-// applier, frr-reload.py --reload of the whole file, one hand-written `vtysh -c`) the time of the
+// applier with and without the bgpd vty channel, frr-reload.py --reload of the whole file, one
+// hand-written `vtysh -c`) the time of the
 // command and the time until tor1 shows the change, same FRR, same run, runs interleaved. Then FRR
 // restarted empty with the largest N: time until both ToRs have every route again.
 // Prints numbers; not a test. Root, FRR 8.4. Run:
 //   npx tsc -p tsconfig.json && node dist/bench/frr-apply.js [N ...] [--runs 5]
 import { join } from 'node:path';
 import { createApplier, type Applier } from '../src/frr/apply/applier.js';
+import { createVtyChannel, vtySocketPath, type VtyChannel } from '../src/frr/vty-channel.js';
 import { reloadFileText, unmanagedLines } from '../src/frr/apply/reload-file.js';
 import { nodeConfig } from '../src/frr/apply/testing/node-config.js';
 import { Fabric } from '../src/lab/fabric.js';
@@ -17,12 +19,21 @@ import { waitUntil } from '../src/lab/wait-until.js';
 import { writeFile } from 'node:fs/promises';
 
 /**
- * ferry: `applier.apply` (plan, FRR's parser on the delta, one vtysh call, frr.conf written);
- * ferry-prechecked: the same after `applier.precheck` ran the parser (what the sync loop does while
- * it debounces), so the timed part is plan + vtysh + frr.conf.
+ * ferry: `applier.apply` without a channel (plan, FRR's parser on the delta, one vtysh call, frr.conf
+ * written); ferry-prechecked: the same after `applier.precheck` ran the parser (what the sync loop
+ * does while it debounces), so the timed part is plan + vtysh + frr.conf; ferry-channel: `apply` of an
+ * applier with the bgpd vty channel (plan, the commands over the open bgpd socket, frr.conf written);
+ * channel: the hand-written `vtysh -c` commands over that channel alone (what the socket costs).
  */
-type Method = 'ferry' | 'ferry-prechecked' | 'reload' | 'vtysh';
-const METHODS: readonly Method[] = ['ferry', 'ferry-prechecked', 'reload', 'vtysh'];
+type Method = 'ferry' | 'ferry-prechecked' | 'ferry-channel' | 'reload' | 'vtysh' | 'channel';
+const METHODS: readonly Method[] = [
+  'ferry',
+  'ferry-prechecked',
+  'ferry-channel',
+  'reload',
+  'vtysh',
+  'channel',
+];
 
 interface Sample {
   readonly commandMs: number;
@@ -93,6 +104,8 @@ interface Scenario {
   readonly speaker: FrrInstance;
   readonly tor: FrrInstance;
   readonly applier: Applier;
+  readonly channelApplier: Applier;
+  readonly channel: VtyChannel;
   readonly configFile: string;
   readonly base: string;
   readonly withExtra: string;
@@ -110,19 +123,30 @@ async function change(s: Scenario, method: Method, add: boolean): Promise<Sample
     if (result.kind !== 'applied' || result.method !== 'incremental') {
       throw new Error(`ferry did not apply incrementally: ${JSON.stringify(result)}`);
     }
+  } else if (method === 'ferry-channel') {
+    const result = await s.channelApplier.apply(add ? s.withExtra : s.base);
+    if (result.kind !== 'applied' || result.method !== 'channel') {
+      throw new Error(`ferry did not apply through the channel: ${JSON.stringify(result)}`);
+    }
   } else if (method === 'reload') {
     await writeFile(s.configFile, reloadFileText(add ? s.withExtra : s.base, s.unmanaged));
     const result = await s.speaker.vtysh.frrReload(s.configFile, 'reload');
     if (!result.ok) throw new Error(`frr-reload.py failed: ${result.error.message}`);
   } else {
     const line = `network ${s.extra} route-map ${s.extraRouteMap}`;
-    const result = await s.speaker.vtysh.commands([
+    const commands = [
       'configure terminal',
       'router bgp 65100',
       'address-family ipv4 unicast',
       add ? line : `no ${line}`,
-    ]);
-    if (!result.ok) throw new Error(`vtysh failed: ${result.error.message}`);
+    ];
+    if (method === 'channel') {
+      const result = await s.channel.run([...commands, 'end']);
+      if (!result.ok) throw new Error(`channel failed: ${result.error.message}`);
+    } else {
+      const result = await s.speaker.vtysh.commands(commands);
+      if (!result.ok) throw new Error(`vtysh failed: ${result.error.message}`);
+    }
   }
   const commandMs = performance.now() - started;
   await waitForPrefix(s.tor, s.extra, add);
@@ -147,6 +171,8 @@ async function main(): Promise<void> {
     let speaker = await fabric.startFrr(node, 'frr defaults datacenter\n');
     const configFile = join(speaker.configDir, 'frr.conf');
     const applier = createApplier({ vtysh: speaker.vtysh, configFile });
+    const channel = createVtyChannel({ socketPath: vtySocketPath(speaker.runDir, 'bgpd') });
+    const channelApplier = createApplier({ vtysh: speaker.vtysh, configFile, bgpdChannel: channel });
     let largest: { n: number; text: string } | undefined;
 
     for (const n of sizes) {
@@ -166,6 +192,10 @@ async function main(): Promise<void> {
       console.log(
         `N=${n}: rendered in ${seconds(renderMs)} s; loaded (${load.kind === 'applied' ? `${load.method}/${load.reason}` : load.kind}) in ${seconds(loadMs)} s, both ToRs have all ${n} after ${seconds(loadTorMs)} s`,
       );
+      // The channel applier learns the running config its own way (frr-reload.py, nothing to change).
+      channelApplier.forget();
+      const channelLoad = await channelApplier.apply(base);
+      if (channelLoad.kind !== 'applied') throw new Error(`channel applier: ${JSON.stringify(channelLoad)}`);
       // Let bgpd's route-map delay timer and the initial updates pass before timing.
       await sleep(6_000);
       const running = await speaker.vtysh.runningConfig();
@@ -173,6 +203,8 @@ async function main(): Promise<void> {
         speaker,
         tor: tors[0]!,
         applier,
+        channelApplier,
+        channel,
         configFile,
         base,
         withExtra,
@@ -207,13 +239,17 @@ async function main(): Promise<void> {
       for (const op of ['add', 'remove']) {
         const ferry = row(`ferry ${op}`);
         const prechecked = row(`ferry-prechecked ${op}`);
+        const viaChannel = row(`ferry-channel ${op}`);
         const reload = row(`reload ${op}`);
         const vtysh = row(`vtysh ${op}`);
+        const channelAlone = row(`channel ${op}`);
         for (const [method, r] of [
           ['ferry', ferry],
           ['ferry (prechecked)', prechecked],
+          ['ferry (channel)', viaChannel],
           ['frr-reload', reload],
           ['vtysh -c', vtysh],
+          ['channel (by hand)', channelAlone],
         ] as const) {
           console.log(
             `  ${op.padEnd(6)} ${method.padEnd(18)} command ${seconds(r.command)} s [${r.commandRuns.join(' ')}]  ToR ${seconds(r.tor)} s [${r.torRuns.join(' ')}]`,
@@ -223,17 +259,34 @@ async function main(): Promise<void> {
           ferryVsReload: ferry.command / reload.command,
           ferryVsVtysh: ferry.command / vtysh.command,
           precheckedVsVtysh: prechecked.command / vtysh.command,
+          channelVsReload: viaChannel.command / reload.command,
+          channelVsVtysh: viaChannel.command / vtysh.command,
+          torChannelVsVtysh: viaChannel.tor / vtysh.tor,
           torFerryVsReload: ferry.tor / reload.tor,
           torFerryVsVtysh: ferry.tor / vtysh.tor,
         };
         console.log(
-          `  ${op.padEnd(6)} ferry/frr-reload ${(100 * ratios.ferryVsReload).toFixed(1)}%  ferry/vtysh ${ratios.ferryVsVtysh.toFixed(2)}x  prechecked/vtysh ${ratios.precheckedVsVtysh.toFixed(2)}x  ToR: ferry/frr-reload ${(100 * ratios.torFerryVsReload).toFixed(1)}%, ferry/vtysh ${ratios.torFerryVsVtysh.toFixed(2)}x`,
+          `  ${op.padEnd(6)} ferry/frr-reload ${(100 * ratios.ferryVsReload).toFixed(1)}%  ferry/vtysh ${ratios.ferryVsVtysh.toFixed(2)}x  prechecked/vtysh ${ratios.precheckedVsVtysh.toFixed(2)}x  channel/frr-reload ${(100 * ratios.channelVsReload).toFixed(1)}%  channel/vtysh ${ratios.channelVsVtysh.toFixed(2)}x  ToR: ferry/frr-reload ${(100 * ratios.torFerryVsReload).toFixed(1)}%, ferry/vtysh ${ratios.torFerryVsVtysh.toFixed(2)}x, channel/vtysh ${ratios.torChannelVsVtysh.toFixed(2)}x`,
         );
-        report.push({ n, op, ferry, prechecked, reload, vtysh, ratios, loadMs, loadTorMs, renderMs });
+        report.push({
+          n,
+          op,
+          ferry,
+          prechecked,
+          viaChannel,
+          reload,
+          vtysh,
+          channelAlone,
+          ratios,
+          loadMs,
+          loadTorMs,
+          renderMs,
+        });
       }
       largest = { n, text: base };
     }
 
+    channel.close();
     if (largest !== undefined) {
       // FRR restarted empty (a new FRR container with no persisted frr.conf); a restarted speaker applies.
       await fabric.stopFrr(speaker);
