@@ -64,6 +64,18 @@ async function waitForBfd(tor: FrrInstance, addresses: readonly string[], timers
   );
 }
 
+/** Cuts both of the node's links; ms until tor1's kernel no longer forwards to it (undefined: never). */
+async function hardFail(lab: ClusterLab, node: LabNode, timeoutMs: number): Promise<number | undefined> {
+  const started = performance.now();
+  await Promise.all([
+    setLinkDown(node.handle.namespace, node.handle.linkA.device),
+    setLinkDown(node.handle.namespace, node.handle.linkB.device),
+  ]);
+  const gone = addressAt(0, node);
+  const tor1 = lab.fabric.tors[0].namespace;
+  return timeUntilKernelRoute(tor1, PREFIX, (hops) => !hops.includes(gone), started, timeoutMs);
+}
+
 describe('BFD at the ToR, and a node hard failure with and without BFD', () => {
   let lab: ClusterLab;
   let tor1: FrrInstance;
@@ -142,20 +154,7 @@ describe('BFD at the ToR, and a node hard failure with and without BFD', () => {
 
   test('node-21 hard-fails with BFD 300x3: its next hop is gone from the ToR FIB within ~1 s', async () => {
     expect(outcome(await waitForNodesAtBothTors(lab, PREFIX, all, 30_000))).toBe('ok');
-    const n21 = lab.node('node-21');
-    const gone = addressAt(0, n21);
-    const started = performance.now();
-    await Promise.all([
-      setLinkDown(n21.handle.namespace, n21.handle.linkA.device),
-      setLinkDown(n21.handle.namespace, n21.handle.linkB.device),
-    ]);
-    const ms = await timeUntilKernelRoute(
-      lab.fabric.tors[0].namespace,
-      PREFIX,
-      (hops) => !hops.includes(gone),
-      started,
-      20_000,
-    );
+    const ms = await hardFail(lab, lab.node('node-21'), 20_000);
     console.log(`node-21 hard failure with BFD 300x3: next hop gone at tor1 after ${ms?.toFixed(0)} ms`);
     expect(ms).toBeDefined();
     // detection time 900 ms; the rest is slack for a loaded 2-core machine
@@ -163,20 +162,8 @@ describe('BFD at the ToR, and a node hard failure with and without BFD', () => {
   });
 
   test('node-23 hard-fails without BFD: gone only after the hold time (9 s)', async () => {
-    const gone = addressAt(0, n23);
     expect(outcome(await waitForNodesAtBothTors(lab, PREFIX, all.slice(1), 30_000))).toBe('ok');
-    const started = performance.now();
-    await Promise.all([
-      setLinkDown(n23.handle.namespace, n23.handle.linkA.device),
-      setLinkDown(n23.handle.namespace, n23.handle.linkB.device),
-    ]);
-    const ms = await timeUntilKernelRoute(
-      lab.fabric.tors[0].namespace,
-      PREFIX,
-      (hops) => !hops.includes(gone),
-      started,
-      30_000,
-    );
+    const ms = await hardFail(lab, n23, 30_000);
     console.log(
       `node-23 hard failure without BFD (hold 9 s): next hop gone at tor1 after ${ms?.toFixed(0)} ms`,
     );
