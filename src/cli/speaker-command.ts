@@ -6,6 +6,7 @@ import type { Logger } from 'winston';
 import { loadManifestDirectory } from '../api/load-directory.js';
 import { formatManifestError } from '../api/manifest-error.js';
 import { createApplier } from '../frr/apply/applier.js';
+import { createVtyChannel, vtySocketPath } from '../frr/vty-channel.js';
 import { createSyncLoop, type SyncEvent } from '../frr/apply/sync-loop.js';
 import { defaultFrrRenderer } from '../frr/templates.js';
 import { createProcessLogger, type LogLevel } from '../log/logger.js';
@@ -97,7 +98,12 @@ function createFrrSync(flags: SpeakerFlags, logger: Logger, registry: Registry) 
   const frr = frrLocation(flags);
   let forward: (event: SyncEvent) => void = () => undefined;
   const syncLoop = createSyncLoop({
-    applier: createApplier({ vtysh: frr.vtysh, configFile: frr.configFile }),
+    applier: createApplier({
+      vtysh: frr.vtysh,
+      configFile: frr.configFile,
+      // Service churn (network lines) goes over a persistent connection to bgpd: no process per change
+      bgpdChannel: createVtyChannel({ socketPath: vtySocketPath(frr.runDirectory, 'bgpd') }),
+    }),
     logger,
     registry,
     debounceMs: Number(flags.debounceMs),

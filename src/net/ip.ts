@@ -79,8 +79,21 @@ function isIpv4Mapped(value: bigint): boolean {
   return value >> 32n === 0xffffn;
 }
 
+// Results are immutable, and the same few thousand addresses are parsed again on every reconcile
+// (pools, ingress IPs, prefixes, sort keys): remember them. Bounded, so hostile input cannot grow it.
+const parsed = new Map<string, ParsedIp | undefined>();
+const PARSED_LIMIT = 200_000;
+
 /** Parses an IPv4 or IPv6 address; undefined for anything not in the strict grammar. */
 export function parseIp(text: string): ParsedIp | undefined {
+  if (parsed.has(text)) return parsed.get(text);
+  const result = parseIpUncached(text);
+  if (parsed.size >= PARSED_LIMIT) parsed.clear();
+  parsed.set(text, result);
+  return result;
+}
+
+function parseIpUncached(text: string): ParsedIp | undefined {
   if (text.length === 0 || text.length > 45) return undefined;
   if (text.includes(':')) {
     const value = parseIpv6Value(text);

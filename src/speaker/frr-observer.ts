@@ -21,17 +21,25 @@ function vrfPart(vrf: string): string {
   return vrf === '' ? '' : ` vrf ${vrf}`;
 }
 
+/**
+ * @param withAdvertised also read what is advertised to each neighbor: at 10,000 prefixes that output
+ *   is megabytes, so callers ask for it only when it can have changed
+ */
 export async function observeFrr(
   vtysh: Vtysh,
   peers: readonly Peer[],
-): Promise<{ ok: true; value: FrrObservation } | { ok: false; error: FrrError }> {
+  withAdvertised = true,
+): Promise<
+  | { ok: true; value: FrrObservation | (Omit<FrrObservation, 'advertised'> & { advertised: undefined }) }
+  | { ok: false; error: FrrError }
+> {
   const vrfs = [...new Set(peers.map((p) => p.vrf))].sort();
   // `show bfd vrf all peers json` prints nothing on FRR 8.4.4: ask per VRF.
   const bfdCommands = (vrfs.length > 0 ? vrfs : ['']).flatMap((vrf) => [
     `show bfd${vrfPart(vrf)} peers json`,
     `show bfd${vrfPart(vrf)} peers counters json`,
   ]);
-  const advertisedQueries = peers.flatMap((peer) =>
+  const advertisedQueries = (withAdvertised ? peers : []).flatMap((peer) =>
     peerFamilies(peer).map((family) => ({
       key: neighborKey(peer),
       command: `show bgp${vrfPart(peer.vrf)} ${family} unicast neighbors ${peer.address ?? peer.interface ?? ''} advertised-routes json`,
@@ -74,7 +82,7 @@ export async function observeFrr(
       bfdCounters: bfdDocuments
         .filter((_, i) => i % 2 === 1)
         .flatMap((document) => parseBfdCounters(document)),
-      advertised,
+      advertised: withAdvertised ? advertised : undefined,
     },
   };
 }

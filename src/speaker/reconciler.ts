@@ -50,6 +50,7 @@ export interface Reconciler {
 
 export function createReconciler(options: ReconcilerOptions): Reconciler {
   let lastValid: Config | undefined;
+  let lastValidText = '';
   return {
     lastValidConfig: () => lastValid,
     reconcile(resources, inputErrors = []) {
@@ -59,7 +60,15 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
         errors.length === 0
           ? { result: 'Valid', errorSummary: '' }
           : { result: 'Invalid', errorSummary: errors.join('; ') };
-      if (errors.length === 0) lastValid = built.config;
+      if (errors.length === 0) {
+        // Keep the same object while nothing changed: the announce decision remembers per-Service
+        // results for as long as the Config object is the same.
+        const text = JSON.stringify(built.config);
+        if (text !== lastValidText) {
+          lastValid = built.config;
+          lastValidText = text;
+        }
+      }
       const { node, found } = nodeNamed(resources.nodes, options.nodeName);
       if (lastValid === undefined) {
         return {

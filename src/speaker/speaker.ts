@@ -20,6 +20,8 @@ import {
 import { serviceStatuses, type ServiceStatus } from './service-status.js';
 import { sessionStatuses, type SessionStatus } from './session-status.js';
 
+const ADVERTISED_REFRESH_MS = 10_000;
+
 export interface SpeakerConfigurationStatus extends ConfigurationState {
   /** the last FRR apply: `success (incremental)`, or FRR's message */
   readonly lastApply: string;
@@ -116,15 +118,31 @@ export function createSpeaker(options: SpeakerOptions): Speaker {
     await push('configuration', status, () => sink.configuration(status));
   }
 
+  /** When what FRR advertises was last read; re-read after applies, session changes, and every 10 s. */
+  let advertisedReadAt = 0;
+  let advertisedStale = true;
+  /** bgpd sends UPDATEs a little after an apply: keep re-reading for a few seconds after one */
+  let advertisedHotUntil = 0;
+  let lastAdvertised: ReadonlyMap<string, ReadonlySet<string>> = new Map();
+  let lastSessionStates = '';
+
   async function observe(): Promise<void> {
     const current = latest;
     if (current === undefined) return;
-    const observed = await observeFrr(options.vtysh, current.peers);
+    const now = Date.now();
+    const readAdvertised =
+      advertisedStale || now < advertisedHotUntil || now - advertisedReadAt > ADVERTISED_REFRESH_MS;
+    const observed = await observeFrr(options.vtysh, current.peers, readAdvertised);
     if (!observed.ok) {
       logger.warn('cannot read FRR state', { error: observed.error.message });
       return;
     }
-    const { bgp, bfd, bfdCounters, advertised } = observed.value;
+    const { bgp, bfd, bfdCounters } = observed.value;
+    if (observed.value.advertised !== undefined) {
+      lastAdvertised = observed.value.advertised;
+      advertisedReadAt = Date.now();
+      advertisedStale = false;
+    }
     frrMetrics.update(
       bgp,
       bfd,
@@ -137,13 +155,17 @@ export function createSpeaker(options: SpeakerOptions): Speaker {
       ),
     );
     const sessions = sessionStatuses({ node: options.nodeName, peers: current.peers, bgp, bfd });
+    // a session that changed state changes what is advertised to it: read that next time
+    const sessionStates = sessions.map((s) => `${s.peer}/${s.vrf}=${s.bgpStatus}`).join(',');
+    if (sessionStates !== lastSessionStates) advertisedHotUntil = Date.now() + 3_000;
+    lastSessionStates = sessionStates;
     await push('sessions', sessions, () => sink.sessions(sessions));
     if (current.announce !== undefined) {
       const services = serviceStatuses({
         node: options.nodeName,
         announce: current.announce,
         peers: current.peers,
-        advertised,
+        advertised: lastAdvertised,
       });
       await push('services', services, () => sink.services(services));
     }
@@ -211,6 +233,7 @@ export function createSpeaker(options: SpeakerOptions): Speaker {
           durationMs: event.durationMs,
         });
       // what FRR advertises changed: refresh status right away
+      advertisedHotUntil = Date.now() + 3_000;
       void observeNow();
     },
     async start() {

@@ -1,0 +1,88 @@
+// The speaker's reconcile at scale, without FRR or Kubernetes: N Services (ETP Cluster, one
+// endpoint each) → Config → announcements → FRR model → text → apply plan for one more Service.
+// Prints the time of each step, so the per-change cost at 10,000 Services can be read off (the
+// second reconcile reuses the unchanged objects, as the speaker does).
+// Run: npx tsc -p tsconfig.json && node dist/bench/reconcile.js [N]
+import { announcementsForNode, peersForNode } from '../src/announce/index.js';
+import type { EndpointSliceInfo, ServiceInfo } from '../src/api/cluster.js';
+import { loadManifestDirectory } from '../src/api/load-directory.js';
+import { buildConfig } from '../src/config/build-config.js';
+import { planChange } from '../src/frr/apply/plan.js';
+import { frrModelForNode } from '../src/frr/build-model.js';
+import { defaultFrrRenderer } from '../src/frr/templates.js';
+import { packageRoot } from '../src/util/package-root.js';
+
+const count = Number(process.argv[2] ?? 10_000);
+const examples = loadManifestDirectory(`${packageRoot()}/deploy/examples`).resources;
+const pool = {
+  ...examples.ipAddressPools[0]!,
+  spec: { ...examples.ipAddressPools[0]!.spec, addresses: ['198.18.0.0/15'] },
+};
+const ip = (i: number) => `198.18.${Math.floor(i / 250)}.${(i % 250) + 1}`;
+const service = (i: number): ServiceInfo => ({
+  namespace: 'default',
+  name: `svc-${i}`,
+  uid: `uid-${i}`,
+  labels: {},
+  annotations: {},
+  type: 'LoadBalancer',
+  loadBalancerClass: undefined,
+  loadBalancerIP: undefined,
+  externalTrafficPolicy: 'Cluster',
+  ipFamilies: ['IPv4'],
+  ipFamilyPolicy: 'SingleStack',
+  clusterIPs: ['10.96.0.1'],
+  selector: {},
+  ports: [{ name: '', protocol: 'TCP', port: 80 }],
+  ingressIPs: [ip(i)],
+});
+const slice = (i: number): EndpointSliceInfo => ({
+  namespace: 'default',
+  name: `svc-${i}-1`,
+  serviceName: `svc-${i}`,
+  endpoints: [
+    { addresses: ['10.244.0.1'], nodeName: 'node-21', ready: true, serving: true, terminating: false },
+  ],
+});
+
+function time<T>(label: string, work: () => T): T {
+  const started = performance.now();
+  const result = work();
+  console.log(`${label.padEnd(28)} ${(performance.now() - started).toFixed(1).padStart(8)} ms`);
+  return result;
+}
+
+const render = defaultFrrRenderer();
+// Built once and reused, as the speaker's caches hand out the same objects until they change.
+const services = Array.from({ length: count + 1 }, (_, i) => service(i));
+const slices = Array.from({ length: count + 1 }, (_, i) => slice(i));
+const config = buildConfig({ ...examples, ipAddressPools: [pool] }, { namespace: 'metallb-system' }).config;
+
+function reconcile(n: number): string {
+  const resources = { ...examples, services: services.slice(0, n), endpointSlices: slices.slice(0, n) };
+  const node = resources.nodes.find((x) => x.name === 'node-21')!;
+  const announce = time('announcementsForNode', () =>
+    announcementsForNode({
+      config,
+      node,
+      services: resources.services,
+      endpointSlices: resources.endpointSlices,
+    }),
+  );
+  const model = time('frrModelForNode', () =>
+    frrModelForNode({
+      peers: peersForNode(config, node),
+      bfdProfiles: config.bfdProfiles,
+      advertisements: announce.advertisements,
+    }),
+  );
+  return time('render', () => render(model));
+}
+
+console.log(`reconcile with ${count} Services:`);
+const before = reconcile(count);
+console.log(`reconcile with ${count + 1} Services:`);
+const after = reconcile(count + 1);
+time('planChange (one more /32)', () => planChange(before, after));
+const rss = process.memoryUsage();
+console.log(`rss ${(rss.rss / 1e6).toFixed(0)} MB, heap used ${(rss.heapUsed / 1e6).toFixed(0)} MB`);
