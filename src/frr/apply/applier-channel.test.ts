@@ -126,6 +126,20 @@ describe('applier with a bgpd vty channel', () => {
     expect(await applier.apply(ONE)).toMatchObject({ kind: 'noop' });
   });
 
+  test('a burst of hundreds of network lines: one vtysh -f of the delta, not one round trip per line', async () => {
+    const many = Array.from({ length: 300 }, (_, i) => `198.18.${Math.floor(i / 250)}.${(i % 250) + 1}/32`);
+    const burst = config(['203.0.113.5/32', ...many]);
+    expect(await applier.apply(burst)).toMatchObject({ kind: 'applied', method: 'incremental' });
+    expect(channel.batches).toEqual([]);
+    expect(frr.callsOf('applyFile')).toHaveLength(1);
+    expect(frr.callsOf('commands')).toEqual([]);
+    expect(frr.running).toContain('network 198.18.1.50/32 route-map ferry-c-1');
+    // back to small changes: the channel again
+    expect(await applier.apply(config(['203.0.113.5/32', ...many.slice(1)]))).toMatchObject({
+      method: 'channel',
+    });
+  });
+
   test('precheck runs no parser for a channel change, but does for the rest', async () => {
     await applier.precheck(TWO);
     expect(frr.callsOf('dryRun')).toEqual([]);

@@ -6,7 +6,7 @@ import type { CommandOutput, FrrError, FrrResult, Vtysh } from '../../vtysh.js';
 import { parseConfigTree, printConfigTree, type ConfigNode } from '../config-tree.js';
 
 export interface FakeFrrCall {
-  readonly method: 'commands' | 'dryRun' | 'runningConfig' | 'frrReload' | 'show' | 'run';
+  readonly method: 'commands' | 'applyFile' | 'dryRun' | 'runningConfig' | 'frrReload' | 'show' | 'run';
   readonly argument: string;
 }
 
@@ -101,6 +101,18 @@ export function createFakeFrr(
     async run(args) {
       calls.push({ method: 'run', argument: args.join(' ') });
       return OUTPUT;
+    },
+    async applyFile(text) {
+      calls.push({ method: 'applyFile', argument: text });
+      // `vtysh -f` runs the file's lines as commands in configure mode (not atomically)
+      const lines = text
+        .split('\n')
+        .map((line) => line.trim())
+        .filter((line) => line !== '' && line !== '!');
+      const applied = applyCommands(fake.running, lines, fake.rejectOnApply ?? fake.rejectSyntax);
+      fake.running = applied.text;
+      if (applied.failedAt !== undefined) return failed('rejected', `% refused: ${applied.failedAt}`);
+      return { ok: true, value: undefined, output: OUTPUT };
     },
     async commands(list) {
       calls.push({ method: 'commands', argument: list.join('\n') });
