@@ -155,4 +155,26 @@ describe('IPv6 and dual-stack Services', () => {
     await lab.apply(endpointSlice('dual', [{ node: 'node-22' }]));
     expect(outcome(await waitForIpv6Nodes(lab, `${v6}/128`, names))).toBe('ok');
   });
+
+  test('dualStackAddressFamily on the IPv4 peers: the /128 also arrives over the IPv4 sessions', async () => {
+    const [v6] = await waitForIngress(lab, 'v6only', 1);
+    await lab.apply(seedPeers({ dualStackAddressFamily: true }));
+    const result = await waitUntil(
+      async () => {
+        const shown = await lab.tors[0]!.vtysh.show(`show bgp ipv6 unicast ${v6}/128 json`);
+        const paths = shown.ok
+          ? ((shown.value as { paths?: { peer?: { peerId?: string } }[] }).paths ?? [])
+          : [];
+        const from = paths.map((p) => p.peer?.peerId ?? '?').sort();
+        const want = all.flatMap((n) => [n.handle.linkA.ipv4, n.handle.linkA.ipv6]).sort();
+        return from.join() === want.join()
+          ? { done: true, value: from }
+          : { done: false, why: `paths from [${from.join(', ')}], want [${want.join(', ')}]` };
+      },
+      { timeoutMs: 30_000, intervalMs: 250 },
+    );
+    expect(outcome(result)).toBe('ok');
+    // the route keeps one path per node
+    expect(outcome(await waitForIpv6Nodes(lab, `${v6}/128`, names))).toBe('ok');
+  });
 });
