@@ -47,7 +47,7 @@ import { poolConfiguration } from './pool-configuration.js';
 import { handlesService } from './service-filter.js';
 import { decodeService, ServiceViews, type ServiceObject } from './service-view.js';
 import { ServiceWriter, type ServiceWriterStats } from './service-writer.js';
-import { TaskLimiter } from './task-limiter.js';
+import { TaskLimiter } from '../util/task-limiter.js';
 
 /** Event source of the controller, as MetalLB names it. */
 export const CONTROLLER_COMPONENT = 'metallb-controller';

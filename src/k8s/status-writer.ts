@@ -11,6 +11,7 @@ import type { KubeError, KubeResult } from './errors.js';
 import { describeKubeError, failed, isAlreadyExists, isNotFound, ok } from './errors.js';
 import type { KubeObject, OwnerReference } from './kube-object.js';
 import { isRecord } from './kube-object.js';
+import { TaskLimiter } from '../util/task-limiter.js';
 import { KeyedQueue } from './keyed-queue.js';
 import { silentLogger } from './logger.js';
 import { jsonEqual, mergePatchBetween } from './merge-patch.js';
@@ -18,6 +19,9 @@ import type { NamespacedRef } from './resources.js';
 import { apiVersionOf } from './resources.js';
 
 export type JsonObject = Record<string, unknown>;
+
+/** Requests one `sync` has in flight at most. */
+const SYNC_CONCURRENCY = 16;
 
 /** One status object as the caller wants it. */
 export interface DesiredStatusObject {
@@ -156,16 +160,18 @@ export class StatusWriter {
     const wanted = new Set(desired.map((d) => d.key));
     const counts = { created: 0, updated: 0, unchanged: 0, deleted: 0 };
     const errors: { key: string; error: KubeError }[] = [];
+    // A speaker with 10,000 Services must not open 10,000 requests at once.
+    const limiter = new TaskLimiter(SYNC_CONCURRENCY);
     await Promise.all([
       ...desired.map(async (object) => {
-        const result = await this.write(object);
+        const result = await limiter.run(() => this.write(object));
         if (result.ok) counts[result.value]++;
         else errors.push({ key: object.key, error: result.error });
       }),
       ...this.keys()
         .filter((key) => !wanted.has(key))
         .map(async (key) => {
-          const result = await this.delete(key);
+          const result = await limiter.run(() => this.delete(key));
           if (!result.ok) errors.push({ key, error: result.error });
           else if (result.value === 'deleted') counts.deleted++;
         }),
