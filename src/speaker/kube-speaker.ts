@@ -57,6 +57,8 @@ export function createKubeSpeaker(options: KubeSpeakerOptions): KubeSpeaker {
   const events = new EventRecorder({ client, component: 'metallb-speaker', host: nodeName, logger });
   const speaker = createSpeaker({ ...options, sink });
   let reconcileTimer: NodeJS.Timeout | undefined;
+  let lastReconcileEndedAt = 0;
+  let lastReconcileMs = 0;
   let previousAnnounce = speaker.outcome()?.announce;
   let reportedErrors = new Set<string>();
 
@@ -113,10 +115,16 @@ export function createKubeSpeaker(options: KubeSpeakerOptions): KubeSpeaker {
     ...(options.informerStaleAfterMs === undefined ? {} : { staleAfterMs: options.informerStaleAfterMs }),
     // a burst of object changes becomes one reconcile; the sync loop debounces applies again
     onChange: () => {
+      // Pace reconciles by their own cost: after one that took T ms, wait at least T ms, so a burst
+      // of thousands of object changes at 10,000 Services leaves the process time to apply and report.
+      const wait = Math.max(10, lastReconcileEndedAt + lastReconcileMs - performance.now());
       reconcileTimer ??= setTimeout(() => {
         reconcileTimer = undefined;
+        const started = performance.now();
         reconcile();
-      }, 10);
+        lastReconcileEndedAt = performance.now();
+        lastReconcileMs = lastReconcileEndedAt - started;
+      }, wait);
     },
   });
 

@@ -96,19 +96,22 @@ export function createSpeaker(options: SpeakerOptions): Speaker {
   let observing: Promise<void> | undefined;
   let stopped = true;
 
+  /** Writes `value` unless it was the last one written; false when the write failed (retried later). */
   async function push<K extends keyof typeof pushed>(
     kind: K,
     value: unknown,
     write: () => Promise<void>,
-  ): Promise<void> {
+  ): Promise<boolean> {
     const text = JSON.stringify(value);
-    if (pushed[kind] === text) return;
+    if (pushed[kind] === text) return true;
     try {
       await write();
       pushed[kind] = text;
+      return true;
     } catch (error) {
       // left unpushed: the next observation retries
       logger.warn('status write failed', { kind, error: String(error) });
+      return false;
     }
   }
 
@@ -125,6 +128,10 @@ export function createSpeaker(options: SpeakerOptions): Speaker {
   let advertisedHotUntil = 0;
   let lastAdvertised: ReadonlyMap<string, ReadonlySet<string>> = new Map();
   let lastSessionStates = '';
+  let servicesInputs: { announce: unknown; advertised: unknown } = {
+    announce: undefined,
+    advertised: undefined,
+  };
 
   async function observe(): Promise<void> {
     const current = latest;
@@ -160,14 +167,19 @@ export function createSpeaker(options: SpeakerOptions): Speaker {
     if (sessionStates !== lastSessionStates) advertisedHotUntil = Date.now() + 3_000;
     lastSessionStates = sessionStates;
     await push('sessions', sessions, () => sink.sessions(sessions));
-    if (current.announce !== undefined) {
+    // At 10,000 Services this is the expensive part of an observation: only when its inputs changed.
+    const servicesInputsChanged =
+      current.announce !== servicesInputs.announce || lastAdvertised !== servicesInputs.advertised;
+    if (current.announce !== undefined && servicesInputsChanged) {
       const services = serviceStatuses({
         node: options.nodeName,
         announce: current.announce,
         peers: current.peers,
         advertised: lastAdvertised,
       });
-      await push('services', services, () => sink.services(services));
+      if (await push('services', services, () => sink.services(services))) {
+        servicesInputs = { announce: current.announce, advertised: lastAdvertised };
+      }
     }
     await pushConfiguration();
   }
