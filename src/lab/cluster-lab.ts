@@ -170,7 +170,14 @@ export class ClusterLab {
       ...extraFlags,
     ];
     node.speakerLog = '';
-    const child = execa(file ?? 'sh', args, { reject: false, all: true, buffer: false });
+    // FERRY_SPEAKER_NODE_OPTIONS: Node flags for the speakers only (e.g. a heap limit in benchmarks)
+    const nodeOptions = process.env['FERRY_SPEAKER_NODE_OPTIONS'];
+    const child = execa(file ?? 'sh', args, {
+      reject: false,
+      all: true,
+      buffer: false,
+      ...(nodeOptions === undefined ? {} : { env: { NODE_OPTIONS: nodeOptions } }),
+    });
     child.all?.on('data', (chunk: Buffer) => {
       node.speakerLog += chunk.toString();
     });
