@@ -75,8 +75,12 @@ export interface InformerOptions<T> {
   readonly random?: () => number;
 }
 
+/**
+ * Only the decoded value and the resourceVersion are kept: holding the raw object as well (with its
+ * managedFields) doubled a speaker's memory at 10,000 Services.
+ */
 interface Entry<T> {
-  readonly raw: KubeObject;
+  readonly resourceVersion: string | undefined;
   readonly value: T;
 }
 
@@ -369,7 +373,7 @@ export class Informer<T = KubeObject> {
 
   private upsert(key: string, object: KubeObject): void {
     const previous = this.cache.get(key);
-    if (previous && previous.raw.metadata.resourceVersion === object.metadata.resourceVersion) return;
+    if (previous && previous.resourceVersion === object.metadata.resourceVersion) return;
     let value: T;
     try {
       value = this.decode(object);
@@ -379,7 +383,7 @@ export class Informer<T = KubeObject> {
       this.options.metrics?.updateErrors.inc();
       return;
     }
-    const entry = { raw: object, value };
+    const entry = { resourceVersion: object.metadata.resourceVersion, value };
     this.cache.set(key, entry);
     if (previous) this.deliver('update', entry.value, previous.value);
     else this.deliver('add', entry.value);

@@ -34,19 +34,35 @@ export interface ClusterInputs {
   resources(): { readonly resources: Resources; readonly errors: readonly string[] };
 }
 
-type Decoded = LoadResult;
+/** One object as the speaker keeps it: the typed item under its Resources list, or its problems. */
+interface Decoded {
+  readonly list: keyof Resources | undefined;
+  readonly item: unknown;
+  readonly errors: readonly string[];
+}
+
+function compact(loaded: LoadResult): Decoded {
+  const errors = loaded.errors.map(formatManifestError);
+  for (const list of Object.keys(loaded.resources) as (keyof Resources)[]) {
+    const [item] = loaded.resources[list];
+    if (item !== undefined) return { list, item, errors };
+  }
+  return { list: undefined, item: undefined, errors };
+}
 
 export function createClusterInputs(options: ClusterInputsOptions): ClusterInputs {
   const decode = (object: KubeObject): Decoded =>
-    loadObjects(
-      [
-        {
-          source: 'apiserver',
-          position: `${object.kind ?? ''} ${object.metadata.namespace ?? ''}/${object.metadata.name ?? ''}`,
-          object,
-        },
-      ],
-      options.validator,
+    compact(
+      loadObjects(
+        [
+          {
+            source: 'apiserver',
+            position: `${object.kind ?? ''} ${object.metadata.namespace ?? ''}/${object.metadata.name ?? ''}`,
+            object,
+          },
+        ],
+        options.validator,
+      ),
     );
   const inFerryNamespace = (type: ResourceRef) => inNamespace(type, options.namespace);
   const collections: { ref: ResourceRef; fieldSelector?: string }[] = [
@@ -108,10 +124,8 @@ export function createClusterInputs(options: ClusterInputsOptions): ClusterInput
       const errors: string[] = [];
       for (const informer of informers) {
         for (const decoded of informer.snapshot()) {
-          for (const key of Object.keys(merged) as (keyof Resources)[]) {
-            (merged[key] as unknown[]).push(...decoded.resources[key]);
-          }
-          errors.push(...decoded.errors.map(formatManifestError));
+          if (decoded.list !== undefined) (merged[decoded.list] as unknown[]).push(decoded.item);
+          errors.push(...decoded.errors);
         }
       }
       return { resources: merged, errors };
