@@ -123,7 +123,6 @@ export function createSpeaker(options: SpeakerOptions): Speaker {
 
   /** When what FRR advertises was last read; re-read after applies, session changes, and every 10 s. */
   let advertisedReadAt = 0;
-  let advertisedStale = true;
   /** bgpd sends UPDATEs a little after an apply: keep re-reading for a few seconds after one */
   let advertisedHotUntil = 0;
   let lastAdvertised: ReadonlyMap<string, ReadonlySet<string>> = new Map();
@@ -138,7 +137,7 @@ export function createSpeaker(options: SpeakerOptions): Speaker {
     if (current === undefined) return;
     const now = Date.now();
     const readAdvertised =
-      advertisedStale || now < advertisedHotUntil || now - advertisedReadAt > ADVERTISED_REFRESH_MS;
+      advertisedReadAt === 0 || now < advertisedHotUntil || now - advertisedReadAt > ADVERTISED_REFRESH_MS;
     const observed = await observeFrr(options.vtysh, current.peers, readAdvertised);
     if (!observed.ok) {
       logger.warn('cannot read FRR state', { error: observed.error.message });
@@ -148,7 +147,6 @@ export function createSpeaker(options: SpeakerOptions): Speaker {
     if (observed.value.advertised !== undefined) {
       lastAdvertised = observed.value.advertised;
       advertisedReadAt = Date.now();
-      advertisedStale = false;
     }
     frrMetrics.update(
       bgp,
