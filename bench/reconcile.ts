@@ -4,7 +4,7 @@
 // second reconcile reuses the unchanged objects, as the speaker does).
 // Run: npx tsc -p tsconfig.json && node dist/bench/reconcile.js [N]
 import { announcementsForNode, peersForNode } from '../src/announce/index.js';
-import type { EndpointSliceInfo, ServiceInfo } from '../src/api/cluster.js';
+import { endpoint, service as fixtureService, slice as fixtureSlice } from '../src/announce/test-fixtures.js';
 import { loadManifestDirectory } from '../src/api/load-directory.js';
 import { buildConfig } from '../src/config/build-config.js';
 import { planChange } from '../src/frr/apply/plan.js';
@@ -19,31 +19,9 @@ const pool = {
   spec: { ...examples.ipAddressPools[0]!.spec, addresses: ['198.18.0.0/15'] },
 };
 const ip = (i: number) => `198.18.${Math.floor(i / 250)}.${(i % 250) + 1}`;
-const service = (i: number): ServiceInfo => ({
-  namespace: 'default',
-  name: `svc-${i}`,
-  uid: `uid-${i}`,
-  labels: {},
-  annotations: {},
-  type: 'LoadBalancer',
-  loadBalancerClass: undefined,
-  loadBalancerIP: undefined,
-  externalTrafficPolicy: 'Cluster',
-  ipFamilies: ['IPv4'],
-  ipFamilyPolicy: 'SingleStack',
-  clusterIPs: ['10.96.0.1'],
-  selector: {},
-  ports: [{ name: '', protocol: 'TCP', port: 80 }],
-  ingressIPs: [ip(i)],
-});
-const slice = (i: number): EndpointSliceInfo => ({
-  namespace: 'default',
-  name: `svc-${i}-1`,
-  serviceName: `svc-${i}`,
-  endpoints: [
-    { addresses: ['10.244.0.1'], nodeName: 'node-21', ready: true, serving: true, terminating: false },
-  ],
-});
+// the same builders the announce tests use
+const service = (i: number) => fixtureService(`default/svc-${i}`, [ip(i)]);
+const slice = (i: number) => fixtureSlice(`default/svc-${i}`, [endpoint('node-21')], '1');
 
 function time<T>(label: string, work: () => T): T {
   const started = performance.now();
