@@ -279,6 +279,16 @@ export class ClusterLab {
     return path;
   }
 
+  /**
+   * SIGKILL to every process this lab started (speakers, controller, backends), at once and
+   * synchronously: for a process about to exit without `destroy()`.
+   */
+  killProcesses(): void {
+    for (const child of [...this.backends, ...this.nodes.map((node) => node.speaker), this.controller]) {
+      child?.kill('SIGKILL');
+    }
+  }
+
   /** Stops every process, FRR instance and namespace; never throws; returns what could not be removed. */
   async destroy(): Promise<string[]> {
     for (const backend of this.backends) backend.kill('SIGKILL');
