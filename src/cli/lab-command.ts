@@ -1,5 +1,6 @@
-// `ferry lab`: the whole system on one machine (root): fabric, FRRs, speakers, controller, the seed
-// documents' checks and failover drill. `lab up` keeps it running; `lab down` removes it.
+// `ferry lab`: the whole system on one machine (root): fabric, FRRs, speakers, controller, an
+// operator's checks and the failover drill (docs/design.md §9). `lab up` keeps it running; `lab
+// down` removes it.
 import type { Command } from 'commander';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { ClusterLab } from '../lab/cluster-lab.js';

@@ -30,7 +30,7 @@ export interface LabNode {
 export interface ClusterLabOptions {
   /** default 3 */
   readonly nodes?: number;
-  /** Kubernetes name of node k (1-based); default `node-2k` as in the seed documents */
+  /** Kubernetes name of node k (1-based); default `node-2k` as in deploy/examples */
   readonly nodeName?: (index: number) => string;
   /** BFD timers on the ToRs; default bfdd's 300 ms × 3 */
   readonly torBfd?: {
