@@ -1,4 +1,4 @@
-// The apply engine against a real FRR 8.4 (DESIGN §5 target: one added/removed service IP at 10,000
+// The apply engine against a real FRR 8.4 (docs/design.md §8 target: one added/removed service IP at 10,000
 // announced prefixes costs ≤ 5% of frr-reload.py and ≤ 2× one hand-written vtysh command). One lab node
 // peering with both lab ToRs, N announced /32s from 198.18.0.0/15; per N and per method (ferry's
 // applier with and without the bgpd vty channel, frr-reload.py --reload of the whole file, one

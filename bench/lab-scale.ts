@@ -1,4 +1,4 @@
-// The lab at scale (issue 7): 1,000 then 10,000 Services (ETP Cluster, IPs from 198.18.0.0/15, one
+// The lab at scale: 1,000 then 10,000 Services (ETP Cluster, IPs from 198.18.0.0/15, one
 // EndpointSlice each, status.loadBalancer.ingress written directly: no controller in the path) on a
 // fabric of two ToR FRRs and 1 or 3 node namespaces, each with FRR 8.4 and a real `ferry speaker`.
 // Objects go straight into the in-process API server's store in batches (the speakers get them

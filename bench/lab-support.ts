@@ -1,5 +1,5 @@
 // Shared pieces of the lab benchmarks (bench/lab.ts, bench/lab-scale.ts): a ClusterLab that is
-// always destroyed (also on Ctrl-C / SIGTERM), object writes straight into the in-process API server
+// always destroyed (also on repeated Ctrl-C / SIGTERM / SIGHUP), object writes straight into the in-process API server
 // (the write is accepted when the call returns: that is where timings start), ToR kernel FIB reads
 // with `ip -n` (no `ip netns exec` mount namespace per read), an event-driven `ip monitor route`
 // counter, speaker RSS, percentiles and the load average beside every number.
@@ -12,6 +12,7 @@ import type { Target } from '../e2e/apiserver/cluster.js';
 import type { KubeObject } from '../src/k8s/kube-object.js';
 import { ClusterLab, type ClusterLabOptions, type LabNode } from '../src/lab/cluster-lab.js';
 import { frrRunDir } from '../src/lab/frr-instance.js';
+import { exitCodeForSignal, runInterruptibleLab } from '../src/lab/interruptible-lab.js';
 
 export const print = (line: string): void => {
   process.stdout.write(`${line}\n`);
@@ -29,52 +30,31 @@ export function onCleanup(stop: () => void): void {
 }
 
 /**
- * Runs `body` with a lab that is removed at the end, when `body` throws, and on SIGINT/SIGTERM
- * (the body is abandoned, the lab destroyed, exit code 130).
+ * Runs `body` with a lab that is removed at the end, when `body` throws, and on SIGINT/SIGTERM/SIGHUP,
+ * repeated ones included (the body is abandoned, the lab removed, exit code 128 + the signal's number;
+ * see src/lab/interruptible-lab.ts).
  */
 export async function withLab(
   options: ClusterLabOptions,
   body: (lab: ClusterLab) => Promise<void>,
 ): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error('the lab benchmarks need root (network namespaces, FRR)');
-  let lab: ClusterLab | undefined;
-  let interrupted = false;
-  let signalled: () => void = () => undefined;
-  const stopped = new Promise<void>((resolve) => {
-    signalled = resolve;
-  });
-  const onSignal = () => {
-    interrupted = true;
-    print('\ninterrupted: removing the lab');
-    signalled();
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  const creating = ClusterLab.create(options);
-  try {
-    lab = await Promise.race([creating, stopped.then(() => undefined)]);
-    if (lab !== undefined && !interrupted) {
-      const running = body(lab);
-      // after an interrupt the abandoned body fails as the lab goes away: not an unhandled rejection
-      running.catch(() => undefined);
-      await Promise.race([running, stopped]);
-    }
-  } finally {
-    for (const stop of cleanups.splice(0)) {
-      try {
-        stop();
-      } catch {
-        // already gone
+  const outcome = await runInterruptibleLab({
+    create: () => ClusterLab.create(options),
+    body,
+    beforeRemove: () => {
+      for (const stop of cleanups.splice(0)) {
+        try {
+          stop();
+        } catch {
+          // already gone
+        }
       }
-    }
-    // interrupted while the lab was being built: let the build finish, then remove it
-    lab ??= await creating.catch(() => undefined);
-    const problems = (await lab?.destroy()) ?? [];
-    for (const problem of problems) process.stderr.write(`cleanup: ${problem}\n`);
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    if (interrupted) process.exit(130);
-  }
+    },
+    print,
+    warn: (line) => process.stderr.write(`${line}\n`),
+  });
+  if (outcome.signal !== undefined) process.exit(exitCodeForSignal(outcome.signal));
 }
 
 // ---- objects through the in-process API server ----

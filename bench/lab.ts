@@ -1,4 +1,4 @@
-// The lab benchmarks (issue 7): a real fabric on this machine (two ToR FRRs, AS 65000, BFD 300 ms × 3;
+// The lab benchmarks: a real fabric on this machine (two ToR FRRs, AS 65000, BFD 300 ms × 3;
 // three node namespaces each with FRR 8.4 and a real `ferry speaker` process; the in-memory API
 // server in this process). Objects are written straight into the API server's store, so every
 // timing starts when the API server accepted the write; it ends when the ToRs' kernel FIB (what

@@ -1,4 +1,4 @@
-// BFD as the ToR sees it, and a node's hard failure with and without BFD (issue 7). node-21 and
+// BFD as the ToR sees it, and a node's hard failure with and without BFD. node-21 and
 // node-22 peer with BFD (tor1 via BFDProfile tor-bfd 300/300/3, tor2 via tor2-bfd 200/200/5);
 // node-23 (label bfd=off) peers without BFD, holdTime 9s / keepaliveTime 3s. What a user checks:
 // `show bfd peers json` at the ToRs, and how long a failed node stays a next hop in the ToR's FIB.

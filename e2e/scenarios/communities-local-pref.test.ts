@@ -1,4 +1,4 @@
-// Communities and LOCAL_PREF as the ToR receives them (issue 7). node-21 and node-22 peer over eBGP
+// Communities and LOCAL_PREF as the ToR receives them. node-21 and node-22 peer over eBGP
 // (AS 65100); node-23 peers over iBGP (its BGPPeers say myASN 65000 = the ToRs' AS, and the ToRs
 // are told `remote-as internal` for it), because LOCAL_PREF is only ever sent to iBGP peers. What a
 // user checks: `show bgp ipv4 unicast P json` at the ToR — communities, large communities,

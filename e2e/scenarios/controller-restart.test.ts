@@ -1,4 +1,4 @@
-// A controller restart moves no IP (issue 7; MetalLB #1774, #2443, #2479): N Services hold IPs,
+// A controller restart moves no IP (MetalLB #1774, #2443, #2479): N Services hold IPs,
 // `ferry controller` restarts (cleanly, then crashed with SIGKILL) while new Services wait; every
 // existing ingress IP stays, no existing Service is written at all (same resourceVersion), and the
 // newcomers get free IPs. The ToR keeps every route throughout.

@@ -1,4 +1,4 @@
-// externalTrafficPolicy Cluster (issue 7): a Service IP is announced from every node its
+// externalTrafficPolicy Cluster: a Service IP is announced from every node its
 // advertisement selects while any endpoint anywhere can serve, and withdrawn everywhere when none can.
 // What a user checks: the ToRs' routes for the IP, one next hop per announcing node.
 import { jest } from '@jest/globals';

@@ -1,4 +1,4 @@
-// Interoperability (issue 7): ToRs that are not FRR. tor2's FRR is replaced by BIRD 2 (with BFD) and
+// Interoperability: ToRs that are not FRR. tor2's FRR is replaced by BIRD 2 (with BFD) and
 // tor1's by GoBGP, on the same addresses; the nodes' speakers peer with them from the seed BGPPeers
 // and the ToRs learn the Service /32 from every node, with the advertisement's communities.
 // Seen here: BIRD 2.0.12 closes each first session at once ("BGP session established" then "BFD

@@ -1,4 +1,4 @@
-// IPv6 and dual-stack Services (issue 7): a dual-stack pool, a `RequireDualStack` Service and an
+// IPv6 and dual-stack Services: a dual-stack pool, a `RequireDualStack` Service and an
 // IPv6-only Service; the nodes peer with the ToRs over IPv4 and over IPv6. What a user checks: the
 // controller gives one IP per family, the /32 and the /128 are at both ToRs with one path per node.
 import { jest } from '@jest/globals';

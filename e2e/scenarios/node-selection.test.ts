@@ -1,4 +1,4 @@
-// Peers and node selectors (issue 7): which nodes peer with which ToR, and which nodes announce,
+// Peers and node selectors: which nodes peer with which ToR, and which nodes announce,
 // follow Node labels and conditions as a user changes them with kubectl. tor1's BGPPeer selects
 // nodes labeled `bgp=enabled`; tor2's selects every node. What a user checks: Established sessions
 // at the ToRs and the next hops of a Service IP (externalTrafficPolicy Cluster, so every eligible

@@ -1,4 +1,4 @@
-// Shared pieces of the e2e scenarios (issue 7): the objects a user writes with kubectl, and what a
+// Shared pieces of the e2e scenarios: the objects a user writes with kubectl, and what a
 // user checks afterwards — sessions at the ToRs, next hops for a Service IP, Service status.
 import { parseBgpNeighbors, type BgpPeerState } from '../../src/frr/parse/bgp-neighbors.js';
 import type { ClusterLab, LabNode } from '../../src/lab/cluster-lab.js';

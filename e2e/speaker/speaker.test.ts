@@ -1,4 +1,4 @@
-// The speaker in a cluster (issue 5): real `ferry speaker` processes beside real FRRs, an in-memory
+// The speaker in a cluster: real `ferry speaker` processes beside real FRRs, an in-memory
 // API server, two ToR FRRs. What a user would check: routes at the ToRs follow endpoints, status
 // objects tell the truth within ~2 s, bad input changes nothing, restarts and API outages withdraw
 // nothing.

@@ -1,8 +1,10 @@
-// `ferry lab`: the whole system on one machine (root): fabric, FRRs, speakers, controller, the seed
-// documents' checks and failover drill. `lab up` keeps it running; `lab down` removes it.
+// `ferry lab`: the whole system on one machine (root): fabric, FRRs, speakers, controller, an
+// operator's checks and the failover drill (docs/design.md §9). `lab up` keeps it running; `lab
+// down` removes it.
 import type { Command } from 'commander';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { ClusterLab } from '../lab/cluster-lab.js';
+import { exitCodeForSignal, runInterruptibleLab } from '../lab/interruptible-lab.js';
 import { sweepStaleLabRuns } from '../lab/lab-run.js';
 
 // The lab runs the test API server from e2e/, which the container image does not ship: load it only
@@ -13,10 +15,11 @@ const seedLab = () => import('../lab/seed-lab.js');
 const OWNER_FILE = '/run/ferry-lab/lab.pid';
 
 const print = (line: string) => process.stdout.write(`${line}\n`);
+const warn = (line: string) => process.stderr.write(`${line}\n`);
 
 function requireRoot(): boolean {
   if (process.getuid?.() === 0) return true;
-  process.stderr.write('ferry lab: needs root (network namespaces, FRR)\n');
+  warn('ferry lab: needs root (network namespaces, FRR)');
   process.exitCode = 2;
   return false;
 }
@@ -30,33 +33,38 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** Runs `body` with a lab that is always destroyed, also on Ctrl-C / SIGTERM. */
-async function withLab(body: (lab: ClusterLab, stopped: Promise<void>) => Promise<boolean>): Promise<void> {
+function readOwner(): number | undefined {
+  try {
+    const pid = Number(readFileSync(OWNER_FILE, 'utf8').trim());
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Runs `body` with a lab that is always removed, also after Ctrl-C, SIGTERM or SIGHUP (repeated ones
+ * included: see interruptible-lab.ts). Returns the exit code: the body's verdict, 1 when something
+ * threw, 128 + the signal's number when a signal cut the run short.
+ */
+async function withLab(body: (lab: ClusterLab, stopped: Promise<void>) => Promise<boolean>): Promise<number> {
   mkdirSync('/run/ferry-lab', { recursive: true });
   writeFileSync(OWNER_FILE, `${process.pid}\n`);
-  let lab: ClusterLab | undefined;
-  let interrupted = false;
-  const stopped = new Promise<void>((resolve) => {
-    const stop = () => {
-      interrupted = true;
-      resolve();
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
   try {
-    const { startSeedLab } = await seedLab();
-    lab = await Promise.race([startSeedLab({ print }), stopped.then(() => undefined)]);
-    if (lab !== undefined && !interrupted) process.exitCode = (await body(lab, stopped)) ? 0 : 1;
+    const outcome = await runInterruptibleLab({
+      create: async () => (await seedLab()).startSeedLab({ print }),
+      body,
+      print,
+      warn,
+    });
+    if (outcome.signal !== undefined) return exitCodeForSignal(outcome.signal);
+    return outcome.result === true ? 0 : 1;
   } catch (error) {
-    process.stderr.write(`ferry lab: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = 1;
+    warn(`ferry lab: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
   } finally {
-    print('\nremoving the lab (namespaces, FRR instances, processes)');
-    const problems = (await lab?.destroy()) ?? [];
-    for (const problem of problems) process.stderr.write(`ferry lab: cleanup: ${problem}\n`);
-    rmSync(OWNER_FILE, { force: true });
-    if (interrupted && process.exitCode === undefined) process.exitCode = 130;
+    // another `ferry lab` may have taken the file over meanwhile
+    if (readOwner() === process.pid) rmSync(OWNER_FILE, { force: true });
   }
 }
 
@@ -77,7 +85,7 @@ export function addLabCommand(program: Command): void {
     .description('build the lab, run the seed checks and the failover drill, print timings, remove it')
     .action(async () => {
       if (!requireRoot()) return;
-      await withLab(async (running) => {
+      process.exitCode = await withLab(async (running) => {
         const { failoverDrill, verifySeedLab } = await seedLab();
         const verified = await verifySeedLab(running, print);
         const drill = await failoverDrill(running, print);
@@ -91,21 +99,24 @@ export function addLabCommand(program: Command): void {
     .description('build the lab, run the seed checks, and keep it running for exploration')
     .action(async () => {
       if (!requireRoot()) return;
-      await withLab(async (running, stopped) => {
+      // once the lab is up and checked, a signal is how `up` ends: the exit code is the checks' verdict
+      let verified: boolean | undefined;
+      const code = await withLab(async (running, stopped) => {
         const { verifySeedLab, SERVICE_PREFIX } = await seedLab();
-        const verified = await verifySeedLab(running, print);
+        verified = await verifySeedLab(running, print);
         lookAround(running, SERVICE_PREFIX);
         await stopped;
         return verified;
       });
+      process.exitCode = verified === undefined ? code : verified ? 0 : 1;
     });
   lab
     .command('down')
     .description('stop a running `ferry lab up` and remove every namespace and process of ferry labs')
     .action(async () => {
       if (!requireRoot()) return;
-      const owner = Number(readFileSync(OWNER_FILE, 'utf8').trim() || 'NaN');
-      if (Number.isInteger(owner) && isAlive(owner)) {
+      const owner = readOwner();
+      if (owner !== undefined && isAlive(owner)) {
         process.kill(owner, 'SIGTERM');
         for (let i = 0; i < 200 && isAlive(owner); i++) await new Promise((r) => setTimeout(r, 100));
         if (isAlive(owner)) process.kill(owner, 'SIGKILL');

@@ -850,7 +850,7 @@ const rules: RuleCase[] = [
   },
 ];
 
-describe('buildConfig: rejection rules (MetalLB §1.8)', () => {
+describe('buildConfig: rejection rules (as MetalLB, docs/metallb-compatibility.md §1)', () => {
   test.each(rules.map((rule) => [rule.name, rule] as const))('%s', (_name, rule) => {
     const result = build(rule.objects);
     const error = result.errors.find(

@@ -1,7 +1,7 @@
 // Announce classes: prefixes that go to the same neighbors with the same attributes share a class.
 // Each class is one origination route map (`network P route-map ferry-c-<id>`) that tags the prefix
 // with a marker large community, and one entry in each of its neighbors' `-out` route maps. Adding or
-// removing a Service IP in an existing class is then one `network` line (DESIGN §4).
+// removing a Service IP in an existing class is then one `network` line (docs/design.md §5).
 import { communityText } from '../announce/communities.js';
 import { compareText } from '../announce/peers.js';
 import type { Community } from '../config/types.js';

@@ -1,5 +1,5 @@
 // Config + this node's announcements → the FRR model (what frr.conf must contain). Pure.
-// Session-level shape follows MetalLB's FRR mode (reference/metallb.md §3.3); how prefixes get their
+// Session-level shape follows MetalLB's FRR mode (docs/metallb-compatibility.md §2); how prefixes get their
 // attributes and reach their peers follows docs/decisions/0001-frr-config-shape.md.
 import { communityText } from '../announce/communities.js';
 import { comparePrefixKeys, prefixKey } from '../announce/order.js';

@@ -1,5 +1,5 @@
 // vtysh and frr-reload.py replaced by small scripts that print what FRR 8.4 prints
-// (shared/reference/frr-8.4-lab.md §2): how outputs and exit codes become results. The real tools
+// (docs/design.md §7.3): how outputs and exit codes become results. The real tools
 // are exercised in test/frr/vtysh.test.ts.
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,6 +1,6 @@
 // The one place in src/frr that runs FRR's tools (vtysh, frr-reload.py). Every FRR-side failure comes
 // back as a value carrying FRR's own message; only bugs throw. FRR 8.4 behaviour this relies on
-// (shared/reference/frr-8.4-lab.md §2): `vtysh -c` stops at the first failing command and prints the
+// (docs/design.md §7.3): `vtysh -c` stops at the first failing command and prints the
 // error on stdout with rc 1; `vtysh -C -f FILE` is a daemon-free syntax check answering rc 2 and
 // `line N: ...` on stderr; several `-c '... json'` print concatenated JSON documents.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -256,7 +256,7 @@ export function createVtysh(options: VtyshOptions = {}): Vtysh {
     },
     async frrReload(file, mode) {
       // --confdir + --vty_socket, never --pathspace: with a pathspace frr-reload looks for
-      // /etc/frr/NAME/NAME/vtysh.conf and `write`s per-daemon files (frr-8.4-lab.md §2).
+      // /etc/frr/NAME/NAME/vtysh.conf and `write`s per-daemon files (docs/design.md §7.3).
       const output = await runCommand(
         [
           ...prefix,

@@ -2,8 +2,8 @@
 // (`applyToHTTPSOptions`: tokens, token files, exec plugins, client certificates, CA); the request
 // itself is plain node:https so that every request, and above all a watch, can be aborted at any
 // stage. client-node 1.4's `Watch` hands out its AbortController only after the response headers
-// arrive: a watch whose server never answers cannot be stopped, which is exactly the silent stall
-// DESIGN §8 warns about. Objects stay raw JSON, the shape src/api's converters read.
+// arrive: a watch whose server never answers cannot be stopped, and the informer stalls silently
+// (docs/design.md §10). Objects stay raw JSON, the shape src/api's converters read.
 import http from 'node:http';
 import https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';

@@ -1,4 +1,4 @@
-// MetalLB's `metallb_k8s_client_*` metrics (reference/metallb.md §4), registered once per
+// MetalLB's `metallb_k8s_client_*` metrics (docs/metallb-compatibility.md §3), registered once per
 // prom-client Registry and shared by every informer of a process.
 import { Counter, Gauge } from 'prom-client';
 import type { Registry } from 'prom-client';

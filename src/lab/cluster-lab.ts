@@ -30,7 +30,7 @@ export interface LabNode {
 export interface ClusterLabOptions {
   /** default 3 */
   readonly nodes?: number;
-  /** Kubernetes name of node k (1-based); default `node-2k` as in the seed documents */
+  /** Kubernetes name of node k (1-based); default `node-2k` as in deploy/examples */
   readonly nodeName?: (index: number) => string;
   /** BFD timers on the ToRs; default bfdd's 300 ms × 3 */
   readonly torBfd?: {
@@ -277,6 +277,16 @@ export class ClusterLab {
     const path = join(this.workDir, name);
     writeFileSync(path, text);
     return path;
+  }
+
+  /**
+   * SIGKILL to every process this lab started (speakers, controller, backends), at once and
+   * synchronously: for a process about to exit without `destroy()`.
+   */
+  killProcesses(): void {
+    for (const child of [...this.backends, ...this.nodes.map((node) => node.speaker), this.controller]) {
+      child?.kill('SIGKILL');
+    }
   }
 
   /** Stops every process, FRR instance and namespace; never throws; returns what could not be removed. */

@@ -1,4 +1,4 @@
-// The lab fabric of shared/reference/frr-8.4-lab.md §1 on one machine: a `fabric` namespace holding
+// The lab fabric (docs/design.md §9) on one machine: a `fabric` namespace holding
 // two bridges, two ToRs (AS 65000) and N nodes attached to both:
 //
 //   tor1 eth0 192.0.2.1/24, 2001:db8:ffff:a::1/64  ── br-a ──  nodeK eth-a 192.0.2.(10+K), 2001:db8:ffff:a::(10+K)

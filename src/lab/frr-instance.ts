@@ -1,7 +1,7 @@
 // One FRR 8.4 instance per lab namespace, using FRR's pathspaces (`-N NAME`: config in /etc/frr/NAME,
 // sockets and pid files in /var/run/frr/NAME). Each instance also gets its own UTS namespace so it
 // reports its own hostname; vtysh must then run in that UTS namespace too, or `show running-config`
-// prints two hostname lines (shared/reference/frr-8.4-lab.md §1, §5).
+// prints two hostname lines (docs/design.md §7.4).
 import { chmod, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createVtysh, type FrrResult, type Vtysh } from '../frr/vtysh.js';

@@ -2,12 +2,15 @@
 // prefix `f` + 4 hex, and records its owner's pid in /run/ferry-lab/<prefix>. A later run removes
 // what runs whose owner has died left behind, and never touches a live run's names.
 import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { listFrrPathspaces, stopFrrInstance } from './frr-instance.js';
+import { FRR_CONFIG_ROOT, FRR_RUN_ROOT, listFrrPathspaces, stopFrrInstance } from './frr-instance.js';
 import { deleteNamespace, listNamespaces } from './netns.js';
 
 const MARKER_DIR = '/run/ferry-lab';
+/** where `ip netns add` puts the namespaces it names */
+const NETNS_DIR = '/run/netns';
 const PREFIX = /^f[0-9a-f]{4}$/;
 
 function isAlive(pid: number): boolean {
@@ -61,4 +64,41 @@ export async function sweepStaleLabRuns(): Promise<string[]> {
     swept.push(prefix);
   }
   return swept;
+}
+
+/** What the runs owned by one process still have on the machine. */
+export interface LabLeftovers {
+  readonly namespaces: readonly string[];
+  /** FRR pathspaces: /etc/frr/NAME or /var/run/frr/NAME still there (daemons may still run) */
+  readonly frrInstances: readonly string[];
+}
+
+function entriesSync(directory: string): string[] {
+  try {
+    return readdirSync(directory);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * The leftovers of the runs `pid` owns, read synchronously: for the last words of a process that is
+ * about to exit without removing its lab.
+ */
+export function labRunLeftoversSync(pid: number = process.pid): LabLeftovers {
+  const prefixes = entriesSync(MARKER_DIR).filter((entry) => {
+    if (!PREFIX.test(entry)) return false;
+    try {
+      return readFileSync(join(MARKER_DIR, entry), 'utf8').trim() === String(pid);
+    } catch {
+      return false;
+    }
+  });
+  const ours = (name: string) => prefixes.some((prefix) => name.startsWith(`${prefix}-`));
+  return {
+    namespaces: entriesSync(NETNS_DIR).filter(ours).sort(),
+    frrInstances: [...new Set([...entriesSync(FRR_CONFIG_ROOT), ...entriesSync(FRR_RUN_ROOT)])]
+      .filter(ours)
+      .sort(),
+  };
 }

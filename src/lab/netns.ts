@@ -31,6 +31,9 @@ export async function run(
   const [file, ...args] = full;
   const result = await execa(file ?? '', args, {
     reject: false,
+    // its own process group: a Ctrl-C (or `timeout`) signals the lab's whole group, and the `ip`
+    // commands that remove the lab must not die halfway through (the lab process handles signals)
+    detached: true,
     stdin: 'ignore',
     timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
   });

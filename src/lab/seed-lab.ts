@@ -1,7 +1,7 @@
-// The seed documents' lab: the example configuration (deploy/examples) on a fabric of two ToRs and
-// three nodes, a controller assigning 203.0.113.5 to Service `web` (externalTrafficPolicy Local,
-// endpoints on node-21 and node-22), HTTP backends standing in for kube-proxy, a client behind the
-// ToRs; then what the documents tell an operator to check, and the failover drill with timings.
+// The seed lab (docs/design.md §9): the example configuration (deploy/examples) on a fabric of two
+// ToRs and three nodes, a controller assigning 203.0.113.5 to Service `web` (externalTrafficPolicy
+// Local, endpoints on node-21 and node-22), HTTP backends standing in for kube-proxy, a client behind
+// the ToRs; then what an operator checks after installing, and the failover drill with timings.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../util/package-root.js';
@@ -75,7 +75,7 @@ async function show(lab: ClusterLab, print: Print, title: string, args: readonly
   return result.stdout;
 }
 
-/** The seed documents' verification; returns false when a check fails. */
+/** An operator's checks after installing (docs/operations.md); returns false when one fails. */
 export async function verifySeedLab(lab: ClusterLab, print: Print): Promise<boolean> {
   let ok = true;
   const assigned = await waitUntil(

@@ -1,4 +1,4 @@
-// MetalLB's FRR-mode metrics (reference/metallb.md §4), computed from what FRR reports: BGP with
+// MetalLB's FRR-mode metrics (docs/metallb-compatibility.md §3), computed from what FRR reports: BGP with
 // `peer="<ip>:<port>"` and `vrf`, BFD with `peer="<ip>"` and `vrf`. Names and labels are MetalLB's,
 // so existing dashboards and alerts keep working.
 import { Gauge, type Registry } from 'prom-client';

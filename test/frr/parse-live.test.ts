@@ -47,7 +47,7 @@ beforeAll(async () => {
       networks: ['203.0.113.5/32', '2001:db8::5/128'],
     }),
   );
-  // Past the BFD flap every cold start shows (frr-8.4-lab.md §5): sessions up for 2 s, prefixes sent.
+  // Past the BFD flap every cold start shows (docs/design.md §7.2): sessions up for 2 s, prefixes sent.
   const settled = await waitUntil(
     async () => {
       const shown = await node.vtysh.show('show bgp neighbors json');

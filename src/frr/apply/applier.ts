@@ -1,4 +1,4 @@
-// Keeps a real FRR in sync with the config ferry renders (DESIGN §4). Shell: all FRR I/O goes
+// Keeps a real FRR in sync with the config ferry renders (docs/design.md §6). Shell: all FRR I/O goes
 // through src/frr/vtysh.ts, the only file write is the frr.conf FRR boots from. Pipeline:
 //   (b) same desired text and the running config unchanged since the last apply → nothing;
 //   (a) FRR's parser checks the change first: a rejected config is never applied;

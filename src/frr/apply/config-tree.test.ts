@@ -1,6 +1,6 @@
 import { canonicalConfig, parseConfigTree, printConfigTree, type ConfigNode } from './config-tree.js';
 
-// `show running-config` of a speaker, as FRR 8.4 prints it (shape of shared/fixtures/frr-8.4).
+// `show running-config` of a speaker, as FRR 8.4.4 printed it for a node of the lab.
 const RUNNING = `Building configuration...
 
 Current configuration:

@@ -1,5 +1,5 @@
 // BGP passwords live in frr.conf (`neighbor X password S`) and must never reach logs, status, Events or
-// error messages (DESIGN §6). Everything the apply engine reports that may quote config goes through here.
+// error messages (docs/design.md §6). Everything the apply engine reports that may quote config goes through here.
 
 // The rest of the line after `password`: FRR also knows `password 8 <hash>`, and a value is one token.
 const PASSWORD = /\bpassword[ \t]+[^\n]*/g;

@@ -1,6 +1,6 @@
 // The file handed to frr-reload.py: ferry's desired config plus the lines of the running config that
 // ferry does not manage. frr-reload.py deletes whatever the file lacks, and some deletions hurt: without
-// `no ip forwarding` it runs `ip forwarding` and turns forwarding on (frr-8.4-lab.md §2); `frr defaults`
+// `no ip forwarding` it runs `ip forwarding` and turns forwarding on (docs/design.md §7.3); `frr defaults`
 // cannot change without a restart; `hostname` and `log file` belong to whoever runs FRR. Pure.
 import { parseConfigTree } from './config-tree.js';
 

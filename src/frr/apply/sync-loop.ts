@@ -1,4 +1,4 @@
-// The loop that keeps FRR on the latest desired config (DESIGN §4): a trailing debounce with a maximum
+// The loop that keeps FRR on the latest desired config (docs/design.md §6): a trailing debounce with a maximum
 // wait coalesces bursts, one apply runs at a time and the latest desired config wins, failures retry
 // with exponential backoff, and drift (someone ran `vtysh conf t`, a daemon restarted empty) is
 // repaired on a timer and whenever FRR's socket / pid directory changes. Shell: timers, chokidar,

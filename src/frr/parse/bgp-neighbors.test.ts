@@ -34,7 +34,7 @@ describe('parseBgpNeighbors (show bgp neighbors json)', () => {
       keepaliveSeconds: 3,
       connectionsEstablished: 2,
       connectionsDropped: 1,
-      // the BFD flap every cold start shows (frr-8.4-lab.md §5)
+      // the BFD flap every cold start shows (docs/design.md §7.2)
       lastResetDueTo: 'BGP Notification send',
       lastNotification: { reason: 'Cease/BFD Down', code: 6, subcode: 10, hardReset: false },
       prefixes: { ipv4Unicast: { sent: 1, received: 0 } },

@@ -1,4 +1,4 @@
-// Test-only access to the FRR 8.4.4 captures copied here from shared/fixtures/frr-8.4 (raw vtysh stdout).
+// Test-only access to the FRR 8.4.4 captures in this directory (raw vtysh stdout).
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
