@@ -25,7 +25,9 @@ import { poolStatus } from '../ipam/pool-metrics.js';
 import { ANNOTATION_IP_ALLOCATED_FROM_POOL } from '../ipam/request.js';
 import type { BackoffPolicy } from '../k8s/backoff.js';
 import type { KubeClient } from '../k8s/client.js';
-import { getObject, mergePatchObject } from '../k8s/client.js';
+import { mergePatchObject } from '../k8s/client.js';
+import { ConfigurationStateWriter } from '../k8s/configuration-state-writer.js';
+import type { ConfigurationVerdict } from '../k8s/configuration-state.js';
 import { describeKubeError } from '../k8s/errors.js';
 import { EventRecorder, referenceTo } from '../k8s/events.js';
 import { Informer } from '../k8s/informer.js';
@@ -34,15 +36,8 @@ import { isRecord } from '../k8s/kube-object.js';
 import { jsonEqual } from '../k8s/merge-patch.js';
 import { k8sClientMetrics, type K8sClientMetrics } from '../k8s/metrics.js';
 import { inNamespace, resourceTypes } from '../k8s/resources.js';
-import { StatusWriter, type JsonObject } from '../k8s/status-writer.js';
 import { allocatorMetrics, type AllocatorMetrics } from './allocator-metrics.js';
-import {
-  COMPONENT_TYPE_LABEL,
-  CONFIGURATION_STATE_NAME,
-  configurationStateObject,
-  configurationVerdict,
-  type ConfigurationVerdict,
-} from './configuration-state.js';
+import { configurationVerdict, controllerConditions } from './configuration-state.js';
 import { poolConfiguration } from './pool-configuration.js';
 import { handlesService } from './service-filter.js';
 import { decodeService, ServiceViews, type ServiceObject } from './service-view.js';
@@ -108,7 +103,7 @@ export class Controller {
   private readonly writer: ServiceWriter;
   private readonly recorder: EventRecorder;
   private readonly tasks: TaskLimiter;
-  private readonly configurationState: StatusWriter;
+  private readonly configurationState: ConfigurationStateWriter;
   private readonly clientMetrics: K8sClientMetrics;
   private readonly allocatorGauges: AllocatorMetrics;
   private readonly logger: Logger;
@@ -123,7 +118,6 @@ export class Controller {
   private appliedPools: string | undefined;
   private appliedNamespaces: string | undefined;
   private verdict: ConfigurationVerdict | undefined;
-  private stateStatus: JsonObject | undefined;
   private stateWrite: Promise<void> = Promise.resolve();
   /** pool name → the status last written (JSON) */
   private readonly poolStatusWritten = new Map<string, string>();
@@ -184,13 +178,12 @@ export class Controller {
     });
     this.recorder = new EventRecorder({ client, component: CONTROLLER_COMPONENT, logger: this.logger });
     this.tasks = new TaskLimiter(options.eventConcurrency ?? 16);
-    this.configurationState = new StatusWriter({
+    this.configurationState = new ConfigurationStateWriter({
       client,
-      resource: inNamespace(resourceTypes.configurationStates, namespace),
-      selector: { [COMPONENT_TYPE_LABEL]: 'controller' },
-      keyOf: (object) =>
-        object.metadata.name === CONFIGURATION_STATE_NAME ? CONFIGURATION_STATE_NAME : undefined,
+      namespace,
+      component: { kind: 'controller' },
       logger: this.logger,
+      now: this.now,
     });
 
     const serviceChanged = (service: ServiceObject): void =>
@@ -222,12 +215,6 @@ export class Controller {
     if (!started.ok) {
       this.logger.warn('cannot list ConfigurationStates', { error: describeKubeError(started.error) });
     }
-    const existing = await getObject(
-      this.options.client,
-      inNamespace(resourceTypes.configurationStates, this.options.namespace),
-      CONFIGURATION_STATE_NAME,
-    );
-    if (existing.ok && isRecord(existing.value.status)) this.stateStatus = existing.value.status;
 
     for (const informer of this.informers) informer.start();
     const synced = await Promise.all(this.informers.map((informer) => informer.waitForSync()));
@@ -535,18 +522,14 @@ export class Controller {
   }
 
   private writeConfigurationState(verdict: ConfigurationVerdict): void {
-    const desired = configurationStateObject(verdict, this.stateStatus, this.now());
-    if (this.stateStatus !== undefined && jsonEqual(this.stateStatus, desired.status)) return;
-    this.stateStatus = desired.status;
     this.stateWrite = this.stateWrite.then(async () => {
-      const result = await this.configurationState.write(desired);
+      const result = await this.configurationState.write(verdict, controllerConditions(verdict));
       if (!result.ok) {
-        this.stateStatus = undefined;
         this.retryLater('ConfigurationState', () => this.markConfiguration());
         this.logger.warn('ConfigurationState not written', { error: describeKubeError(result.error) });
       } else if (result.value !== 'unchanged') {
         this.logger.info('ConfigurationState written', {
-          name: CONFIGURATION_STATE_NAME,
+          name: this.configurationState.name,
           result: verdict.result,
         });
       }

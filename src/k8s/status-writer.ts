@@ -123,6 +123,12 @@ export class StatusWriter {
     return this.known.get(key)?.name;
   }
 
+  /** The status of the object for `key` as last written or observed, if it exists. */
+  statusOf(key: string): JsonObject | undefined {
+    const known = this.known.get(key);
+    return known === undefined ? undefined : structuredClone(known.status);
+  }
+
   /**
    * Records an object's current state as seen elsewhere (an informer on these objects), so a status
    * someone else changed is written back. Objects without a key are ignored.
