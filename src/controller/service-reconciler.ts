@@ -60,8 +60,7 @@ export class ServiceReconciler {
   private readonly recorder: EventRecorder;
   private appliedPools: string | undefined;
   private appliedNamespaces: string | undefined;
-  /** Events recorded so far */
-  events = 0;
+  private eventCount = 0;
 
   constructor(private readonly options: ServiceReconcilerOptions) {
     const { client, logger } = options;
@@ -82,6 +81,11 @@ export class ServiceReconciler {
 
   poolStats(): PoolStats[] {
     return this.allocator.poolStats();
+  }
+
+  /** Events recorded so far */
+  get events(): number {
+    return this.eventCount;
   }
 
   writerStats(): ServiceWriterStats {
@@ -189,7 +193,7 @@ export class ServiceReconciler {
       if (result.events.length > 0) {
         const involvedObject = referenceTo(view.raw, 'Service', 'v1');
         for (const event of result.events) {
-          this.events++;
+          this.eventCount++;
           void this.options.tasks.run(() => this.recorder.record({ involvedObject, ...event }));
         }
       }

@@ -231,7 +231,8 @@ export class StatusWriter {
       this.known.delete(desired.key);
       if (mayRecreate && this.options.createMissing !== false) return this.writeNow(desired, false);
     }
-    this.logger.warn('status write failed', { key: desired.key, error: describeKubeError(error) });
+    // the caller has the error as a value and decides whether and how to log it
+    this.logger.debug('status write failed', { key: desired.key, error: describeKubeError(error) });
     return failed(error);
   }
 
