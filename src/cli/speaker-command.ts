@@ -6,6 +6,7 @@ import type { Logger } from 'winston';
 import { loadManifestDirectory } from '../api/load-directory.js';
 import { formatManifestError } from '../api/manifest-error.js';
 import { createApplier } from '../frr/apply/applier.js';
+import { describeApplyOutcome } from '../frr/apply/apply-outcome.js';
 import { createVtyChannel, vtySocketPath } from '../frr/vty-channel.js';
 import { createSyncLoop, type SyncEvent } from '../frr/apply/sync-loop.js';
 import { defaultFrrRenderer } from '../frr/templates.js';
@@ -37,7 +38,12 @@ export interface SpeakerFlags extends FrrFlags {
 /** Standalone mode has no Kubernetes objects to write: status lives in logs, metrics and `ferry status`. */
 function loggingSink(logger: Logger): StatusSink {
   return {
-    configuration: async (status) => void logger.info('configuration status', { ...status }),
+    configuration: async (status) =>
+      void logger.info('configuration status', {
+        result: status.result,
+        errorSummary: status.errorSummary,
+        lastApply: status.lastApply === undefined ? 'none yet' : describeApplyOutcome(status.lastApply),
+      }),
     sessions: async (sessions) =>
       void logger.info('sessions', {
         sessions: sessions.map((s) => `${s.peerName} ${s.bgpStatus} bfd=${s.bfdStatus}`),

@@ -1,4 +1,20 @@
-import { configurationStateObject, configurationVerdict } from './configuration-state.js';
+import { configurationStateObject, type ConfigurationVerdict } from '../k8s/configuration-state.js';
+import type { JsonObject } from '../k8s/status-writer.js';
+import { configurationVerdict, controllerConditions } from './configuration-state.js';
+
+function controllerConfigurationState(
+  verdict: ConfigurationVerdict,
+  previous: JsonObject | undefined,
+  now: Date,
+) {
+  return configurationStateObject(
+    { kind: 'controller' },
+    verdict,
+    controllerConditions(verdict),
+    previous,
+    now,
+  );
+}
 
 const pool = { kind: 'IPAddressPool', namespace: 'metallb-system', name: 'overlap' };
 const t0 = new Date('2026-01-01T00:00:00.123Z');
@@ -6,7 +22,7 @@ const t1 = new Date('2026-01-01T00:05:00Z');
 
 describe('ConfigurationState controller', () => {
   test('valid: result Valid, condition poolReconcilerValid True/Reconciled, labelled as the controller', () => {
-    const object = configurationStateObject(configurationVerdict([]), undefined, t0);
+    const object = controllerConfigurationState(configurationVerdict([]), undefined, t0);
     expect(object).toEqual({
       key: 'controller',
       name: 'controller',
@@ -37,7 +53,7 @@ describe('ConfigurationState controller', () => {
       errorSummary:
         'IPAddressPool metallb-system/overlap: spec.addresses[0]: overlaps\nIPAddressPool metallb-system/overlap: is bad',
     });
-    const object = configurationStateObject(verdict, undefined, t0);
+    const object = controllerConfigurationState(verdict, undefined, t0);
     expect(object.status.conditions).toEqual([
       expect.objectContaining({
         status: 'False',
@@ -48,9 +64,9 @@ describe('ConfigurationState controller', () => {
   });
 
   test('the transition time moves only when the result does, so a steady state is not rewritten', () => {
-    const valid = configurationStateObject(configurationVerdict([]), undefined, t0);
-    expect(configurationStateObject(configurationVerdict([]), valid.status, t1)).toEqual(valid);
-    const invalid = configurationStateObject(
+    const valid = controllerConfigurationState(configurationVerdict([]), undefined, t0);
+    expect(controllerConfigurationState(configurationVerdict([]), valid.status, t1)).toEqual(valid);
+    const invalid = controllerConfigurationState(
       configurationVerdict([{ object: pool, field: 'spec', message: 'x' }]),
       valid.status,
       t1,

@@ -214,6 +214,42 @@ describe('StatusWriter', () => {
   });
 });
 
+test('createMissing false: only objects shown with observe are written; one that is gone is not made again', async () => {
+  const namespace = await freshNamespace('status');
+  const pools = inNamespace(resourceTypes.ipAddressPools, namespace);
+  const created = await createObject(api().client, pools, {
+    metadata: { name: 'big' },
+    spec: { addresses: ['198.18.0.0/24'] },
+  });
+  if (!created.ok) throw new Error(created.error.message);
+  const client = countingClient(api().client);
+  const writer = new StatusWriter({
+    client,
+    resource: pools,
+    selector: {},
+    keyOf: (object) => object.metadata.name,
+    createMissing: false,
+  });
+  const counts = { assignedIPv4: 1, assignedIPv6: 0, availableIPv4: 255, availableIPv6: 0 };
+  const desired = { key: 'big', name: 'big', labels: {}, status: counts };
+
+  const unknown = await writer.write(desired);
+  expect(!unknown.ok && unknown.error).toMatchObject({ kind: 'http', status: 404 });
+  expect(client.requests).toEqual([]);
+
+  writer.observe(created.value);
+  expect(await writer.write(desired)).toEqual({ ok: true, value: 'updated' });
+  const read = await getObject(api().client, pools, 'big');
+  expect(read.ok && read.value.status).toEqual(counts);
+  expect(read.ok && read.value.spec).toEqual(created.value.spec);
+
+  await deleteObject(api().client, pools, 'big');
+  const gone = await writer.write({ ...desired, status: { ...counts, assignedIPv4: 2 } });
+  expect(!gone.ok && gone.error).toMatchObject({ status: 404 });
+  expect(client.writes().filter((request) => request.method === 'POST')).toEqual([]);
+  expect(writer.keys()).toEqual([]);
+});
+
 describe('Service status and annotations', () => {
   async function loadBalancer(namespace: string): Promise<KubeObject> {
     const created = await createObject(api().client, inNamespace(resourceTypes.services, namespace), {

@@ -45,6 +45,12 @@ export interface StatusWriterOptions {
   readonly keyOf: (object: KubeObject) => string | undefined;
   /** Set on created objects (the speaker pod, so they go away with it). */
   readonly owner?: OwnerReference;
+  /**
+   * false: the objects belong to someone else (the IPAddressPools a user made); only those made
+   * known with `observe` get their status written, and one that is gone is not created again.
+   * Default true.
+   */
+  readonly createMissing?: boolean;
   readonly logger?: Logger;
 }
 
@@ -123,6 +129,12 @@ export class StatusWriter {
     return this.known.get(key)?.name;
   }
 
+  /** The status of the object for `key` as last written or observed, if it exists. */
+  statusOf(key: string): JsonObject | undefined {
+    const known = this.known.get(key);
+    return known === undefined ? undefined : structuredClone(known.status);
+  }
+
   /**
    * Records an object's current state as seen elsewhere (an informer on these objects), so a status
    * someone else changed is written back. Objects without a key are ignored.
@@ -187,6 +199,7 @@ export class StatusWriter {
     let known = this.known.get(desired.key);
     let outcome: WriteOutcome = 'updated';
     if (!known) {
+      if (this.options.createMissing === false) return failed(this.unknown(desired.key));
       const created = await this.create(desired);
       if (!created.ok) return created;
       known = created.value;
@@ -214,12 +227,24 @@ export class StatusWriter {
     error: KubeError,
     mayRecreate: boolean,
   ): Promise<KubeResult<WriteOutcome>> {
-    if (isNotFound(error) && mayRecreate) {
+    if (isNotFound(error)) {
       this.known.delete(desired.key);
-      return this.writeNow(desired, false);
+      if (mayRecreate && this.options.createMissing !== false) return this.writeNow(desired, false);
     }
-    this.logger.warn('status write failed', { key: desired.key, error: describeKubeError(error) });
+    // the caller has the error as a value and decides whether and how to log it
+    this.logger.debug('status write failed', { key: desired.key, error: describeKubeError(error) });
     return failed(error);
+  }
+
+  /** The answer for a key `createMissing: false` does not know: as if the server had said 404. */
+  private unknown(key: string): KubeError {
+    const { kind, namespace } = this.options.resource;
+    return {
+      kind: 'http',
+      status: 404,
+      reason: 'NotFound',
+      message: `${kind} ${namespace}/${key} is not known`,
+    };
   }
 
   private async create(desired: DesiredStatusObject): Promise<KubeResult<Known>> {

@@ -4,12 +4,14 @@
 // on /status) and deletes what is no longer wanted.
 import type { Logger } from 'winston';
 import type { KubeClient } from '../k8s/client.js';
+import { ConfigurationStateWriter } from '../k8s/configuration-state-writer.js';
 import type { OwnerReference } from '../k8s/kube-object.js';
 import { inNamespace, resourceTypes } from '../k8s/resources.js';
 import { StatusWriter } from '../k8s/status-writer.js';
 import type { ServiceStatus } from './service-status.js';
 import type { SessionStatus } from './session-status.js';
-import type { SpeakerConfigurationStatus, StatusSink } from './speaker.js';
+import { speakerConditions, type SpeakerConfigurationStatus } from './configuration-state.js';
+import type { StatusSink } from './speaker.js';
 
 const NODE_LABEL = 'metallb.io/node';
 
@@ -38,19 +40,14 @@ export interface KubeStatusSink extends StatusSink {
   start(): Promise<void>;
 }
 
-function conditionTime(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
 export function createKubeStatusSink(options: KubeStatusSinkOptions): KubeStatusSink {
   const { client, namespace, nodeName, logger } = options;
-  const now = options.now ?? (() => new Date());
   const common = { client, logger, ...(options.owner === undefined ? {} : { owner: options.owner }) };
-  const configuration = new StatusWriter({
+  const configuration = new ConfigurationStateWriter({
     ...common,
-    resource: inNamespace(resourceTypes.configurationStates, namespace),
-    selector: { 'metallb.io/component-type': 'speaker', 'metallb.io/node-name': nodeName },
-    keyOf: (object) => (object.metadata.name === `speaker-${nodeName}` ? 'speaker' : undefined),
+    namespace,
+    component: { kind: 'speaker', node: nodeName },
+    ...(options.now === undefined ? {} : { now: options.now }),
   });
   const sessions = new StatusWriter({
     ...common,
@@ -73,8 +70,6 @@ export function createKubeStatusSink(options: KubeStatusSinkOptions): KubeStatus
       return name === undefined || ns === undefined ? undefined : `${ns}/${name}`;
     },
   });
-  let applyCondition: { status: 'True' | 'False'; since: string } | undefined;
-
   const report = (what: string, errors: readonly { key: string; error: { message: string } }[]) => {
     if (errors.length > 0) {
       const first = errors[0];
@@ -91,36 +86,8 @@ export function createKubeStatusSink(options: KubeStatusSinkOptions): KubeStatus
     },
 
     async configuration(status: SpeakerConfigurationStatus) {
-      const applied = !/^(failed|rejected)/.test(status.lastApply);
-      const conditionStatus = applied ? 'True' : 'False';
-      if (applyCondition?.status !== conditionStatus)
-        applyCondition = { status: conditionStatus, since: conditionTime(now()) };
-      const result = await configuration.write({
-        key: 'speaker',
-        name: `speaker-${nodeName}`,
-        labels: { 'metallb.io/component-type': 'speaker', 'metallb.io/node-name': nodeName },
-        status: {
-          result: status.result,
-          errorSummary: status.errorSummary,
-          conditions: [
-            {
-              type: 'configReconcilerValid',
-              status: status.result === 'Valid' ? 'True' : 'False',
-              reason: status.result === 'Valid' ? 'Reconciled' : 'ConfigurationError',
-              message: status.errorSummary === '' ? 'configuration is valid' : status.errorSummary,
-              lastTransitionTime: applyCondition.since,
-            },
-            {
-              type: 'frrApplied',
-              status: conditionStatus,
-              reason: applied ? 'Applied' : 'FRRRejected',
-              message: status.lastApply,
-              lastTransitionTime: applyCondition.since,
-            },
-          ],
-        },
-      });
-      if (!result.ok) throw new Error(`ConfigurationState speaker-${nodeName}: ${result.error.message}`);
+      const result = await configuration.write(status, speakerConditions(status));
+      if (!result.ok) throw new Error(`ConfigurationState ${configuration.name}: ${result.error.message}`);
     },
 
     async sessions(statuses: readonly SessionStatus[]) {

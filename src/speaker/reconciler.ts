@@ -9,16 +9,11 @@ import { buildConfig } from '../config/build-config.js';
 import { formatConfigError } from '../config/problem.js';
 import type { Config, ConfigError, Peer } from '../config/types.js';
 import type { FrrRenderer } from '../frr/render.js';
+import type { ConfigurationVerdict } from '../k8s/configuration-state.js';
 import { frrConfigForNode, nodeNamed } from '../render/node-config.js';
 
-export interface ConfigurationState {
-  readonly result: 'Valid' | 'Invalid' | 'Unknown';
-  /** errors naming object and field, '' when valid */
-  readonly errorSummary: string;
-}
-
 export interface ReconcileOutcome {
-  readonly configuration: ConfigurationState;
+  readonly configuration: ConfigurationVerdict;
   /** the Config rules' errors, each naming its object (for Events on those objects) */
   readonly configErrors: readonly ConfigError[];
   /** undefined while no valid Config was ever seen: FRR is left alone */
@@ -56,7 +51,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
     reconcile(resources, inputErrors = []) {
       const built = buildConfig(resources, { namespace: options.namespace });
       const errors = [...inputErrors, ...built.errors.map(formatConfigError)];
-      const configuration: ConfigurationState =
+      const configuration: ConfigurationVerdict =
         errors.length === 0
           ? { result: 'Valid', errorSummary: '' }
           : { result: 'Invalid', errorSummary: errors.join('; ') };

@@ -6,26 +6,18 @@
 import { Gauge, type Registry } from 'prom-client';
 import type { Logger } from 'winston';
 import type { Resources } from '../api/resources.js';
+import { applyOutcomeOf, type ApplyOutcome } from '../frr/apply/apply-outcome.js';
 import type { SyncEvent, SyncLoop } from '../frr/apply/sync-loop.js';
 import type { Vtysh } from '../frr/vtysh.js';
 import { k8sClientMetrics } from '../k8s/metrics.js';
 import { createFrrMetrics } from '../metrics/frr-metrics.js';
+import type { SpeakerConfigurationStatus } from './configuration-state.js';
 import { observeFrr } from './frr-observer.js';
-import {
-  createReconciler,
-  type ConfigurationState,
-  type ReconcileOutcome,
-  type ReconcilerOptions,
-} from './reconciler.js';
+import { createReconciler, type ReconcileOutcome, type ReconcilerOptions } from './reconciler.js';
 import { serviceStatuses, type ServiceStatus } from './service-status.js';
 import { sessionStatuses, type SessionStatus } from './session-status.js';
 
 const ADVERTISED_REFRESH_MS = 10_000;
-
-export interface SpeakerConfigurationStatus extends ConfigurationState {
-  /** the last FRR apply: `success (incremental)`, or FRR's message */
-  readonly lastApply: string;
-}
 
 /** Where status goes; called only when something changed. */
 export interface StatusSink {
@@ -61,21 +53,6 @@ export interface Speaker {
   outcome(): ReconcileOutcome | undefined;
 }
 
-function describeApply(event: SyncEvent): string | undefined {
-  switch (event.kind) {
-    case 'applied':
-      return `success (${event.method}, ${event.reason})`;
-    case 'drift-repaired':
-      return `success (drift repaired with ${event.method})`;
-    case 'invalid':
-      return `rejected by FRR's parser: ${event.error.message}${event.error.lineText === undefined ? '' : ` (line: ${event.error.lineText})`}`;
-    case 'failed':
-      return `failed (${event.method}${event.rolledBack ? ', rolled back' : ''}): ${event.error.message}`;
-    case 'noop':
-      return undefined;
-  }
-}
-
 export function createSpeaker(options: SpeakerOptions): Speaker {
   const { logger, sink } = options;
   const reconciler = createReconciler(options);
@@ -90,7 +67,7 @@ export function createSpeaker(options: SpeakerOptions): Speaker {
   const { configStale, configLoaded } = k8sClientMetrics(options.registry);
 
   let latest: ReconcileOutcome | undefined;
-  let lastApply = 'none yet';
+  let lastApply: ApplyOutcome | undefined;
   const pushed = { configuration: '', sessions: '', services: '' };
   let observeTimer: NodeJS.Timeout | undefined;
   let observing: Promise<void> | undefined;
@@ -231,17 +208,9 @@ export function createSpeaker(options: SpeakerOptions): Speaker {
       void pushConfiguration();
     },
     syncEvent(event) {
-      const described = describeApply(event);
-      if (described === undefined) return;
-      lastApply = described;
-      if (event.kind === 'invalid' || event.kind === 'failed')
-        logger.warn('FRR apply failed', { node: options.nodeName, result: described });
-      else
-        logger.info('FRR config applied', {
-          node: options.nodeName,
-          result: described,
-          durationMs: event.durationMs,
-        });
+      if (event.kind === 'noop') return;
+      // the sync loop has logged it; here it becomes status
+      lastApply = applyOutcomeOf(event);
       // what FRR advertises changed: refresh status right away
       advertisedHotUntil = Date.now() + 3_000;
       void observeNow();

@@ -42,7 +42,7 @@ export type ApplyResult =
   | {
       readonly kind: 'applied';
       readonly method: ApplyMethod;
-      /** why this method: `incremental`, `start`, `drift`, or what made the plan need a reload */
+      /** why this method: `incremental`, `start`, `drift`, or what made the plan need a reload (redacted) */
       readonly reason: string;
       /** vtysh commands sent (incremental) */
       readonly commandCount: number;

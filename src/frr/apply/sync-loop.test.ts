@@ -132,26 +132,51 @@ describe('sync loop', () => {
     expect(await metric(h.registry, 'ferry_frr_apply_failures_total')).toBe(2);
   });
 
-  test('an invalid config is counted, logged with its line, and never logs a password', async () => {
+  test('an invalid config is counted and logged once, with its line', async () => {
     const h = harness();
+    // The applier's errors come redacted (applier.test.ts): the loop logs them as they are.
     h.results.push({
       kind: 'invalid',
       error: {
         kind: 'syntax',
-        message: 'line 3: % Unknown command: neighbor 192.0.2.1 password s3cret',
+        message: 'line 3: % Unknown command: neighbor 192.0.2.1 password <redacted>',
         line: 3,
-        lineText: 'neighbor 192.0.2.1 password s3cret',
+        lineText: 'neighbor 192.0.2.1 password <redacted>',
       },
       durationMs: 1,
     });
     h.loop.setDesired('router bgp 65100\n neighbor 192.0.2.1 password s3cret\n');
     await sleep(30);
     await h.loop.idle();
+    await h.loop.stop();
     expect(await metric(h.registry, 'ferry_frr_validation_failures_total')).toBe(1);
-    const logged = h.lines.join('');
-    expect(logged).toContain('frr refused the desired config');
-    expect(logged).toContain('"line":3');
-    expect(logged).not.toContain('s3cret');
+    const logged = h.lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(logged.filter((entry) => entry.level === 'error')).toEqual([
+      expect.objectContaining({
+        message: "FRR's parser refused the desired config; the last good config keeps running",
+        line: 3,
+        lineText: 'neighbor 192.0.2.1 password <redacted>',
+      }),
+    ]);
+  });
+
+  test('each apply is logged once, with the outcome in words and its duration', async () => {
+    const h = harness();
+    h.loop.setDesired('x');
+    await sleep(30);
+    await h.loop.idle();
+    const logged = h.lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(logged).toEqual([
+      expect.objectContaining({
+        level: 'info',
+        message: 'FRR config applied',
+        trigger: 'desired',
+        method: 'incremental',
+        result: 'success (incremental, incremental)',
+        commands: 7,
+        durationMs: 5,
+      }),
+    ]);
   });
 
   test('a drift repair is reported, counted, and the apply duration is observed per method', async () => {

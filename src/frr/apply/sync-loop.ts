@@ -6,43 +6,21 @@
 import { watch, type FSWatcher } from 'chokidar';
 import { Counter, Histogram, type Registry } from 'prom-client';
 import type { Logger } from 'winston';
-import type { Applier, ApplyError, ApplyMethod, ApplyResult } from './applier.js';
+import type { Applier, ApplyResult } from './applier.js';
+import { describeApplyOutcome, type ApplyOutcome } from './apply-outcome.js';
 import { redactSecrets } from './redact.js';
 
 /** What started an apply. */
 export type SyncTrigger = 'desired' | 'timer' | 'watch' | 'retry';
 
+type Timed = { readonly trigger: SyncTrigger; readonly durationMs: number };
+type Retried = { readonly trigger: SyncTrigger; readonly retryInMs: number };
+
+/** Every apply's outcome as it happened; a failure comes with the delay of its retry. */
 export type SyncEvent =
-  | {
-      readonly kind: 'applied';
-      readonly trigger: SyncTrigger;
-      readonly method: ApplyMethod;
-      readonly reason: string;
-      readonly durationMs: number;
-    }
-  /** FRR did not run what ferry applied last, and now does again */
-  | {
-      readonly kind: 'drift-repaired';
-      readonly trigger: SyncTrigger;
-      readonly method: ApplyMethod;
-      readonly durationMs: number;
-    }
-  | { readonly kind: 'noop'; readonly trigger: SyncTrigger; readonly durationMs: number }
-  /** FRR's parser refused the desired config; the last good config keeps running */
-  | {
-      readonly kind: 'invalid';
-      readonly trigger: SyncTrigger;
-      readonly error: ApplyError;
-      readonly retryInMs: number;
-    }
-  | {
-      readonly kind: 'failed';
-      readonly trigger: SyncTrigger;
-      readonly method: ApplyMethod;
-      readonly error: ApplyError;
-      readonly rolledBack: boolean;
-      readonly retryInMs: number;
-    };
+  | ({ readonly kind: 'noop' } & Timed)
+  | (Extract<ApplyOutcome, { kind: 'applied' | 'drift-repaired' }> & Timed)
+  | (Extract<ApplyOutcome, { kind: 'invalid' | 'failed' }> & Retried);
 
 export interface SyncLoopOptions {
   /** with `precheck`, FRR's parser checks a new desired config while the debounce waits */
@@ -197,85 +175,78 @@ export function createSyncLoop(options: SyncLoopOptions): SyncLoop {
 
   const retryDelay = () => Math.min(retryMaxMs, retryInitialMs * 2 ** Math.max(0, consecutiveFailures - 1));
 
-  const report = (result: ApplyResult, why: SyncTrigger) => {
+  /** The event for an apply's result, counting it in the metrics. */
+  const outcomeEvent = (result: ApplyResult, why: SyncTrigger): SyncEvent => {
     switch (result.kind) {
       case 'noop':
         consecutiveFailures = 0;
-        logger.debug('frr config unchanged', { trigger: why, durationMs: Math.round(result.durationMs) });
-        emit({ kind: 'noop', trigger: why, durationMs: result.durationMs });
-        return;
-      case 'applied': {
+        return { kind: 'noop', trigger: why, durationMs: result.durationMs };
+      case 'applied':
         consecutiveFailures = 0;
         metrics.duration.observe({ method: result.method }, result.durationMs / 1000);
-        const reason = redactSecrets(result.reason);
-        logger.info('frr config applied', {
-          trigger: why,
-          method: result.method,
-          reason,
-          commands: result.commandCount,
-          durationMs: Math.round(result.durationMs),
-        });
-        if (result.reason === 'drift') {
-          metrics.driftRepairs.inc();
-          logger.warn('frr running config had drifted from what ferry applied; repaired', {
-            trigger: why,
-            method: result.method,
-          });
-          emit({
-            kind: 'drift-repaired',
-            trigger: why,
-            method: result.method,
-            durationMs: result.durationMs,
-          });
-        } else {
-          emit({
-            kind: 'applied',
-            trigger: why,
-            method: result.method,
-            reason,
-            durationMs: result.durationMs,
-          });
+        if (result.reason !== 'drift') {
+          const { method, reason, durationMs } = result;
+          return { kind: 'applied', trigger: why, method, reason, durationMs };
         }
-        return;
-      }
-      case 'invalid': {
+        metrics.driftRepairs.inc();
+        return { kind: 'drift-repaired', trigger: why, method: result.method, durationMs: result.durationMs };
+      case 'invalid':
         consecutiveFailures++;
         metrics.validationFailures.inc();
-        const retryInMs = retryDelay();
-        logger.error('frr refused the desired config; the last good config keeps running', {
-          trigger: why,
-          error: redactSecrets(result.error.message),
-          line: result.error.line,
-          lineText: result.error.lineText === undefined ? undefined : redactSecrets(result.error.lineText),
-          retryInMs,
-        });
-        emit({ kind: 'invalid', trigger: why, error: result.error, retryInMs });
-        schedule('retry', retryInMs);
-        return;
-      }
+        return { kind: 'invalid', trigger: why, error: result.error, retryInMs: retryDelay() };
       case 'failed': {
         consecutiveFailures++;
         metrics.failures.inc({ method: result.method });
-        const retryInMs = retryDelay();
-        logger.error('frr apply failed', {
-          trigger: why,
-          method: result.method,
-          error: redactSecrets(result.error.message),
-          kind: result.error.kind,
-          rolledBack: result.rolledBack,
-          retryInMs,
-        });
-        emit({
-          kind: 'failed',
-          trigger: why,
-          method: result.method,
-          error: result.error,
-          rolledBack: result.rolledBack,
-          retryInMs,
-        });
-        schedule('retry', retryInMs);
+        const { method, error, rolledBack } = result;
+        return { kind: 'failed', trigger: why, method, error, rolledBack, retryInMs: retryDelay() };
       }
     }
+  };
+
+  /** The one log line of an apply. The applier's strings are redacted already. */
+  const log = (event: SyncEvent, result: ApplyResult) => {
+    const durationMs = Math.round(result.durationMs * 10) / 10;
+    switch (event.kind) {
+      case 'noop':
+        logger.debug('FRR config unchanged', { trigger: event.trigger, durationMs });
+        return;
+      case 'applied':
+      case 'drift-repaired':
+        // a repaired drift means someone or something changed FRR behind ferry's back: a warning
+        logger.log(event.kind === 'applied' ? 'info' : 'warn', 'FRR config applied', {
+          trigger: event.trigger,
+          method: event.method,
+          result: describeApplyOutcome(event),
+          commands: result.kind === 'applied' ? result.commandCount : 0,
+          durationMs,
+        });
+        return;
+      case 'invalid':
+        logger.error("FRR's parser refused the desired config; the last good config keeps running", {
+          trigger: event.trigger,
+          error: event.error.message,
+          line: event.error.line,
+          lineText: event.error.lineText,
+          retryInMs: event.retryInMs,
+        });
+        return;
+      case 'failed':
+        logger.error('FRR apply failed', {
+          trigger: event.trigger,
+          method: event.method,
+          error: event.error.message,
+          kind: event.error.kind,
+          rolledBack: event.rolledBack,
+          retryInMs: event.retryInMs,
+        });
+    }
+  };
+
+  const report = (result: ApplyResult, why: SyncTrigger) => {
+    const event = outcomeEvent(result, why);
+    log(event, result);
+    emit(event);
+    if (event.kind === 'invalid' || event.kind === 'failed') schedule('retry', event.retryInMs);
   };
 
   const runOnce = async (): Promise<void> => {
@@ -288,7 +259,7 @@ export function createSyncLoop(options: SyncLoopOptions): SyncLoop {
       // The applier returns FRR failures as values; a throw is a bug or a local I/O error (frr.conf).
       consecutiveFailures++;
       const retryInMs = retryDelay();
-      logger.error('frr apply threw', { trigger: why, error: redactSecrets(String(error)), retryInMs });
+      logger.error('FRR apply threw', { trigger: why, error: redactSecrets(String(error)), retryInMs });
       schedule('retry', retryInMs);
     }
   };
