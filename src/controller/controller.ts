@@ -16,6 +16,7 @@ import type { Logger } from 'winston';
 import type { ServiceInfo } from '../api/cluster.js';
 import { toNamespaceInfo } from '../api/cluster-objects.js';
 import type { CrdValidator } from '../api/crd-validator.js';
+import { handlesService } from '../api/load-balancer-class.js';
 import type { NamespaceInfo } from '../api/resources.js';
 import { formatConfigError } from '../config/problem.js';
 import type { Pool } from '../config/types.js';
@@ -44,7 +45,6 @@ import {
   type ConfigurationVerdict,
 } from './configuration-state.js';
 import { poolConfiguration } from './pool-configuration.js';
-import { handlesService } from './service-filter.js';
 import { decodeService, ServiceViews, type ServiceObject } from './service-view.js';
 import { ServiceWriter, type ServiceWriterStats } from './service-writer.js';
 import { TaskLimiter } from '../util/task-limiter.js';
