@@ -11,6 +11,7 @@ import type { Vtysh } from '../frr/vtysh.js';
 import { k8sClientMetrics } from '../k8s/metrics.js';
 import { createFrrMetrics } from '../metrics/frr-metrics.js';
 import { observeFrr } from './frr-observer.js';
+import { newlyInvalidIngress } from './invalid-ip-events.js';
 import {
   createReconciler,
   type ConfigurationState,
@@ -222,6 +223,15 @@ export function createSpeaker(options: SpeakerOptions): Speaker {
           result: outcome.configuration.result,
           errors: outcome.configuration.errorSummary,
         });
+      }
+      if (outcome.announce !== undefined) {
+        // in a cluster also a Warning Event on the Service (kube-speaker); standalone this log is all
+        for (const refused of newlyInvalidIngress(latest?.announce, outcome.announce))
+          logger.warn('Service not announced: invalid ingress', {
+            service: `${refused.namespace}/${refused.name}`,
+            reason: 'invalidIP',
+            detail: refused.detail,
+          });
       }
       latest = outcome;
       configStale.set(outcome.configuration.result === 'Valid' ? 0 : 1);
