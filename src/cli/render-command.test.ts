@@ -35,25 +35,23 @@ async function ferry(...args: string[]) {
   }
 }
 
+/** `ferry render|explain` on the golden manifests for node-1, with more flags. */
+const render = (...flags: string[]) =>
+  ferry('render', '--manifests', manifests, '--node', 'node-1', ...flags);
+const explain = (...flags: string[]) =>
+  ferry('explain', '--manifests', manifests, '--node', 'node-1', ...flags);
+
 afterEach(() => {
   delete process.env[LB_CLASS_ENV];
 });
 
 describe('ferry render / explain with two load balancers', () => {
   test('default class: the Service of example.com/other is not announced and says whose it is', async () => {
-    const rendered = await ferry('render', '--manifests', manifests, '--node', 'node-1');
+    const rendered = await render();
     expect(rendered).toMatchObject({ stderr: '', exitCode: 0 });
     expect(rendered.stdout.match(/^\s*network \S+/gm)).toEqual(['  network 203.0.113.5/32']);
 
-    const explained = await ferry(
-      'explain',
-      '--manifests',
-      manifests,
-      '--node',
-      'node-1',
-      '--service',
-      'default/other-lb',
-    );
+    const explained = await explain('--service', 'default/other-lb');
     expect(explained.stdout).toBe(
       [
         'default/other-lb 203.0.113.20: not announced (otherLoadBalancerClass). spec.loadBalancerClass is "example.com/other": it belongs to another load balancer (--lb-class: only Services without spec.loadBalancerClass).',
@@ -64,29 +62,11 @@ describe('ferry render / explain with two load balancers', () => {
   });
 
   test('--lb-class example.com/other: that Service is judged now (refused for its hostname entry), class-less ones are not', async () => {
-    const rendered = await ferry(
-      'render',
-      '--manifests',
-      manifests,
-      '--node',
-      'node-1',
-      '--lb-class',
-      'example.com/other',
-    );
+    const rendered = await render('--lb-class', 'example.com/other');
     expect(rendered.exitCode).toBe(0);
     // other-lb has a hostname entry beside its IP: handled now, and refused for it as MetalLB would
     expect(rendered.stdout).not.toMatch(/^\s*network /m);
-    const explained = await ferry(
-      'explain',
-      '--manifests',
-      manifests,
-      '--node',
-      'node-1',
-      '--lb-class',
-      'example.com/other',
-      '--output',
-      'json',
-    );
+    const explained = await explain('--lb-class', 'example.com/other', '--output', 'json');
     const reasons = (
       JSON.parse(explained.stdout) as { decisions: { name: string; reason: string }[] }
     ).decisions.map((d) => `${d.name}: ${d.reason}`);
@@ -103,26 +83,9 @@ describe('ferry render / explain with two load balancers', () => {
 
   test('FERRY_LB_CLASS sets the class when the flag is absent; the flag wins', async () => {
     process.env[LB_CLASS_ENV] = 'example.com/other';
-    const fromEnv = await ferry(
-      'explain',
-      '--manifests',
-      manifests,
-      '--node',
-      'node-1',
-      '--service',
-      'default/web',
-    );
+    const fromEnv = await explain('--service', 'default/web');
     expect(fromEnv.stdout).toContain('(--lb-class: only class "example.com/other")');
-    const flagWins = await ferry(
-      'explain',
-      '--manifests',
-      manifests,
-      '--node',
-      'node-1',
-      '--service',
-      'default/web',
-      '--lb-class=',
-    );
+    const flagWins = await explain('--service', 'default/web', '--lb-class=');
     expect(flagWins.stdout).toMatch(/^default\/web 203\.0\.113\.5: announced\./);
   });
 });
