@@ -76,7 +76,10 @@ export interface PeerWithheld {
 export interface ServiceDecision {
   readonly namespace: string;
   readonly name: string;
-  /** canonical ingress IP; the raw text when it does not parse; '' when the Service has none */
+  /**
+   * canonical ingress IP; the raw text when it does not parse; '' when the Service has none, or for
+   * an entry without an ip (a hostname)
+   */
   readonly ip: string;
   /** at least one peer of this node gets a prefix for this IP because of this Service */
   readonly announced: boolean;
