@@ -10,7 +10,7 @@ export function handlesService(service: Pick<ServiceInfo, 'loadBalancerClass'>, 
   return (service.loadBalancerClass ?? '') === lbClass;
 }
 
-/** How a setting reads in messages: `class "x"` or `Services without a class`. */
+/** The setting in words for messages: `only class "x"`, or `only Services without spec.loadBalancerClass`. */
 export function describeLbClass(lbClass: string): string {
   return lbClass === ''
     ? 'only Services without spec.loadBalancerClass'
