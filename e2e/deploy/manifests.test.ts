@@ -167,7 +167,13 @@ interface Container {
   name: string;
   image: string;
   args?: string[];
-  env?: { name: string; valueFrom?: { fieldRef?: { fieldPath: string } } }[];
+  env?: {
+    name: string;
+    valueFrom?: {
+      fieldRef?: { fieldPath: string };
+      configMapKeyRef?: { name: string; key: string; optional?: boolean };
+    };
+  }[];
   livenessProbe?: { httpGet?: { path: string }; exec?: unknown };
   readinessProbe?: { httpGet?: { path: string } };
   startupProbe?: unknown;
@@ -296,6 +302,21 @@ test('the controller: one replica with leader election, non-root, read-only root
   });
   expect(controller.livenessProbe?.httpGet?.path).toBe('/healthz');
   expect(controller.readinessProbe?.httpGet?.path).toBe('/readyz');
+});
+
+test('the controller and the speaker take --lb-class from one setting (the ferry-settings ConfigMap)', () => {
+  const sources = [
+    container(workload('Deployment'), 'controller'),
+    container(workload('DaemonSet'), 'ferry'),
+  ].map((c) => c.env?.find((e) => e.name === 'FERRY_LB_CLASS')?.valueFrom?.configMapKeyRef);
+  const [controllerSource, speakerSource] = sources;
+  expect(controllerSource).toMatchObject({ key: 'lb-class', optional: true });
+  expect(speakerSource).toEqual(controllerSource);
+  const settings = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === controllerSource?.name);
+  // the default: Services without spec.loadBalancerClass
+  expect((settings as unknown as { data?: Record<string, string> } | undefined)?.data).toEqual({
+    'lb-class': '',
+  });
 });
 
 test('FRR accepts the startup frr.conf, and the daemons file runs bgpd and bfdd with zebra retention', async () => {

@@ -51,6 +51,8 @@ export interface ServiceOptions {
   readonly ipFamilyPolicy?: 'SingleStack' | 'PreferDualStack' | 'RequireDualStack';
   readonly ipFamilies?: readonly ('IPv4' | 'IPv6')[];
   readonly labels?: Readonly<Record<string, string>>;
+  /** spec.loadBalancerClass */
+  readonly loadBalancerClass?: string;
 }
 
 export function serviceYaml(options: ServiceOptions): string {
@@ -65,6 +67,7 @@ export function serviceYaml(options: ServiceOptions): string {
     ports: [{ name: 'http', protocol: 'TCP', port: 80, targetPort: 80 }],
     ...(options.ipFamilyPolicy === undefined ? {} : { ipFamilyPolicy: options.ipFamilyPolicy }),
     ...(options.ipFamilies === undefined ? {} : { ipFamilies: options.ipFamilies }),
+    ...(options.loadBalancerClass === undefined ? {} : { loadBalancerClass: options.loadBalancerClass }),
   };
   return [
     'apiVersion: v1',

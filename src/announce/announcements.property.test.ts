@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import type { EndpointInfo } from '../api/cluster.js';
 import type { BgpAdvertisement, LabelSelector, Peer } from '../config/types.js';
+import { handlesService } from '../api/load-balancer-class.js';
+import { parseIp } from '../net/ip.js';
 import { announcementsForNode } from './announcements.js';
 import { explainText } from './explain.js';
 import {
@@ -33,7 +35,10 @@ const SERVICE_SELECTORS: readonly (readonly LabelSelector[])[] = [
 const PEER_NAMES = ['tor1', 'tor2', 'tor6', 'tor-if'];
 const V4 = ['203.0.113.10', '203.0.113.11', '203.0.113.200'];
 const V6 = ['2001:db8::10', '2001:db8::11'];
-/** Mostly valid single- or dual-stack IPs of pool-a; sometimes pool-b, no pool, garbage or none. */
+/**
+ * Mostly valid single- or dual-stack IPs of pool-a; sometimes pool-b, no pool, garbage, a
+ * hostname-only entry ('') or none.
+ */
 const ingressArb: fc.Arbitrary<readonly string[]> = fc.oneof(
   { arbitrary: fc.constantFrom(...V4, ...V6).map((ip) => [ip]), weight: 6 },
   { arbitrary: fc.tuple(fc.constantFrom(...V4), fc.constantFrom(...V6)), weight: 3 },
@@ -42,6 +47,8 @@ const ingressArb: fc.Arbitrary<readonly string[]> = fc.oneof(
       ['198.51.100.5'],
       ['192.0.2.77'],
       ['bogus'],
+      ['203.0.113.10', ''],
+      [''],
       ['198.51.100.5', '2001:db8::10'],
       [],
     ),
@@ -110,6 +117,7 @@ const worldArb: fc.Arbitrary<AnnounceInput> = fc
     exclude: fc.constantFrom(false, false, false, false, false, true),
     networkUnavailable: fc.constantFrom(false, false, false, false, false, true),
     ignoreExcludeLB: fc.boolean(),
+    lbClass: fc.constantFrom('', '', 'ferry.example/bgp'),
     services: fc.uniqueArray(
       fc.record({
         name: fc.constantFrom('web', 'db', 'dns', 'api', 'mail'),
@@ -118,6 +126,13 @@ const worldArb: fc.Arbitrary<AnnounceInput> = fc
         local: fc.boolean(),
         tier: fc.constantFrom('web', 'db', undefined),
         notLoadBalancer: fc.constantFrom(false, false, false, true),
+        loadBalancerClass: fc.constantFrom(
+          undefined,
+          undefined,
+          undefined,
+          'ferry.example/bgp',
+          'example.com/other',
+        ),
         endpoints: fc.array(endpointArb, { minLength: 1, maxLength: 3 }),
       }),
       { selector: (s) => `${s.namespace}/${s.name}`, minLength: 1, maxLength: 5 },
@@ -142,6 +157,7 @@ const worldArb: fc.Arbitrary<AnnounceInput> = fc
         type: s.notLoadBalancer ? 'ClusterIP' : 'LoadBalancer',
         externalTrafficPolicy: s.local ? 'Local' : 'Cluster',
         labels: s.tier === undefined ? {} : { tier: s.tier },
+        loadBalancerClass: s.loadBalancerClass,
       }),
     ),
     // Split each Service's endpoints over two slices so slice order matters if anything does.
@@ -149,7 +165,7 @@ const worldArb: fc.Arbitrary<AnnounceInput> = fc
       slice(`${s.namespace}/${s.name}`, s.endpoints.slice(0, 1), 'a'),
       slice(`${s.namespace}/${s.name}`, s.endpoints.slice(1), 'b'),
     ]),
-    options: { ignoreExcludeLB: world.ignoreExcludeLB },
+    options: { ignoreExcludeLB: world.ignoreExcludeLB, lbClass: world.lbClass },
   }));
 
 /** A deterministic permutation from a seed (mulberry32 + Fisher–Yates). */
@@ -206,6 +222,37 @@ describe('determinism', () => {
         expect(explainText(actual)).toBe(explainText(expected));
       }),
       { numRuns: 500 },
+    );
+  });
+
+  test('a Service of another class, or with an ingress entry that is not an IP, is refused alone', () => {
+    fc.assert(
+      fc.property(worldArb, (input) => {
+        const lbClass = input.options?.lbClass ?? '';
+        const refused = new Set(
+          input.services
+            .filter(
+              (s) =>
+                s.type === 'LoadBalancer' &&
+                (!handlesService(s, lbClass) || s.ingressIPs.some((ip) => parseIp(ip) === undefined)),
+            )
+            .map((s) => `${s.namespace}/${s.name}`),
+        );
+        const isRefused = (d: { namespace: string; name: string }) => refused.has(`${d.namespace}/${d.name}`);
+        const result = announcementsForNode(input);
+        const without = announcementsForNode({
+          ...input,
+          services: input.services.filter((s) => !isRefused(s)),
+        });
+        expect(result.advertisements).toEqual(without.advertisements);
+        expect(result.warnings).toEqual(without.warnings);
+        expect(result.decisions.filter((d) => !isRefused(d))).toEqual(without.decisions);
+        for (const decision of result.decisions.filter(isRefused)) {
+          expect(['otherLoadBalancerClass', 'invalidIP']).toContain(decision.reason);
+          expect(decision.routes).toEqual([]);
+        }
+      }),
+      { numRuns: 200 },
     );
   });
 

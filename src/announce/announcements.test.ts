@@ -60,6 +60,53 @@ describe('why a Service IP is or is not announced from this node (MetalLB order,
       routes: [],
     },
     {
+      name: 'a hostname-only ingress entry beside a valid IP: invalidIP for the whole Service (MetalLB parses every entry)',
+      input: world({ services: [service('default/web', ['203.0.113.10', ''])] }),
+      decisions: ['default/web 203.0.113.10: invalidIP', 'default/web : invalidIP'],
+      routes: [],
+    },
+    {
+      name: 'only a hostname-only ingress entry: invalidIP, not noIPAllocated (there is an entry, without an IP)',
+      input: world({ services: [service('default/web', [''])] }),
+      decisions: ['default/web : invalidIP'],
+      routes: [],
+    },
+    {
+      name: 'an IPv4 address with leading zeros (Go refuses it too): invalidIP',
+      input: world({ services: [service('default/web', ['203.0.113.010'])] }),
+      decisions: ['default/web 203.0.113.010: invalidIP'],
+      routes: [],
+    },
+    {
+      name: 'a Service of another loadBalancerClass, default --lb-class: otherLoadBalancerClass, whatever its ingress',
+      input: world({
+        services: [service('default/web', ['203.0.113.10', ''], { loadBalancerClass: 'example.com/other' })],
+      }),
+      decisions: ['default/web 203.0.113.10: otherLoadBalancerClass', 'default/web : otherLoadBalancerClass'],
+      routes: [],
+    },
+    {
+      name: '--lb-class set: a Service of that class is announced',
+      input: world({
+        services: [service('default/web', ['203.0.113.10'], { loadBalancerClass: 'ferry.example/bgp' })],
+        options: { lbClass: 'ferry.example/bgp' },
+      }),
+      decisions: ['default/web 203.0.113.10: announced → tor1,tor2'],
+      routes: ['203.0.113.10/32 → tor1', '203.0.113.10/32 → tor2'],
+    },
+    {
+      name: '--lb-class set: a Service without a class belongs to another load balancer',
+      input: world({ options: { lbClass: 'ferry.example/bgp' } }),
+      decisions: ['default/web 203.0.113.10: otherLoadBalancerClass'],
+      routes: [],
+    },
+    {
+      name: 'the class is checked before anything else: another class without an IP is otherLoadBalancerClass',
+      input: world({ services: [service('default/web', [], { loadBalancerClass: 'example.com/other' })] }),
+      decisions: ['default/web : otherLoadBalancerClass'],
+      routes: [],
+    },
+    {
       name: 'an IP in no pool: ipNotAllowed',
       input: world({ services: [service('default/web', ['198.51.100.7'])] }),
       decisions: ['default/web 198.51.100.7: ipNotAllowed'],

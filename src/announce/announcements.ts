@@ -34,6 +34,7 @@ export function announcementsForNode(input: AnnounceInput): AnnounceResult {
     poolFor: poolLookup(config.pools),
     advertisementsByPool: advertisementsByPool(config),
     ignoreExcludeLB: input.options?.ignoreExcludeLB ?? false,
+    lbClass: input.options?.lbClass ?? '',
   };
   const slices = slicesByService(input.endpointSlices);
   const table = new PeerRouteTable();
@@ -48,6 +49,7 @@ export function announcementsForNode(input: AnnounceInput): AnnounceResult {
       remembered.config === config &&
       remembered.node === node &&
       remembered.ignoreExcludeLB === context.ignoreExcludeLB &&
+      remembered.lbClass === context.lbClass &&
       sameElements(remembered.slices, serviceSlices)
     ) {
       decisions.push(...remembered.decisions);
@@ -68,6 +70,7 @@ export function announcementsForNode(input: AnnounceInput): AnnounceResult {
       config,
       node,
       ignoreExcludeLB: context.ignoreExcludeLB,
+      lbClass: context.lbClass,
       slices: serviceSlices,
       decisions: serviceDecisions,
       routes: recording.recorded,
@@ -92,6 +95,7 @@ interface ServiceMemo {
   readonly config: AnnounceInput['config'];
   readonly node: AnnounceInput['node'];
   readonly ignoreExcludeLB: boolean;
+  readonly lbClass: string;
   readonly slices: readonly EndpointSliceInfo[];
   readonly decisions: readonly ServiceDecision[];
   readonly routes: readonly RouteArguments[];

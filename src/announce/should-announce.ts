@@ -1,7 +1,9 @@
-// The announce predicate for one Service on one node: MetalLB's speaker checks (`SetBalancer`'s IP
-// checks, then `ShouldAnnounce`) in MetalLB's order; the first failure is the reason.
+// The announce predicate for one Service on one node: MetalLB's speaker checks (its
+// loadBalancerClass filter, `SetBalancer`'s IP checks, then `ShouldAnnounce`) in MetalLB's order;
+// the first failure is the reason.
 import type { BgpAdvertisement, Pool } from '../config/types.js';
 import type { EndpointSliceInfo, NodeInfo, ServiceInfo } from '../api/cluster.js';
+import { describeLbClass, handlesService } from '../api/load-balancer-class.js';
 import { parseIp, type ParsedIp } from '../net/ip.js';
 import { advertisementsForNode, advertisementsForService, findLocalPrefConflict } from './advertisements.js';
 import { hasServingEndpoint } from './endpoints.js';
@@ -18,6 +20,8 @@ export interface AnnounceContext {
   /** advertisements per pool name, sorted by name */
   readonly advertisementsByPool: ReadonlyMap<string, readonly BgpAdvertisement[]>;
   readonly ignoreExcludeLB: boolean;
+  /** `--lb-class`: '' = Services without spec.loadBalancerClass */
+  readonly lbClass: string;
 }
 
 export type ServiceVerdict =
@@ -58,15 +62,22 @@ export function shouldAnnounce(
     ips: texts.length === 0 ? [''] : texts,
   });
 
+  if (!handlesService(service, context.lbClass)) {
+    return refuse('otherLoadBalancerClass', otherClassDetail(service, context.lbClass));
+  }
   if (texts.length === 0) {
     return refuse('noIPAllocated', 'The Service has no IP in status.loadBalancer.ingress yet.');
   }
+  // MetalLB parses every entry's ip: an entry without one (a hostname) or one that does not parse
+  // refuses the whole Service, even beside valid IPs.
   const ips: ParsedIp[] = [];
+  const unusable: string[] = [];
   for (const text of texts) {
     const ip = parseIp(text);
-    if (ip === undefined) return refuse('invalidIP', `Ingress IP "${text}" is not a valid IP address.`);
-    ips.push(ip);
+    if (ip === undefined) unusable.push(text);
+    else ips.push(ip);
   }
+  if (unusable.length > 0) return refuse('invalidIP', invalidIpDetail(unusable));
   const pool = context.poolFor(ips);
   if (pool === undefined) {
     const detail =
@@ -127,6 +138,23 @@ export function shouldAnnounce(
     return refuse('noEndpoints', 'No endpoint of the Service is ready or serving on any node.', pool.name);
   }
   return { eligible: true, pool, advertisements, ips };
+}
+
+function otherClassDetail(service: ServiceInfo, lbClass: string): string {
+  const owner =
+    service.loadBalancerClass === undefined
+      ? 'The Service has no spec.loadBalancerClass'
+      : `spec.loadBalancerClass is ${JSON.stringify(service.loadBalancerClass)}`;
+  return `${owner}: it belongs to another load balancer (--lb-class: ${describeLbClass(lbClass)}).`;
+}
+
+function invalidIpDetail(unusable: readonly string[]): string {
+  const problems = unusable.map((text) =>
+    text === ''
+      ? 'an entry has no ip (a hostname only)'
+      : `${JSON.stringify(text)} is not a valid IP address`,
+  );
+  return `status.loadBalancer.ingress: ${problems.join('; ')}. No IP of the Service is announced while any entry is not an IP address.`;
 }
 
 function names(advertisements: readonly BgpAdvertisement[]): string {

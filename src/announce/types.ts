@@ -6,10 +6,12 @@ import type { EndpointSliceInfo, NodeInfo, ServiceInfo } from '../api/cluster.js
 
 /**
  * MetalLB's reasons for not announcing a Service IP from a node (speaker `SetBalancer` and
- * `ShouldAnnounce`, in that order), plus `noPeers`: the IP may be announced but no BGP session of
- * this node may receive its prefix.
+ * `ShouldAnnounce`, in that order), plus ferry's `otherLoadBalancerClass` (MetalLB skips such a
+ * Service without a word) and `noPeers`: the IP may be announced but no BGP session of this node
+ * may receive its prefix.
  */
 export type WithdrawReason =
+  | 'otherLoadBalancerClass'
   | 'noIPAllocated'
   | 'invalidIP'
   | 'ipNotAllowed'
@@ -25,13 +27,18 @@ export type WithdrawReason =
 export interface AnnounceOptions {
   /** MetalLB's `--ignore-exclude-lb`: announce even from nodes labeled exclude-from-external-load-balancers */
   readonly ignoreExcludeLB?: boolean;
+  /**
+   * MetalLB's `--lb-class`, the same setting as the controller's: only Services of this
+   * spec.loadBalancerClass are announced; '' (default) = only Services without one
+   */
+  readonly lbClass?: string;
 }
 
 export interface AnnounceInput {
   readonly config: Config;
   /** the node this speaker runs on */
   readonly node: NodeInfo;
-  /** Services after the caller's loadBalancerClass filter; other types are ignored */
+  /** every Service; other types are ignored, other loadBalancerClasses refused (`otherLoadBalancerClass`) */
   readonly services: readonly ServiceInfo[];
   /** EndpointSlices of the whole cluster (ETP Cluster looks at every node) */
   readonly endpointSlices: readonly EndpointSliceInfo[];
@@ -69,7 +76,10 @@ export interface PeerWithheld {
 export interface ServiceDecision {
   readonly namespace: string;
   readonly name: string;
-  /** canonical ingress IP; the raw text when it does not parse; '' when the Service has none */
+  /**
+   * canonical ingress IP; the raw text when it does not parse; '' when the Service has none, or for
+   * an entry without an ip (a hostname)
+   */
   readonly ip: string;
   /** at least one peer of this node gets a prefix for this IP because of this Service */
   readonly announced: boolean;

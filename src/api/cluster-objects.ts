@@ -161,12 +161,13 @@ export function toServiceInfo(object: Record<string, unknown>): Parsed<ServiceIn
   const status = reader.record(object['status'], 'status');
   const loadBalancer = reader.record(status['loadBalancer'], 'status.loadBalancer');
   const ingress = reader.list(loadBalancer['ingress'], 'status.loadBalancer.ingress');
-  const ingressTexts = ingress.flatMap((entry, index) => {
-    const ip = reader.string(
-      reader.record(entry, `status.loadBalancer.ingress[${index}]`)['ip'],
-      `status.loadBalancer.ingress[${index}].ip`,
-    );
-    return ip === undefined ? [] : [ip];
+  // One text per entry, kept even when it is no IP: whoever reads the Service decides what an
+  // unusable entry means (the speaker refuses that Service with `invalidIP`, as MetalLB does); it is
+  // never a reason to reject the object, nor the configuration or manifests around it.
+  const ingressIPs = ingress.map((entry, index) => {
+    const field = `status.loadBalancer.ingress[${index}]`;
+    const text = reader.string(reader.record(entry, field)['ip'], `${field}.ip`) ?? '';
+    return parseIp(text)?.text ?? text;
   });
   return {
     value: {
@@ -192,7 +193,7 @@ export function toServiceInfo(object: Record<string, unknown>): Parsed<ServiceIn
       clusterIPs,
       selector: reader.stringMap(spec['selector'], 'spec.selector'),
       ports,
-      ingressIPs: canonicalIps(reader, ingressTexts, 'status.loadBalancer.ingress'),
+      ingressIPs,
     },
     problems: reader.problems,
   };

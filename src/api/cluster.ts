@@ -29,7 +29,10 @@ export interface ServiceInfo {
   readonly clusterIPs: readonly string[];
   readonly selector: Readonly<Record<string, string>>;
   readonly ports: readonly ServicePort[];
-  /** status.loadBalancer.ingress[].ip, canonical */
+  /**
+   * status.loadBalancer.ingress[i].ip for every entry i: canonical when it is an IP address, as
+   * written when it is not, '' when the entry has none (a hostname-only entry)
+   */
   readonly ingressIPs: readonly string[];
 }
 

@@ -271,6 +271,31 @@ endpoints:
     ]);
   });
 
+  it('keeps ingress entries that are no IP (a hostname, an unparsable ip) as the Service wrote them, without an error', () => {
+    // The speaker refuses such a Service alone (invalidIP); loading must not reject it nor anything else.
+    const result = loadText(`
+apiVersion: v1
+kind: Service
+metadata: { name: cloud, namespace: web }
+spec: { type: LoadBalancer, loadBalancerClass: example.com/other }
+status:
+  loadBalancer:
+    ingress: [{ ip: 203.0.113.5 }, { hostname: lb.example.com }, { ip: "203.0.113.07" }, { ip: "2001:DB8::5" }]
+`);
+    expect(result.errors).toEqual([]);
+    expect(result.resources.services[0]).toMatchObject({
+      loadBalancerClass: 'example.com/other',
+      ingressIPs: ['203.0.113.5', '', '203.0.113.07', '2001:db8::5'],
+    });
+  });
+
+  it('still rejects an ingress ip of the wrong type, as the API server would', () => {
+    const result = loadText(
+      'apiVersion: v1\nkind: Service\nmetadata: { name: s }\nstatus: { loadBalancer: { ingress: [{ ip: 5 }] } }\n',
+    );
+    expect(result.errors.map((error) => error.field)).toEqual(['status.loadBalancer.ingress[0].ip']);
+  });
+
   it('rejects Secrets with data that is not base64', () => {
     const result = loadText(
       'apiVersion: v1\nkind: Secret\nmetadata: { name: s }\ndata: { password: "not base64!" }\n',

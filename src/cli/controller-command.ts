@@ -11,11 +11,11 @@ import { loadKubeConfig } from '../k8s/client.js';
 import { createKubeClient } from '../k8s/http-client.js';
 import { createProcessLogger, type LogLevel } from '../log/logger.js';
 import { serveMetrics } from '../metrics/http-server.js';
+import { addLbClassFlag, type LbClassFlag } from './lb-class-flag.js';
 
-export interface ControllerFlags {
+export interface ControllerFlags extends LbClassFlag {
   kubeconfig?: string;
   namespace: string;
-  lbClass: string;
   metricsListen: string;
   logLevel: LogLevel;
   leaderElect: boolean;
@@ -73,19 +73,13 @@ async function runController(flags: ControllerFlags): Promise<number> {
 }
 
 export function addControllerCommand(program: Command): void {
-  program
-    .command('controller')
+  addLbClassFlag(program.command('controller'))
     .description('assign IPs from IPAddressPools to LoadBalancer Services (MetalLB controller)')
     .option('--kubeconfig <file>', 'kubeconfig to use (default: KUBECONFIG, else the pod service account)')
     .option(
       '--namespace <ns>',
       "ferry's namespace (IPAddressPools, Communities, the Lease)",
       'metallb-system',
-    )
-    .option(
-      '--lb-class <class>',
-      'handle only Services of this loadBalancerClass (empty: only Services without one)',
-      '',
     )
     .option('--metrics-listen <host:port>', 'address for /metrics, /healthz and /readyz', '0.0.0.0:7472')
     .option('--log-level <level>', 'error, warn, info or debug', 'info')

@@ -5,8 +5,9 @@ import { explainText } from '../announce/index.js';
 import { defaultFrrRenderer } from '../frr/templates.js';
 import { frrConfigForNode } from '../render/node-config.js';
 import { nodeViewFromManifests, type ManifestView } from '../render/manifest-view.js';
+import { addLbClassFlag, type LbClassFlag } from './lb-class-flag.js';
 
-interface ViewFlags {
+interface ViewFlags extends LbClassFlag {
   manifests: string;
   node: string;
   namespace: string;
@@ -18,6 +19,7 @@ function loadView(flags: ViewFlags): ManifestView {
     namespace: flags.namespace,
     nodeName: flags.node,
     ignoreExcludeLB: flags.ignoreExcludeLb === true,
+    lbClass: flags.lbClass,
   });
 }
 
@@ -29,7 +31,7 @@ function reportProblems(view: ManifestView): boolean {
 }
 
 function viewOptions(command: Command): Command {
-  return command
+  return addLbClassFlag(command)
     .requiredOption(
       '--manifests <dir>',
       'directory (or file) of YAML manifests: metallb.io resources, Nodes, Services, EndpointSlices, Secrets',

@@ -19,8 +19,9 @@ import { loadKubeConfig } from '../k8s/client.js';
 import { createSpeaker, type StatusSink } from '../speaker/speaker.js';
 import { watchManifestDirectory } from '../speaker/standalone.js';
 import { addFrrFlags, frrLocation, type FrrFlags } from './frr-flags.js';
+import { addLbClassFlag, type LbClassFlag } from './lb-class-flag.js';
 
-export interface SpeakerFlags extends FrrFlags {
+export interface SpeakerFlags extends FrrFlags, LbClassFlag {
   node: string;
   manifests?: string;
   namespace: string;
@@ -60,7 +61,7 @@ function reconcilerOptions(flags: SpeakerFlags): ReconcilerOptions {
     nodeName: flags.node,
     namespace: flags.namespace,
     render: defaultFrrRenderer(),
-    announceOptions: { ignoreExcludeLB: flags.ignoreExcludeLb === true },
+    announceOptions: { ignoreExcludeLB: flags.ignoreExcludeLb === true, lbClass: flags.lbClass },
     logLevel: flags.frrLogLevel,
   };
 }
@@ -148,7 +149,12 @@ async function runStandalone(flags: SpeakerFlags & { manifests: string }, logger
   );
   await speaker.start();
   source.load();
-  logger.info('speaker started', { node: flags.node, manifests: flags.manifests, metrics: endpoint.address });
+  logger.info('speaker started', {
+    node: flags.node,
+    manifests: flags.manifests,
+    lbClass: flags.lbClass,
+    metrics: endpoint.address,
+  });
   await untilSignal();
   // Stop without withdrawing: FRR keeps announcing what it runs (graceful restart keeps the routes).
   await source.close();
@@ -183,6 +189,7 @@ async function runInCluster(flags: SpeakerFlags, logger: Logger): Promise<number
   const endpoint = await serveMetrics(flags.metricsListen, registry, () => speaker.ready());
   logger.info('speaker starting', {
     node: flags.node,
+    lbClass: flags.lbClass,
     kubeconfig: kubeconfig.origin,
     metrics: endpoint.address,
   });
@@ -196,7 +203,7 @@ async function runInCluster(flags: SpeakerFlags, logger: Logger): Promise<number
 }
 
 export function addSpeakerCommand(program: Command): void {
-  addFrrFlags(program.command('speaker'))
+  addLbClassFlag(addFrrFlags(program.command('speaker')))
     .description(
       "keep this node's FRR in sync with the cluster (or with --manifests) and report what FRR does",
     )

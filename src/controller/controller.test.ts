@@ -1,10 +1,13 @@
 import { Registry } from 'prom-client';
+import { mergePatchObject } from '../k8s/client.js';
 import {
   createPool,
   createService,
   eventsIn,
   eventuallyAsync,
   patchService,
+  readService,
+  services,
   shown,
   shownEventually,
   useControllerHarness,
@@ -159,6 +162,32 @@ describe('ferry controller', () => {
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect((await shown(client(), 'apps', 'classless')).ips).toEqual([]);
     expect((await shown(client(), 'apps', 'other')).ips).toEqual([]);
+  });
+
+  test("a hostname entry on its own Service is replaced by IPs only (as MetalLB's); another class's is left alone", async () => {
+    await createPool(client(), 'a', ['192.0.2.0/28']);
+    await harness().startController();
+    await createService(client(), 'apps', 'mine');
+    await createService(client(), 'apps', 'theirs', { spec: { loadBalancerClass: 'example.com/other' } });
+    await shownEventually(client(), 'apps', 'mine', ['192.0.2.0'], 'a');
+    const ingress = (entries: unknown[]) => ({ status: { loadBalancer: { ingress: entries } } });
+    const theirs = [{ ip: '192.0.2.1' }, { hostname: 'theirs.example.com' }];
+    await mergePatchObject(client(), services('apps'), 'theirs', ingress(theirs), 'status');
+    await mergePatchObject(
+      client(),
+      services('apps'),
+      'mine',
+      ingress([{ ip: '192.0.2.0' }, { hostname: 'mine.example.com' }]),
+      'status',
+    );
+    // the speakers refuse `mine` (invalidIP) until the controller writes it back as IPs only
+    await eventuallyAsync(
+      async () =>
+        JSON.stringify((await readService(client(), 'apps', 'mine')).status) ===
+        JSON.stringify(ingress([{ ip: '192.0.2.0' }]).status),
+      'mine rewritten as IPs only',
+    );
+    expect((await readService(client(), 'apps', 'theirs')).status).toEqual(ingress(theirs).status);
   });
 
   test('a Service that stops being a LoadBalancer loses its IP and the annotation; the IP goes to the next', async () => {

@@ -14,7 +14,7 @@ import type { BackoffPolicy } from '../k8s/backoff.js';
 import type { KubeClient } from '../k8s/client.js';
 import { EventRecorder, referenceTo } from '../k8s/events.js';
 import type { TaskLimiter } from '../util/task-limiter.js';
-import { handlesService } from './service-filter.js';
+import { handlesService } from '../api/load-balancer-class.js';
 import { ServiceViews, type ServiceObject } from './service-view.js';
 import { ServiceWriter, type ServiceWriterStats } from './service-writer.js';
 

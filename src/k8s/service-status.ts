@@ -14,8 +14,11 @@ import { inNamespace, resourceTypes } from './resources.js';
 export const poolAnnotation = 'metallb.io/ip-allocated-from-pool';
 
 export interface LoadBalancerIngress {
+  /** '' on an entry without one */
   readonly ip: string;
   readonly ipMode?: 'VIP' | 'Proxy';
+  /** never written by ferry: kept when reading so that such an entry counts as a difference */
+  readonly hostname?: string;
 }
 
 export interface ServiceWriteOptions {
@@ -26,18 +29,21 @@ export interface ServiceWriteOptions {
   readonly resourceVersion?: string;
 }
 
-/** `status.loadBalancer.ingress` of a raw Service. */
+/**
+ * `status.loadBalancer.ingress` of a raw Service, one element per entry. An entry ferry would not
+ * write (a hostname, no ip) stays visible, so the controller replaces it with IPs only, as MetalLB's.
+ */
 export function ingressOf(service: KubeObject): LoadBalancerIngress[] {
   const status = isRecord(service.status) ? service.status : {};
   const loadBalancer = isRecord(status.loadBalancer) ? status.loadBalancer : {};
   const ingress = Array.isArray(loadBalancer.ingress) ? loadBalancer.ingress : [];
-  return ingress.flatMap((entry: unknown) => {
-    if (!isRecord(entry) || typeof entry.ip !== 'string') return [];
-    return [
-      entry.ipMode === 'VIP' || entry.ipMode === 'Proxy'
-        ? { ip: entry.ip, ipMode: entry.ipMode }
-        : { ip: entry.ip },
-    ];
+  return ingress.map((entry: unknown) => {
+    if (!isRecord(entry)) return { ip: '' };
+    return {
+      ip: typeof entry.ip === 'string' ? entry.ip : '',
+      ...(entry.ipMode === 'VIP' || entry.ipMode === 'Proxy' ? { ipMode: entry.ipMode } : {}),
+      ...(typeof entry.hostname === 'string' ? { hostname: entry.hostname } : {}),
+    };
   });
 }
 

@@ -12,6 +12,8 @@ export interface ManifestViewOptions {
   readonly namespace: string;
   readonly nodeName: string;
   readonly ignoreExcludeLB?: boolean;
+  /** `--lb-class`; '' or absent = Services without spec.loadBalancerClass */
+  readonly lbClass?: string;
 }
 
 export interface ManifestView {
@@ -49,6 +51,6 @@ function viewOf(
     node,
     services: resources.services,
     endpointSlices: resources.endpointSlices,
-    options: { ignoreExcludeLB: options.ignoreExcludeLB === true },
+    options: { ignoreExcludeLB: options.ignoreExcludeLB === true, lbClass: options.lbClass ?? '' },
   };
 }

@@ -5,6 +5,7 @@
 // announcing it; SIGTERM stops without withdrawing unless withdrawOnShutdown.
 import type { Registry } from 'prom-client';
 import type { Logger } from 'winston';
+import type { ServiceInfo } from '../api/cluster.js';
 import { ferryCrdValidator } from '../api/load-directory.js';
 import { emptyResources } from '../api/resources.js';
 import type { SyncEvent, SyncLoop } from '../frr/apply/sync-loop.js';
@@ -15,6 +16,7 @@ import { podOwnerReference } from '../k8s/kube-object.js';
 import { k8sClientMetrics } from '../k8s/metrics.js';
 import { createClusterInputs } from './cluster-inputs.js';
 import { createKubeStatusSink } from './kube-status-sink.js';
+import { newlyInvalidIngress } from './invalid-ip-events.js';
 import { newlyAnnounced } from './node-assigned-events.js';
 import type { ReconcilerOptions } from './reconciler.js';
 import { createSpeaker } from './speaker.js';
@@ -22,6 +24,16 @@ import { createSpeaker } from './speaker.js';
 /** The served version of a metallb.io kind, for Event references. */
 function metallbApiVersion(kind: string): string {
   return kind === 'BGPPeer' ? 'metallb.io/v1beta2' : 'metallb.io/v1beta1';
+}
+
+function serviceReference(service: ServiceInfo) {
+  return {
+    kind: 'Service',
+    apiVersion: 'v1',
+    namespace: service.namespace,
+    name: service.name,
+    uid: service.uid,
+  };
 }
 
 export interface KubeSpeakerOptions extends ReconcilerOptions {
@@ -87,20 +99,24 @@ export function createKubeSpeaker(options: KubeSpeakerOptions): KubeSpeaker {
     const announce = outcome?.announce;
     if (announce === undefined) return;
     const services = new Map(resources.services.map((s) => [`${s.namespace}/${s.name}`, s]));
-    for (const started of newlyAnnounced(previousAnnounce, announce)) {
-      const service = services.get(`${started.namespace}/${started.name}`);
+    const serviceEvents = [
+      ...newlyInvalidIngress(previousAnnounce, announce).map((refused) => ({
+        service: refused,
+        type: 'warning' as const,
+        reason: 'invalidIP',
+        message: `not announcing from node "${nodeName}": ${refused.detail}`,
+      })),
+      ...newlyAnnounced(previousAnnounce, announce).map((started) => ({
+        service: started,
+        type: 'normal' as const,
+        reason: 'nodeAssigned',
+        message: `announcing from node "${nodeName}" with protocol "bgp"`,
+      })),
+    ];
+    for (const event of serviceEvents) {
+      const service = services.get(`${event.service.namespace}/${event.service.name}`);
       if (service === undefined) continue;
-      void events.normal(
-        {
-          kind: 'Service',
-          apiVersion: 'v1',
-          namespace: service.namespace,
-          name: service.name,
-          uid: service.uid,
-        },
-        'nodeAssigned',
-        `announcing from node "${nodeName}" with protocol "bgp"`,
-      );
+      void events[event.type](serviceReference(service), event.reason, event.message);
     }
     previousAnnounce = announce;
   };

@@ -61,3 +61,31 @@ test('an unreadable manifest makes the configuration Invalid and keeps the last 
   expect(outcome.configuration).toMatchObject({ result: 'Invalid' });
   expect(outcome.desiredConfig).toBe(before);
 });
+
+describe('two load balancers, unusable ingress entries (the speaker, cluster or standalone)', () => {
+  const loaded = loadManifestDirectory(`${goldenScenarioDirectory()}/load-balancer-class/input.yaml`);
+  const speakerWith = (lbClass?: string) =>
+    createReconciler({
+      nodeName: 'node-1',
+      namespace: 'metallb-system',
+      render: defaultFrrRenderer(),
+      ...(lbClass === undefined ? {} : { announceOptions: { lbClass } }),
+    });
+  const networks = (config: string | undefined) =>
+    config?.match(/^\s*network \S+/gm)?.map((line) => line.trim()) ?? [];
+
+  test('the configuration stays Valid; only the class-less Service with usable IPs is announced', () => {
+    expect(loaded.errors).toEqual([]);
+    const outcome = speakerWith().reconcile(loaded.resources);
+    expect(outcome.configuration).toEqual({ result: 'Valid', errorSummary: '' });
+    expect(networks(outcome.desiredConfig)).toEqual(['network 203.0.113.5/32']);
+  });
+
+  test("with --lb-class the other class is the speaker's, and the class-less Services are not", () => {
+    const outcome = speakerWith('example.com/other').reconcile(loaded.resources);
+    expect(outcome.configuration.result).toBe('Valid');
+    // other-lb is now judged, and refused for its hostname entry
+    expect(networks(outcome.desiredConfig)).toEqual([]);
+    expect(outcome.announce?.decisions.find((d) => d.name === 'other-lb')?.reason).toBe('invalidIP');
+  });
+});

@@ -13,6 +13,7 @@ import { k8sClientMetrics } from '../k8s/metrics.js';
 import { createFrrMetrics } from '../metrics/frr-metrics.js';
 import type { SpeakerConfigurationStatus } from './configuration-state.js';
 import { observeFrr } from './frr-observer.js';
+import { newlyInvalidIngress } from './invalid-ip-events.js';
 import { createReconciler, type ReconcileOutcome, type ReconcilerOptions } from './reconciler.js';
 import { serviceStatuses, type ServiceStatus } from './service-status.js';
 import { sessionStatuses, type SessionStatus } from './session-status.js';
@@ -199,6 +200,15 @@ export function createSpeaker(options: SpeakerOptions): Speaker {
           result: outcome.configuration.result,
           errors: outcome.configuration.errorSummary,
         });
+      }
+      if (outcome.announce !== undefined) {
+        // in a cluster also a Warning Event on the Service (kube-speaker); standalone this log is all
+        for (const refused of newlyInvalidIngress(latest?.announce, outcome.announce))
+          logger.warn('Service not announced: invalid ingress', {
+            service: `${refused.namespace}/${refused.name}`,
+            reason: 'invalidIP',
+            detail: refused.detail,
+          });
       }
       latest = outcome;
       configStale.set(outcome.configuration.result === 'Valid' ? 0 : 1);
