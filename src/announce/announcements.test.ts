@@ -1,5 +1,4 @@
 import { announcementsForNode } from './announcements.js';
-import { communityText } from './communities.js';
 import {
   advertisement,
   community,
@@ -14,6 +13,7 @@ import {
   world,
 } from './test-fixtures.js';
 import type { AnnounceInput, AnnounceResult } from './types.js';
+import { communityText } from '../config/community.js';
 
 /** `ns/name ip: announced → peers` or `ns/name ip: reason` */
 function decisions(result: AnnounceResult): string[] {

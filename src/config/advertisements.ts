@@ -9,9 +9,10 @@ import type { Issues } from './issues.js';
 import { objectNameProblem } from './names.js';
 import type { BuiltPeer } from './peers.js';
 import type { BuiltPool } from './pools.js';
-import type { FieldProblem } from './problem.js';
 import { anySelectorMatches, parseSelectorList } from './selector.js';
-import type { BfdProfile, BgpAdvertisement, Community, ObjectRef } from './types.js';
+import type { BfdProfile, BgpAdvertisement, Community } from './types.js';
+import type { ObjectRef } from '../util/object-ref.js';
+import type { FieldProblem } from '../util/field-problem.js';
 
 /** FRR mode limit (MetalLB `internal/bgp/frr` validate). */
 const MAX_COMMUNITIES = 63;

@@ -3,7 +3,8 @@
 import type { CommunityResource } from '../api/metallb.js';
 import { parseCommunity } from './community.js';
 import type { Issues } from './issues.js';
-import type { Community, ObjectRef } from './types.js';
+import type { Community } from './types.js';
+import type { ObjectRef } from '../util/object-ref.js';
 
 export function buildCommunityAliases(
   resources: readonly { readonly resource: CommunityResource; readonly ref: ObjectRef }[],

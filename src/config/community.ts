@@ -72,6 +72,7 @@ export function compareCommunities(a: Community, b: Community): number {
   return 0;
 }
 
+/** `65000:100` or `large:1:2:3`, as written in a BGPAdvertisement. */
 export function communityText(community: Community): string {
   return community.kind === 'large' ? `large:${community.value}` : community.value;
 }

@@ -1,9 +1,9 @@
 // Builders for the ipam tests: a Pool or a Service with only the fields a case cares about.
 import type { ServiceInfo } from '../api/cluster.js';
-import type { Cidr, Pool, ServiceAllocation } from '../config/types.js';
+import type { Pool, ServiceAllocation } from '../config/types.js';
 import type { ServiceConvergence } from './converge.js';
 import { ANNOTATION_IP_ALLOCATED_FROM_POOL } from './request.js';
-import { parseCidr } from '../net/ip.js';
+import { type Cidr, parseCidr } from '../net/ip.js';
 import { service as serviceWithIngress } from '../announce/test-fixtures.js';
 
 export function cidr(text: string): Cidr {
