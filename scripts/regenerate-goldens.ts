@@ -6,7 +6,7 @@ import {
   goldenScenarioDirectory,
   goldenScenarioNames,
   renderGoldenScenario,
-} from '../src/render/golden-scenarios.js';
+} from '../test/support/golden-scenarios.js';
 
 for (const name of goldenScenarioNames()) {
   const directory = join(goldenScenarioDirectory(), name);

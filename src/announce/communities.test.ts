@@ -1,5 +1,5 @@
 import { unionCommunities } from './communities.js';
-import { community } from './test-fixtures.js';
+import { community } from '../../test/support/builders.js';
 import { communityText } from '../config/community.js';
 
 test('union: deduplicated, standard before large, numeric order within each kind', () => {

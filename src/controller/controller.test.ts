@@ -8,7 +8,7 @@ import {
   shown,
   shownEventually,
   useControllerHarness,
-} from './test-support.js';
+} from '../../test/support/controller-harness.js';
 
 const { harness, client } = useControllerHarness();
 

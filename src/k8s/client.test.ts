@@ -6,7 +6,7 @@ import { getObject, listObjects, loadKubeConfig } from './client.js';
 import { isNotFound } from './errors.js';
 import { createKubeClient } from './http-client.js';
 import { inNamespace, resourcePath, resourceTypes } from './resources.js';
-import { delay, useTestApi } from './test-apiserver.js';
+import { delay, useTestApi } from '../../test/support/test-apiserver.js';
 
 const { api } = useTestApi();
 
