@@ -1,4 +1,4 @@
-import type { PeerAdvertisement as PrefixToPeer } from '../announce/types.js';
+import type { PeerAdvertisement } from '../announce/types.js';
 import { frrModelForNode } from './build-model.js';
 import { defaultFrrRenderer } from './templates.js';
 import { bfdProfile, peer } from '../../test/support/builders.js';
@@ -7,7 +7,7 @@ import type { Peer } from '../config/types.js';
 const render = defaultFrrRenderer();
 const COMMUNITY_100 = { kind: 'standard', value: '65000:100' } as const;
 
-function renderFor(peers: Peer[], advertisements: PrefixToPeer[] = []): string {
+function renderFor(peers: Peer[], advertisements: PeerAdvertisement[] = []): string {
   return render(frrModelForNode({ peers, bfdProfiles: [], advertisements }));
 }
 
@@ -112,7 +112,7 @@ describe('neighbor session lines', () => {
 describe('announcements', () => {
   const tor1 = peer('tor1', '192.0.2.1');
   const tor2 = peer('tor2', '198.51.100.1');
-  const ad = (prefix: string, peer: string, extra: Partial<PrefixToPeer> = {}): PrefixToPeer => ({
+  const ad = (prefix: string, peer: string, extra: Partial<PeerAdvertisement> = {}): PeerAdvertisement => ({
     prefix,
     family: prefix.includes(':') ? 'ipv6' : 'ipv4',
     peer,

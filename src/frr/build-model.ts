@@ -23,9 +23,6 @@ import { compareText } from '../util/order.js';
 import { comparePrefixKeys, prefixKey } from '../net/address-order.js';
 import { communityText } from '../config/community.js';
 
-/** One prefix to one BGPPeer with its attributes: the announce layer's output. */
-export type PrefixToPeer = PeerAdvertisement;
-
 export interface FrrModelInput {
   /** the BGPPeers selected for this node */
   readonly peers: readonly Peer[];

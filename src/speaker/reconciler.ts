@@ -9,7 +9,7 @@ import { buildConfig } from '../config/build-config.js';
 import { formatConfigError } from '../config/problem.js';
 import type { Config, ConfigError, Peer } from '../config/types.js';
 import type { FrrRenderer } from '../frr/render.js';
-import { frrConfigForNode, nodeNamed } from '../render/node-config.js';
+import { frrConfigForNode, nodeNamed } from '../node-pipeline/node-config.js';
 
 export interface ConfigurationState {
   readonly result: 'Valid' | 'Invalid' | 'Unknown';

@@ -1,7 +1,8 @@
 // ferry's rendered frr.conf for a lab node (node1: 192.0.2.11 / 198.51.100.11) peering with both lab
 // ToRs (tor1 192.0.2.1, tor2 198.51.100.1, AS 65000) over BFD, announcing a list of service IPs; used by
 // the apply FRR tests and bench/frr-apply.ts.
-import { frrModelForNode, type PrefixToPeer } from '../../src/frr/build-model.js';
+import type { PeerAdvertisement } from '../../src/announce/types.js';
+import { frrModelForNode } from '../../src/frr/build-model.js';
 import { defaultFrrRenderer } from '../../src/frr/templates.js';
 import { bfdProfile, peer } from './builders.js';
 
@@ -16,7 +17,7 @@ export function nodeConfig(prefixes: readonly Announced[], options: { password?:
     peer('tor1', '192.0.2.1', { bfdProfile: 'fast', password: options.password }),
     peer('tor2', '198.51.100.1', { bfdProfile: 'fast' }),
   ];
-  const advertisements = prefixes.flatMap((announced): PrefixToPeer[] => {
+  const advertisements = prefixes.flatMap((announced): PeerAdvertisement[] => {
     const { prefix, community } =
       typeof announced === 'string' ? { prefix: announced, community: '65000:100' } : announced;
     return ['tor1', 'tor2'].map((peer) => ({

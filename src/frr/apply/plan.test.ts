@@ -1,4 +1,5 @@
-import { frrModelForNode, type PrefixToPeer } from '../build-model.js';
+import type { PeerAdvertisement } from '../../announce/types.js';
+import { frrModelForNode } from '../build-model.js';
 import { defaultFrrRenderer } from '../templates.js';
 import { bfdProfile, peer } from '../../../test/support/builders.js';
 import type { BfdProfile, Community, Peer } from '../../config/types.js';
@@ -18,16 +19,16 @@ const C200: Community = { kind: 'standard', value: '65000:200' };
 interface Scenario {
   readonly peers?: Peer[];
   readonly bfd?: BfdProfile[];
-  readonly ads: PrefixToPeer[];
+  readonly ads: PeerAdvertisement[];
   readonly logLevel?: string;
 }
 
-function ad(prefix: string, peer: string, communities: Community[] = [], localPref = 0): PrefixToPeer {
+function ad(prefix: string, peer: string, communities: Community[] = [], localPref = 0): PeerAdvertisement {
   return { prefix, family: prefix.includes(':') ? 'ipv6' : 'ipv4', peer, communities, localPref };
 }
 
 /** The same prefix to both ToRs with the same attributes. */
-function both(prefix: string, communities: Community[] = []): PrefixToPeer[] {
+function both(prefix: string, communities: Community[] = []): PeerAdvertisement[] {
   return [ad(prefix, 'tor1', communities), ad(prefix, 'tor2', communities)];
 }
 
