@@ -51,13 +51,13 @@ function communitiesOf(
     }
     const parsed = parseCommunity(text);
     if (parsed.ok) {
-      byText.set(communityText(parsed.community), parsed.community);
-    } else if (parsed.reason === 'format') {
+      byText.set(communityText(parsed.value), parsed.value);
+    } else if (parsed.error.reason === 'format') {
       // Possibly an alias whose Community object is not there yet: keep the last good configuration.
-      context.issues.error(ref, field, parsed.message, { fatal: true });
+      context.issues.error(ref, field, parsed.error.message, { fatal: true });
       missingAlias = true;
     } else {
-      problems.push({ field, message: parsed.message });
+      problems.push({ field, message: parsed.error.message });
     }
   });
   const communities = [...byText.values()].sort(compareCommunities);

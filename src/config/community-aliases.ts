@@ -23,9 +23,9 @@ export function buildCommunityAliases(
       const parsed = parseCommunity(alias.value ?? '');
       if (!parsed.ok) {
         const message =
-          parsed.reason === 'format'
+          parsed.error.reason === 'format'
             ? `${JSON.stringify(alias.value ?? '')} is not a community: write A:B or large:A:B:C`
-            : parsed.message;
+            : parsed.error.message;
         issues.error(ref, `${field}.value`, message);
         return;
       }
@@ -40,7 +40,7 @@ export function buildCommunityAliases(
         return;
       }
       definedBy.set(name, `Community ${ref.namespace}/${ref.name}`);
-      aliases.set(name, parsed.community);
+      aliases.set(name, parsed.value);
     });
   }
   return aliases;
