@@ -78,17 +78,20 @@ describe('check-imports', () => {
     expect(importProblems(withTest)).toEqual([]);
   });
 
-  it('catches product code importing test support or e2e, and anything importing a test file', () => {
+  it('catches product code importing anything outside src/, and anything importing a test file', () => {
     const forbidden = graph({
       'src/announce/peers.ts': ['test/support/builders.ts'],
       'src/k8s/client.ts': ['e2e/apiserver/server.ts'],
+      'src/net/ip.ts': ['scripts/regenerate-goldens.ts'],
+      'scripts/regenerate-goldens.ts': [],
       'bench/lab.ts': ['src/frr/render.test.ts'],
       'test/support/builders.ts': [],
       'e2e/apiserver/server.ts': [],
     });
     expect(importProblems(forbidden)).toEqual([
-      'src/announce/peers.ts imports test/support/builders.ts: product code must not import e2e/ or test support',
-      'src/k8s/client.ts imports e2e/apiserver/server.ts: product code must not import e2e/ or test support',
+      'src/announce/peers.ts imports test/support/builders.ts: product code imports only src/ (not test support, e2e/, bench/ or scripts/)',
+      'src/k8s/client.ts imports e2e/apiserver/server.ts: product code imports only src/ (not test support, e2e/, bench/ or scripts/)',
+      'src/net/ip.ts imports scripts/regenerate-goldens.ts: product code imports only src/ (not test support, e2e/, bench/ or scripts/)',
       'bench/lab.ts imports the test file src/frr/render.test.ts',
     ]);
   });
@@ -101,7 +104,7 @@ describe('check-imports', () => {
       'e2e/apiserver/store.ts': [],
     });
     expect(importProblems(seam)).toEqual([
-      'src/lab/fabric.ts imports e2e/apiserver/store.ts: product code must not import e2e/ or test support',
+      'src/lab/fabric.ts imports e2e/apiserver/store.ts: product code imports only src/ (not test support, e2e/, bench/ or scripts/)',
     ]);
   });
 

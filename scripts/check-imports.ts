@@ -1,6 +1,7 @@
 // The layering check of `npm run lint`: reads every relative import of the repository's TypeScript and
 // fails on (1) an import cycle between modules and (2) product code (non-test files under src/)
-// importing e2e/ or test/, except the one seam that lets `ferry lab` run the in-memory API server.
+// importing anything outside src/ (test/, e2e/, bench/, scripts/), except the one seam that lets
+// `ferry lab` run the in-memory API server.
 // Imports are read with TypeScript's own pre-processor, so `import type`, re-exports and dynamic
 // `import()` all count: a type-only arrow is still an arrow between layers.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -11,7 +12,7 @@ import ts from 'typescript';
 /** Repository-relative, '/'-separated path of a .ts file → the relative import targets it names. */
 export type ImportGraph = ReadonlyMap<string, readonly string[]>;
 
-/** An import product code may make into e2e/ or test/: `from` imports `to`. */
+/** An import product code may make outside src/: `from` imports `to`. */
 export interface Seam {
   readonly from: string;
   readonly to: string;
@@ -64,10 +65,12 @@ export function importProblems(graph: ImportGraph, seams: readonly Seam[] = [LAB
       if (isTestFile(to)) problems.push(`${from} imports the test file ${to}`);
       else if (
         isProduct(from) &&
-        (to.startsWith('e2e/') || to.startsWith('test/')) &&
+        !to.startsWith('src/') &&
         !seams.some((seam) => seam.from === from && seam.to === to)
       )
-        problems.push(`${from} imports ${to}: product code must not import e2e/ or test support`);
+        problems.push(
+          `${from} imports ${to}: product code imports only src/ (not test support, e2e/, bench/ or scripts/)`,
+        );
     }
   }
   for (const cycle of moduleCycles(graph))
