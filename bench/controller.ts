@@ -8,11 +8,15 @@ import { performance } from 'node:perf_hooks';
 import { Registry } from 'prom-client';
 import { ferryCrdValidator } from '../src/api/load-directory.js';
 import { Controller } from '../src/controller/controller.js';
-import { poolObject, serviceObject } from '../src/controller/test-support.js';
+import { pool, service } from '../test/support/manifests.js';
 import type { KubeObject } from '../src/k8s/kube-object.js';
 import { silentLogger } from '../src/k8s/logger.js';
-import type { CountingClient } from '../src/k8s/test-apiserver.js';
-import { countingClient, startTestApi, type TestApi } from '../src/k8s/test-apiserver.js';
+import {
+  type CountingClient,
+  countingClient,
+  startTestApi,
+  type TestApi,
+} from '../test/support/test-apiserver.js';
 import { createObject } from '../src/k8s/client.js';
 import { inNamespace, resourceTypes } from '../src/k8s/resources.js';
 
@@ -35,7 +39,7 @@ const scenarios: Scenario[] = [
 function benchService(scenario: Scenario, name: string, index: number): KubeObject {
   const clusterIp =
     scenario.family === 'IPv4' ? `10.96.${(index >> 8) & 255}.${index & 255}` : `fd00::${index.toString(16)}`;
-  return serviceObject(scenario.namespace, name, {
+  return service(scenario.namespace, name, {
     annotations: { 'metallb.io/address-pool': scenario.pool },
     spec: {
       clusterIP: clusterIp,
@@ -116,7 +120,11 @@ async function run(scenario: Scenario): Promise<void> {
       { fieldManager: 'bench' },
     );
     const pools = inNamespace(resourceTypes.ipAddressPools, 'metallb-system');
-    const created = await createObject(api.client, pools, poolObject(scenario.pool, [scenario.cidr]));
+    const created = await createObject(
+      api.client,
+      pools,
+      pool(scenario.pool, { addresses: [scenario.cidr] }),
+    );
     if (!created.ok) throw new Error(created.error.message);
     seed(api, scenario);
 

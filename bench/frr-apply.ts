@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { createApplier, type Applier } from '../src/frr/apply/applier.js';
 import { createVtyChannel, vtySocketPath, type VtyChannel } from '../src/frr/vty-channel.js';
 import { reloadFileText, unmanagedLines } from '../src/frr/apply/reload-file.js';
-import { nodeConfig } from '../src/frr/apply/testing/node-config.js';
+import { nodeConfig } from '../test/support/frr-node-config.js';
 import { Fabric } from '../src/lab/fabric.js';
 import type { FrrInstance } from '../src/lab/frr-instance.js';
 import { torFrrConfigForNodes } from '../src/lab/tor-config.js';

@@ -4,7 +4,7 @@
 // second reconcile reuses the unchanged objects, as the speaker does).
 // Run: npx tsc -p tsconfig.json && node dist/bench/reconcile.js [N]
 import { announcementsForNode, peersForNode } from '../src/announce/index.js';
-import { endpoint, service as fixtureService, slice as fixtureSlice } from '../src/announce/test-fixtures.js';
+import { endpoint, service as fixtureService, slice as fixtureSlice } from '../test/support/builders.js';
 import { loadManifestDirectory } from '../src/api/load-directory.js';
 import { buildConfig } from '../src/config/build-config.js';
 import { planChange } from '../src/frr/apply/plan.js';
@@ -20,7 +20,7 @@ const pool = {
 };
 const ip = (i: number) => `198.18.${Math.floor(i / 250)}.${(i % 250) + 1}`;
 // the same builders the announce tests use
-const service = (i: number) => fixtureService(`default/svc-${i}`, [ip(i)]);
+const service = (i: number) => fixtureService(`default/svc-${i}`, { ingressIPs: [ip(i)] });
 const slice = (i: number) => fixtureSlice(`default/svc-${i}`, [endpoint('node-21')], '1');
 
 function time<T>(label: string, work: () => T): T {

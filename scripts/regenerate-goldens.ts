@@ -1,4 +1,4 @@
-// Rewrites the golden files of src/render/testdata from the current code: run on purpose
+// Rewrites the golden files of src/node-pipeline/testdata from the current code: run on purpose
 // (`npm run goldens`), review the diff, commit. Tests never write goldens.
 import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -6,7 +6,7 @@ import {
   goldenScenarioDirectory,
   goldenScenarioNames,
   renderGoldenScenario,
-} from '../src/render/golden-scenarios.js';
+} from '../test/support/golden-scenarios.js';
 
 for (const name of goldenScenarioNames()) {
   const directory = join(goldenScenarioDirectory(), name);

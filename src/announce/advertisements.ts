@@ -3,7 +3,7 @@
 import { anySelectorMatches } from '../config/selector.js';
 import type { BgpAdvertisement, Config, Pool } from '../config/types.js';
 import type { NodeInfo, ServiceInfo } from '../api/cluster.js';
-import { compareText } from './peers.js';
+import { compareText } from '../util/order.js';
 
 /** The advertisements of each pool, sorted by name, so lookups per Service are O(ads of its pool). */
 export function advertisementsByPool(config: Config): Map<string, BgpAdvertisement[]> {

@@ -16,7 +16,7 @@ import {
   selector,
   service,
   slice,
-} from './test-fixtures.js';
+} from '../../test/support/builders.js';
 import type { AnnounceInput } from './types.js';
 
 // Small vocabularies so that random worlds collide often: shared IPs, common aggregates, peers
@@ -153,7 +153,8 @@ const worldArb: fc.Arbitrary<AnnounceInput> = fc
       world.networkUnavailable,
     ),
     services: world.services.map((s) =>
-      service(`${s.namespace}/${s.name}`, s.ips, {
+      service(`${s.namespace}/${s.name}`, {
+        ingressIPs: s.ips,
         type: s.notLoadBalancer ? 'ClusterIP' : 'LoadBalancer',
         externalTrafficPolicy: s.local ? 'Local' : 'Cluster',
         labels: s.tier === undefined ? {} : { tier: s.tier },

@@ -1,5 +1,4 @@
 import { announcementsForNode } from './announcements.js';
-import { communityText } from './communities.js';
 import {
   advertisement,
   community,
@@ -12,8 +11,9 @@ import {
   service,
   slice,
   world,
-} from './test-fixtures.js';
+} from '../../test/support/builders.js';
 import type { AnnounceInput, AnnounceResult } from './types.js';
+import { communityText } from '../config/community.js';
 
 /** `ns/name ip: announced → peers` or `ns/name ip: reason` */
 function decisions(result: AnnounceResult): string[] {
@@ -49,38 +49,43 @@ describe('why a Service IP is or is not announced from this node (MetalLB order,
     },
     {
       name: 'no ingress IP yet: noIPAllocated',
-      input: world({ services: [service('default/web', [])] }),
+      input: world({ services: [service('default/web')] }),
       decisions: ['default/web : noIPAllocated'],
       routes: [],
     },
     {
       name: 'an ingress IP that does not parse: invalidIP for every IP of the Service',
-      input: world({ services: [service('default/web', ['203.0.113.10', '203.0.113.999'])] }),
+      input: world({ services: [service('default/web', { ingressIPs: ['203.0.113.10', '203.0.113.999'] })] }),
       decisions: ['default/web 203.0.113.10: invalidIP', 'default/web 203.0.113.999: invalidIP'],
       routes: [],
     },
     {
       name: 'a hostname-only ingress entry beside a valid IP: invalidIP for the whole Service (MetalLB parses every entry)',
-      input: world({ services: [service('default/web', ['203.0.113.10', ''])] }),
+      input: world({ services: [service('default/web', { ingressIPs: ['203.0.113.10', ''] })] }),
       decisions: ['default/web 203.0.113.10: invalidIP', 'default/web : invalidIP'],
       routes: [],
     },
     {
       name: 'only a hostname-only ingress entry: invalidIP, not noIPAllocated (there is an entry, without an IP)',
-      input: world({ services: [service('default/web', [''])] }),
+      input: world({ services: [service('default/web', { ingressIPs: [''] })] }),
       decisions: ['default/web : invalidIP'],
       routes: [],
     },
     {
       name: 'an IPv4 address with leading zeros (Go refuses it too): invalidIP',
-      input: world({ services: [service('default/web', ['203.0.113.010'])] }),
+      input: world({ services: [service('default/web', { ingressIPs: ['203.0.113.010'] })] }),
       decisions: ['default/web 203.0.113.010: invalidIP'],
       routes: [],
     },
     {
       name: 'a Service of another loadBalancerClass, default --lb-class: otherLoadBalancerClass, whatever its ingress',
       input: world({
-        services: [service('default/web', ['203.0.113.10', ''], { loadBalancerClass: 'example.com/other' })],
+        services: [
+          service('default/web', {
+            ingressIPs: ['203.0.113.10', ''],
+            loadBalancerClass: 'example.com/other',
+          }),
+        ],
       }),
       decisions: ['default/web 203.0.113.10: otherLoadBalancerClass', 'default/web : otherLoadBalancerClass'],
       routes: [],
@@ -88,7 +93,9 @@ describe('why a Service IP is or is not announced from this node (MetalLB order,
     {
       name: '--lb-class set: a Service of that class is announced',
       input: world({
-        services: [service('default/web', ['203.0.113.10'], { loadBalancerClass: 'ferry.example/bgp' })],
+        services: [
+          service('default/web', { ingressIPs: ['203.0.113.10'], loadBalancerClass: 'ferry.example/bgp' }),
+        ],
         options: { lbClass: 'ferry.example/bgp' },
       }),
       decisions: ['default/web 203.0.113.10: announced → tor1,tor2'],
@@ -102,20 +109,22 @@ describe('why a Service IP is or is not announced from this node (MetalLB order,
     },
     {
       name: 'the class is checked before anything else: another class without an IP is otherLoadBalancerClass',
-      input: world({ services: [service('default/web', [], { loadBalancerClass: 'example.com/other' })] }),
+      input: world({
+        services: [service('default/web', { ingressIPs: [], loadBalancerClass: 'example.com/other' })],
+      }),
       decisions: ['default/web : otherLoadBalancerClass'],
       routes: [],
     },
     {
       name: 'an IP in no pool: ipNotAllowed',
-      input: world({ services: [service('default/web', ['198.51.100.7'])] }),
+      input: world({ services: [service('default/web', { ingressIPs: ['198.51.100.7'] })] }),
       decisions: ['default/web 198.51.100.7: ipNotAllowed'],
     },
     {
       name: 'IPs not all in one pool: ipNotAllowed (MetalLB wants one pool holding all of them)',
       input: world({
         config: config({ pools: [pool('pool-a', ['203.0.113.0/24']), pool('pool-b', ['2001:db8::/64'])] }),
-        services: [service('default/web', ['203.0.113.10', '2001:db8::10'])],
+        services: [service('default/web', { ingressIPs: ['203.0.113.10', '2001:db8::10'] })],
       }),
       decisions: ['default/web 203.0.113.10: ipNotAllowed', 'default/web 2001:db8::10: ipNotAllowed'],
     },
@@ -163,7 +172,7 @@ describe('why a Service IP is or is not announced from this node (MetalLB order,
             }),
           ],
         }),
-        services: [service('default/web', ['203.0.113.10'], { labels: { tier: 'web' } })],
+        services: [service('default/web', { ingressIPs: ['203.0.113.10'], labels: { tier: 'web' } })],
       }),
       decisions: ['default/web 203.0.113.10: announced → tor1,tor2'],
     },
@@ -176,7 +185,7 @@ describe('why a Service IP is or is not announced from this node (MetalLB order,
             advertisement('adv-b', { localPref: 200, serviceSelectors: [selector({ tier: 'web' })] }),
           ],
         }),
-        services: [service('default/web', ['203.0.113.10'], { labels: { tier: 'web' } })],
+        services: [service('default/web', { ingressIPs: ['203.0.113.10'], labels: { tier: 'web' } })],
       }),
       decisions: ['default/web 203.0.113.10: conflictingAdvertisements'],
       routes: [],
@@ -262,7 +271,9 @@ describe('why a Service IP is or is not announced from this node (MetalLB order,
     },
     {
       name: 'a Service that is not type LoadBalancer gets no decision',
-      input: world({ services: [service('default/web', ['203.0.113.10'], { type: 'ClusterIP' })] }),
+      input: world({
+        services: [service('default/web', { ingressIPs: ['203.0.113.10'], type: 'ClusterIP' })],
+      }),
       decisions: [],
       routes: [],
     },
@@ -286,7 +297,7 @@ describe('endpoints: externalTrafficPolicy Local and Cluster', () => {
   const local = (endpoints: Parameters<typeof slice>[1], nodeName = 'n1'): AnnounceInput =>
     world({
       node: node(nodeName),
-      services: [service('default/web', ['203.0.113.10'], { externalTrafficPolicy: 'Local' })],
+      services: [service('default/web', { ingressIPs: ['203.0.113.10'], externalTrafficPolicy: 'Local' })],
       endpointSlices: [slice('default/web', endpoints)],
     });
   const cluster = (endpoints: Parameters<typeof slice>[1], nodeName = 'n1'): AnnounceInput =>
@@ -365,7 +376,7 @@ describe('endpoints: externalTrafficPolicy Local and Cluster', () => {
     {
       name: 'endpoints spread over several slices',
       input: world({
-        services: [service('default/web', ['203.0.113.10'], { externalTrafficPolicy: 'Local' })],
+        services: [service('default/web', { ingressIPs: ['203.0.113.10'], externalTrafficPolicy: 'Local' })],
         endpointSlices: [
           slice('default/web', [endpoint('n2')], 'a'),
           slice('default/web', [endpoint('n1')], 'b'),
@@ -389,7 +400,9 @@ describe('an ETP Local endpoint moving between nodes moves the next hop', () => 
         announcementsForNode(
           world({
             node: node(name),
-            services: [service('default/web', ['203.0.113.10'], { externalTrafficPolicy: 'Local' })],
+            services: [
+              service('default/web', { ingressIPs: ['203.0.113.10'], externalTrafficPolicy: 'Local' }),
+            ],
             endpointSlices: [slice('default/web', endpoints)],
           }),
         ).advertisements.length > 0,
@@ -425,7 +438,7 @@ describe('prefixes, peers and attributes', () => {
         config: config({
           advertisements: [advertisement('adv-a', { aggregationLength: 24, aggregationLengthV6: 64 })],
         }),
-        services: [service('default/web', ['203.0.113.10', '2001:db8::abcd'])],
+        services: [service('default/web', { ingressIPs: ['203.0.113.10', '2001:db8::abcd'] })],
       }),
     );
     expect(result.decisions.map((d) => d.routes.map((r) => r.prefix))).toEqual([
@@ -449,8 +462,8 @@ describe('prefixes, peers and attributes', () => {
           ],
         }),
         services: [
-          service('default/web', ['203.0.113.10']),
-          service('default/db', ['203.0.113.20'], { labels: { app: 'db' } }),
+          service('default/web', { ingressIPs: ['203.0.113.10'] }),
+          service('default/db', { ingressIPs: ['203.0.113.20'], labels: { app: 'db' } }),
         ],
         endpointSlices: [slice('default/web', [endpoint('n1')]), slice('default/db', [endpoint('n1')])],
       }),
@@ -538,7 +551,10 @@ describe('prefixes, peers and attributes', () => {
           ],
         }),
         services: [
-          service('default/web', ['203.0.113.10', '2001:db8::10'], { ipFamilies: ['IPv4', 'IPv6'] }),
+          service('default/web', {
+            ingressIPs: ['203.0.113.10', '2001:db8::10'],
+            ipFamilies: ['IPv4', 'IPv6'],
+          }),
         ],
       }),
     );
@@ -568,7 +584,9 @@ describe('prefixes, peers and attributes', () => {
   });
 
   test('IPv6 Service with only IPv4 sessions (no dualStackAddressFamily): noPeers', () => {
-    const result = announcementsForNode(world({ services: [service('default/web', ['2001:db8::10'])] }));
+    const result = announcementsForNode(
+      world({ services: [service('default/web', { ingressIPs: ['2001:db8::10'] })] }),
+    );
     expect(decisions(result)).toEqual(['default/web 2001:db8::10: noPeers']);
   });
 
@@ -584,7 +602,7 @@ describe('prefixes, peers and attributes', () => {
   test('ingress IPs are canonicalized and deduplicated', () => {
     const result = announcementsForNode(
       world({
-        services: [service('default/web', ['2001:DB8:0::10', '2001:db8::10'])],
+        services: [service('default/web', { ingressIPs: ['2001:DB8:0::10', '2001:db8::10'] })],
         config: config({ peers: [peer('tor6', '2001:db8:ff::1')] }),
       }),
     );
@@ -599,8 +617,9 @@ describe('shared IPs (several Services, one IP)', () => {
   ): AnnounceInput =>
     world({
       services: [
-        service('default/web', ['203.0.113.10'], { externalTrafficPolicy: 'Local' }),
-        service('default/dns', ['203.0.113.10'], {
+        service('default/web', { ingressIPs: ['203.0.113.10'], externalTrafficPolicy: 'Local' }),
+        service('default/dns', {
+          ingressIPs: ['203.0.113.10'],
           externalTrafficPolicy: 'Local',
           ports: [{ name: 'dns', protocol: 'UDP', port: 53 }],
         }),
@@ -644,8 +663,8 @@ describe('clashes between Services', () => {
           ],
         }),
         services: [
-          service('default/web', ['203.0.113.10'], { labels: { app: 'web' } }),
-          service('default/dns', ['203.0.113.10'], { labels: { app: 'dns' } }),
+          service('default/web', { ingressIPs: ['203.0.113.10'], labels: { app: 'web' } }),
+          service('default/dns', { ingressIPs: ['203.0.113.10'], labels: { app: 'dns' } }),
         ],
         endpointSlices: [slice('default/web', [endpoint('n1')]), slice('default/dns', [endpoint('n1')])],
       }),
@@ -663,7 +682,10 @@ describe('ordering', () => {
     const result = announcementsForNode(
       world({
         config: config({ peers: [peer('tor1', '192.0.2.1', { dualStackAddressFamily: true })] }),
-        services: [service('b/web', ['2001:db8::2', '203.0.113.10']), service('a/web', ['203.0.113.2'])],
+        services: [
+          service('b/web', { ingressIPs: ['2001:db8::2', '203.0.113.10'] }),
+          service('a/web', { ingressIPs: ['203.0.113.2'] }),
+        ],
         endpointSlices: [slice('a/web', [endpoint('n1')]), slice('b/web', [endpoint('n1')])],
       }),
     );

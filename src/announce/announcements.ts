@@ -4,13 +4,12 @@
 // Each Service is judged on its own (MetalLB's per-Service ShouldAnnounce); the advertisements are
 // then the union over all announced Services, so a shared IP (or an aggregate covering several
 // IPs) stays announced while any Service using it may announce it (MetalLB #295), and is sent once.
-import type { BgpAdvertisement, Community, IpFamily, Peer } from '../config/types.js';
+import type { BgpAdvertisement, Community, Peer } from '../config/types.js';
 import type { EndpointSliceInfo, ServiceInfo } from '../api/cluster.js';
-import { parseIp, prefixOf, type ParsedIp } from '../net/ip.js';
+import { type IpFamily, type ParsedIp, parseIp, prefixOf } from '../net/ip.js';
 import { advertisementsByPool } from './advertisements.js';
 import { unionCommunities } from './communities.js';
-import { addressKey, compareAddressKeys, comparePrefixKeys, prefixKey, sortByKey } from './order.js';
-import { compareText, peerFamilies, peersForNode } from './peers.js';
+import { peerFamilies, peersForNode } from './peers.js';
 import { poolLookup } from './pool-lookup.js';
 import { shouldAnnounce, type AnnounceContext, type ServiceVerdict } from './should-announce.js';
 import type {
@@ -21,6 +20,8 @@ import type {
   RouteToPeer,
   ServiceDecision,
 } from './types.js';
+import { addressKey, compareAddressKeys, comparePrefixKeys, prefixKey } from '../net/address-order.js';
+import { compareText, sortByKey } from '../util/order.js';
 
 export function announcementsForNode(input: AnnounceInput): AnnounceResult {
   const { config, node } = input;

@@ -2,7 +2,7 @@
 // cannot announce are refused per Service, with a sentence saying why; no other Service notices.
 import { announcementsForNode } from './announcements.js';
 import { explainText } from './explain.js';
-import { endpoint, service, slice, world } from './test-fixtures.js';
+import { endpoint, service, slice, world } from '../../test/support/builders.js';
 import type { AnnounceOptions } from './types.js';
 
 const slices = ['default/web', 'default/other', 'default/plain', 'default/host', 'default/odd'].map((key) =>
@@ -14,12 +14,15 @@ function cluster(options: AnnounceOptions) {
   return announcementsForNode(
     world({
       services: [
-        service('default/web', ['203.0.113.10'], { loadBalancerClass: 'ferry.example/bgp' }),
+        service('default/web', { ingressIPs: ['203.0.113.10'], loadBalancerClass: 'ferry.example/bgp' }),
         // another load balancer wrote an IP of ferry's own pool, and a hostname
-        service('default/other', ['203.0.113.20', ''], { loadBalancerClass: 'example.com/other' }),
-        service('default/plain', ['203.0.113.30']),
-        service('default/host', ['203.0.113.40', '']),
-        service('default/odd', ['203.0.113.50', 'not-an-ip', '']),
+        service('default/other', {
+          ingressIPs: ['203.0.113.20', ''],
+          loadBalancerClass: 'example.com/other',
+        }),
+        service('default/plain', { ingressIPs: ['203.0.113.30'] }),
+        service('default/host', { ingressIPs: ['203.0.113.40', ''] }),
+        service('default/odd', { ingressIPs: ['203.0.113.50', 'not-an-ip', ''] }),
       ],
       endpointSlices: slices,
       options,
@@ -69,8 +72,8 @@ describe('--lb-class and unusable ingress entries, per Service', () => {
     const result = announcementsForNode(
       world({
         services: [
-          service('default/web', ['203.0.113.10'], shared),
-          service('default/web-udp', ['203.0.113.10', ''], shared),
+          service('default/web', { ingressIPs: ['203.0.113.10'], ...shared }),
+          service('default/web-udp', { ingressIPs: ['203.0.113.10', ''], ...shared }),
         ],
         endpointSlices: [slice('default/web', [endpoint('n1')]), slice('default/web-udp', [endpoint('n1')])],
       }),

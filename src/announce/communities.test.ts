@@ -1,5 +1,6 @@
-import { communityText, unionCommunities } from './communities.js';
-import { community } from './test-fixtures.js';
+import { unionCommunities } from './communities.js';
+import { community } from '../../test/support/builders.js';
+import { communityText } from '../config/community.js';
 
 test('union: deduplicated, standard before large, numeric order within each kind', () => {
   const union = unionCommunities([

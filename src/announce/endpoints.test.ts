@@ -1,5 +1,5 @@
 import { endpointCanServe, hasServingEndpoint } from './endpoints.js';
-import { endpoint, slice } from './test-fixtures.js';
+import { endpoint, slice } from '../../test/support/builders.js';
 
 describe('endpointCanServe (MetalLB EndpointCanServe)', () => {
   const cases = [

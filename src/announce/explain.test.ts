@@ -1,6 +1,15 @@
 import { announcementsForNode } from './announcements.js';
 import { explainText } from './explain.js';
-import { advertisement, community, config, endpoint, node, service, slice, world } from './test-fixtures.js';
+import {
+  advertisement,
+  community,
+  config,
+  endpoint,
+  node,
+  service,
+  slice,
+  world,
+} from '../../test/support/builders.js';
 
 const result = announcementsForNode(
   world({
@@ -14,9 +23,9 @@ const result = announcementsForNode(
       ],
     }),
     services: [
-      service('default/web', ['203.0.113.10']),
-      service('shop/cart', ['203.0.113.20'], { externalTrafficPolicy: 'Local' }),
-      service('shop/pending', []),
+      service('default/web', { ingressIPs: ['203.0.113.10'] }),
+      service('shop/cart', { ingressIPs: ['203.0.113.20'], externalTrafficPolicy: 'Local' }),
+      service('shop/pending'),
     ],
     endpointSlices: [slice('default/web', [endpoint('n2')]), slice('shop/cart', [endpoint('n2')])],
     node: node('n1'),

@@ -1,8 +1,8 @@
 // `ferry explain`: the decisions as lines a person reads — per Service IP whether this node
 // announces it and why not, and per peer which prefix it gets with which attributes.
 import { parseIp } from '../net/ip.js';
-import { communityText } from './communities.js';
 import type { AnnounceResult, PeerAdvertisement, ServiceDecision } from './types.js';
+import { communityText } from '../config/community.js';
 
 export interface ExplainFilter {
   readonly namespace?: string;

@@ -1,9 +1,18 @@
 // The per-Service memo must never hand out a stale decision: the speaker reuses objects across
 // reconciles, and any change to the Service's slices, the Config or the Node must be seen.
 import { announcementsForNode } from './announcements.js';
-import { advertisement, community, config, endpoint, node, service, slice, world } from './test-fixtures.js';
+import {
+  advertisement,
+  community,
+  config,
+  endpoint,
+  node,
+  service,
+  slice,
+  world,
+} from '../../test/support/builders.js';
 
-const web = service('default/web', ['203.0.113.10'], { externalTrafficPolicy: 'Local' });
+const web = service('default/web', { ingressIPs: ['203.0.113.10'], externalTrafficPolicy: 'Local' });
 
 test('a new EndpointSlice for the same Service object is seen', () => {
   const first = announcementsForNode(

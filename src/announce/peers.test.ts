@@ -1,5 +1,5 @@
 import { peerFamilies, peersForNode } from './peers.js';
-import { config, node, peer, selector } from './test-fixtures.js';
+import { config, node, peer, selector } from '../../test/support/builders.js';
 
 describe('peersForNode', () => {
   const peers = [

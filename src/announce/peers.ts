@@ -1,8 +1,9 @@
 // The BGP sessions a node runs, and which address families each can carry.
 import { anySelectorMatches } from '../config/selector.js';
-import type { Config, IpFamily, Peer } from '../config/types.js';
+import type { Config, Peer } from '../config/types.js';
 import type { NodeInfo } from '../api/cluster.js';
-import { parseIp } from '../net/ip.js';
+import { type IpFamily, parseIp } from '../net/ip.js';
+import { compareText } from '../util/order.js';
 
 /** Peers whose nodeSelectors match the node's labels (empty = every node), sorted by name. */
 export function peersForNode(config: Config, node: NodeInfo): Peer[] {
@@ -22,9 +23,4 @@ export function peerFamilies(peer: Peer): readonly IpFamily[] {
   if (peer.address === undefined) return [];
   const address = parseIp(peer.address);
   return address === undefined ? [] : [address.family];
-}
-
-/** Code-unit order: locale-independent, so output is the same on every machine. */
-export function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -1,8 +1,8 @@
 // Which IPAddressPool holds a Service's IPs (MetalLB's speaker `poolFor`): the pool that contains
 // every one of them. Ranges are computed once per pool rather than per IP.
-import type { IpFamily, Pool } from '../config/types.js';
-import { cidrFirst, cidrLast, type ParsedIp } from '../net/ip.js';
-import { compareText } from './peers.js';
+import type { Pool } from '../config/types.js';
+import { cidrFirst, cidrLast, type IpFamily, type ParsedIp } from '../net/ip.js';
+import { compareText } from '../util/order.js';
 
 interface Range {
   readonly family: IpFamily;

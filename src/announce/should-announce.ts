@@ -7,9 +7,10 @@ import { describeLbClass, handlesService } from '../api/load-balancer-class.js';
 import { parseIp, type ParsedIp } from '../net/ip.js';
 import { advertisementsForNode, advertisementsForService, findLocalPrefConflict } from './advertisements.js';
 import { hasServingEndpoint } from './endpoints.js';
-import { addressKey, compareAddressKeys, sortByKey } from './order.js';
 import type { PoolLookup } from './pool-lookup.js';
 import type { WithdrawReason } from './types.js';
+import { addressKey, compareAddressKeys } from '../net/address-order.js';
+import { sortByKey } from '../util/order.js';
 
 /** Kubernetes' well-known label (k8s.io/api core/v1 LabelNodeExcludeBalancers); presence counts. */
 export const EXCLUDE_BALANCERS_LABEL = 'node.kubernetes.io/exclude-from-external-load-balancers';

@@ -1,8 +1,9 @@
 // What a node announces, and why not: the output of the announce decision (`announcementsForNode`),
 // consumed by the FRR model (advertisements), ServiceBGPStatus and metrics (decisions) and
 // `ferry explain` (explainText).
-import type { Community, Config, IpFamily } from '../config/types.js';
+import type { Community, Config } from '../config/types.js';
 import type { EndpointSliceInfo, NodeInfo, ServiceInfo } from '../api/cluster.js';
+import type { IpFamily } from '../net/ip.js';
 
 /**
  * MetalLB's reasons for not announcing a Service IP from a node (speaker `SetBalancer` and

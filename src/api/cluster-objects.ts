@@ -3,7 +3,6 @@
 // so the informers (src/k8s) and `ferry render` read objects the same way. Fields of the wrong type
 // are reported; absent fields get Kubernetes' defaults.
 import { Buffer } from 'node:buffer';
-import type { FieldProblem } from '../config/problem.js';
 import { parseIp } from '../net/ip.js';
 import type {
   EndpointInfo,
@@ -14,6 +13,7 @@ import type {
   ServicePort,
 } from './cluster.js';
 import type { NamespaceInfo } from './resources.js';
+import type { FieldProblem } from '../util/field-problem.js';
 
 export type Parsed<T> = { readonly value: T; readonly problems: readonly FieldProblem[] };
 

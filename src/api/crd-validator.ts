@@ -4,7 +4,7 @@
 // (x-kubernetes-validations) are not evaluated here; src/config implements the ones that matter.
 import { Ajv } from 'ajv';
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import type { FieldProblem } from '../config/problem.js';
+import type { FieldProblem } from '../util/field-problem.js';
 
 /** Validates objects of the kinds and versions the given CRDs serve. */
 export interface CrdValidator {

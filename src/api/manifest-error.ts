@@ -1,6 +1,5 @@
 // A problem found while reading manifests: which file, which object (when known) and which field.
-import type { ObjectRef } from '../config/types.js';
-import { describeObject } from '../config/problem.js';
+import { describeObject, type ObjectRef } from '../util/object-ref.js';
 
 export interface ManifestError {
   readonly file: string;

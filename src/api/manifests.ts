@@ -2,9 +2,6 @@
 // API server check it: metadata, then the CRD's openAPIV3Schema (with defaults) for metallb.io kinds,
 // then the fields ferry reads of core kinds. Invalid objects are reported and left out; others load.
 import { parseAllDocuments } from 'yaml';
-import type { FieldProblem } from '../config/problem.js';
-import { labelKeyProblem, labelValueProblem } from '../config/selector.js';
-import type { ObjectRef } from '../config/types.js';
 import {
   toEndpointSliceInfo,
   toNamespaceInfo,
@@ -24,6 +21,9 @@ import type {
   ObjectMeta,
 } from './metallb.js';
 import { emptyResources, type MutableResources, type Resources } from './resources.js';
+import type { ObjectRef } from '../util/object-ref.js';
+import type { FieldProblem } from '../util/field-problem.js';
+import { DNS_SUBDOMAIN, labelKeyProblem, labelValueProblem } from '../util/kube-syntax.js';
 
 export interface ManifestFile {
   /** shown in messages */
@@ -42,7 +42,6 @@ export interface LoadResult {
   readonly warnings: readonly ManifestError[];
 }
 
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 const CLUSTER_SCOPED = new Set(['v1|Node', 'v1|Namespace']);

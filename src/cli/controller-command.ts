@@ -35,12 +35,12 @@ async function runController(flags: ControllerFlags): Promise<number> {
     flags.kubeconfig !== undefined ? { kubeconfigPath: flags.kubeconfig } : {},
   );
   if (!kubeConfig.ok) {
-    process.stderr.write(`ferry controller: ${kubeConfig.message}\n`);
+    process.stderr.write(`ferry controller: ${kubeConfig.error}\n`);
     return 2;
   }
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  const client = createKubeClient(kubeConfig.config, { userAgent: 'ferry-controller' });
+  const client = createKubeClient(kubeConfig.value.config, { userAgent: 'ferry-controller' });
   const elected = startElectedController(
     {
       client,
@@ -58,7 +58,7 @@ async function runController(flags: ControllerFlags): Promise<number> {
     lbClass: flags.lbClass,
     leaderElect: flags.leaderElect,
     identity: flags.leaseIdentity,
-    kubeconfig: kubeConfig.origin,
+    kubeconfig: kubeConfig.value.origin,
     metrics: endpoint.address,
   });
   await new Promise<void>((resolve) => {

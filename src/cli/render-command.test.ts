@@ -4,7 +4,7 @@
 import { jest } from '@jest/globals';
 import { Command } from 'commander';
 import { join } from 'node:path';
-import { goldenScenarioDirectory } from '../render/golden-scenarios.js';
+import { goldenScenarioDirectory } from '../../test/support/golden-scenarios.js';
 import { LB_CLASS_ENV } from './lb-class-flag.js';
 import { addRenderCommands } from './render-command.js';
 

@@ -3,8 +3,8 @@ import type { Command } from 'commander';
 import { loadManifestDirectory } from '../api/load-directory.js';
 import { explainText } from '../announce/index.js';
 import { defaultFrrRenderer } from '../frr/templates.js';
-import { frrConfigForNode } from '../render/node-config.js';
-import { nodeViewFromManifests, type ManifestView } from '../render/manifest-view.js';
+import { frrConfigForNode } from '../node-pipeline/node-config.js';
+import { nodeViewFromManifests, type ManifestView } from '../node-pipeline/manifest-view.js';
 import { addLbClassFlag, type LbClassFlag } from './lb-class-flag.js';
 
 interface ViewFlags extends LbClassFlag {

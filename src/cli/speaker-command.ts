@@ -168,7 +168,7 @@ async function runInCluster(flags: SpeakerFlags, logger: Logger): Promise<number
     flags.kubeconfig === undefined ? {} : { kubeconfigPath: flags.kubeconfig },
   );
   if (!kubeconfig.ok) {
-    process.stderr.write(`ferry speaker: ${kubeconfig.message}\n`);
+    process.stderr.write(`ferry speaker: ${kubeconfig.error}\n`);
     return 2;
   }
   const registry = new Registry();
@@ -178,7 +178,7 @@ async function runInCluster(flags: SpeakerFlags, logger: Logger): Promise<number
   const podUid = process.env['POD_UID'];
   const speaker = createKubeSpeaker({
     ...reconcilerOptions(flags),
-    client: createKubeClient(kubeconfig.config, { userAgent: `ferry-speaker/${flags.node}` }),
+    client: createKubeClient(kubeconfig.value.config, { userAgent: `ferry-speaker/${flags.node}` }),
     vtysh: frr.vtysh,
     syncLoop,
     registry,
@@ -190,7 +190,7 @@ async function runInCluster(flags: SpeakerFlags, logger: Logger): Promise<number
   logger.info('speaker starting', {
     node: flags.node,
     lbClass: flags.lbClass,
-    kubeconfig: kubeconfig.origin,
+    kubeconfig: kubeconfig.value.origin,
     metrics: endpoint.address,
   });
   const stopped = untilSignal();

@@ -9,9 +9,10 @@ import type { Issues } from './issues.js';
 import { objectNameProblem } from './names.js';
 import type { BuiltPeer } from './peers.js';
 import type { BuiltPool } from './pools.js';
-import type { FieldProblem } from './problem.js';
 import { anySelectorMatches, parseSelectorList } from './selector.js';
-import type { BfdProfile, BgpAdvertisement, Community, ObjectRef } from './types.js';
+import type { BfdProfile, BgpAdvertisement, Community } from './types.js';
+import type { ObjectRef } from '../util/object-ref.js';
+import type { FieldProblem } from '../util/field-problem.js';
 
 /** FRR mode limit (MetalLB `internal/bgp/frr` validate). */
 const MAX_COMMUNITIES = 63;
@@ -50,13 +51,13 @@ function communitiesOf(
     }
     const parsed = parseCommunity(text);
     if (parsed.ok) {
-      byText.set(communityText(parsed.community), parsed.community);
-    } else if (parsed.reason === 'format') {
+      byText.set(communityText(parsed.value), parsed.value);
+    } else if (parsed.error.reason === 'format') {
       // Possibly an alias whose Community object is not there yet: keep the last good configuration.
-      context.issues.error(ref, field, parsed.message, { fatal: true });
+      context.issues.error(ref, field, parsed.error.message, { fatal: true });
       missingAlias = true;
     } else {
-      problems.push({ field, message: parsed.message });
+      problems.push({ field, message: parsed.error.message });
     }
   });
   const communities = [...byText.values()].sort(compareCommunities);

@@ -2,8 +2,9 @@
 import type { BFDProfileResource } from '../api/metallb.js';
 import type { Issues } from './issues.js';
 import { objectNameProblem } from './names.js';
-import type { FieldProblem } from './problem.js';
-import type { BfdProfile, ObjectRef } from './types.js';
+import type { BfdProfile } from './types.js';
+import type { ObjectRef } from '../util/object-ref.js';
+import type { FieldProblem } from '../util/field-problem.js';
 
 const RANGES = {
   receiveInterval: [10, 60000],

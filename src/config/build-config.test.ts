@@ -13,7 +13,7 @@ import {
   pool,
   secret,
   seed,
-} from './test-fixtures.js';
+} from '../../test/support/manifests.js';
 import type { ConfigResult } from './types.js';
 
 function loaded(objects: readonly object[]): Resources {

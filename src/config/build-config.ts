@@ -10,7 +10,8 @@ import { buildCommunityAliases } from './community-aliases.js';
 import { Issues } from './issues.js';
 import { buildPeer, checkPeersOnSameNode } from './peers.js';
 import { buildPools } from './pools.js';
-import type { ConfigResult, ObjectRef } from './types.js';
+import type { ConfigResult } from './types.js';
+import type { ObjectRef } from '../util/object-ref.js';
 
 export interface BuildOptions {
   /** ferry's namespace (`metallb-system`): metallb.io objects and password Secrets must live there */

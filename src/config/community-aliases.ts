@@ -3,7 +3,8 @@
 import type { CommunityResource } from '../api/metallb.js';
 import { parseCommunity } from './community.js';
 import type { Issues } from './issues.js';
-import type { Community, ObjectRef } from './types.js';
+import type { Community } from './types.js';
+import type { ObjectRef } from '../util/object-ref.js';
 
 export function buildCommunityAliases(
   resources: readonly { readonly resource: CommunityResource; readonly ref: ObjectRef }[],
@@ -22,9 +23,9 @@ export function buildCommunityAliases(
       const parsed = parseCommunity(alias.value ?? '');
       if (!parsed.ok) {
         const message =
-          parsed.reason === 'format'
+          parsed.error.reason === 'format'
             ? `${JSON.stringify(alias.value ?? '')} is not a community: write A:B or large:A:B:C`
-            : parsed.message;
+            : parsed.error.message;
         issues.error(ref, `${field}.value`, message);
         return;
       }
@@ -39,7 +40,7 @@ export function buildCommunityAliases(
         return;
       }
       definedBy.set(name, `Community ${ref.namespace}/${ref.name}`);
-      aliases.set(name, parsed.community);
+      aliases.set(name, parsed.value);
     });
   }
   return aliases;

@@ -7,7 +7,7 @@ describe('parseCommunity', () => {
     ['065535:01', { kind: 'standard', value: '65535:1' }],
     ['large:4294967295:0:1', { kind: 'large', value: '4294967295:0:1' }],
   ])('%s', (text, community) => {
-    expect(parseCommunity(text)).toEqual({ ok: true, community });
+    expect(parseCommunity(text)).toEqual({ ok: true, value: community });
   });
 
   test.each([
@@ -21,7 +21,7 @@ describe('parseCommunity', () => {
     ['1:2:3', 'format'],
     ['', 'format'],
   ])('rejects %j (%s)', (text, reason) => {
-    expect(parseCommunity(text)).toMatchObject({ ok: false, reason });
+    expect(parseCommunity(text)).toMatchObject({ ok: false, error: { reason } });
   });
 
   it('orders standard before large, numerically', () => {
@@ -29,7 +29,7 @@ describe('parseCommunity', () => {
       .map((text) => {
         const parsed = parseCommunity(text);
         if (!parsed.ok) throw new Error(text);
-        return parsed.community;
+        return parsed.value;
       })
       .sort(compareCommunities)
       .map((community) => community.value);

@@ -1,5 +1,6 @@
 // BGP communities as MetalLB writes them: `A:B` (16 bits each) or `large:A:B:C` (32 bits each),
 // parsed and re-serialized without leading zeros.
+import type { Result } from '../util/result.js';
 import type { Community } from './types.js';
 
 const NUMBER = /^[0-9]{1,10}$/;
@@ -10,10 +11,13 @@ function part(text: string, max: number): number | undefined {
   return value <= max ? value : undefined;
 }
 
-export type CommunityParse =
-  | { readonly ok: true; readonly community: Community }
+export interface CommunityProblem {
   /** `format`: neither shape, so possibly the name of a Community alias; `value`: the right shape, a bad number */
-  | { readonly ok: false; readonly reason: 'format' | 'value'; readonly message: string };
+  readonly reason: 'format' | 'value';
+  readonly message: string;
+}
+
+export type CommunityParse = Result<Community, CommunityProblem>;
 
 export function parseCommunity(text: string): CommunityParse {
   const fields = text.split(':');
@@ -23,18 +27,22 @@ export function parseCommunity(text: string): CommunityParse {
     if (bad >= 0) {
       return {
         ok: false,
-        reason: 'value',
-        message: `invalid community value ${JSON.stringify(text)}: invalid section ${JSON.stringify(fields[bad])}, each part of A:B must be a number 0-65535`,
+        error: {
+          reason: 'value',
+          message: `invalid community value ${JSON.stringify(text)}: invalid section ${JSON.stringify(fields[bad])}, each part of A:B must be a number 0-65535`,
+        },
       };
     }
-    return { ok: true, community: { kind: 'standard', value: values.join(':') } };
+    return { ok: true, value: { kind: 'standard', value: values.join(':') } };
   }
   if (fields.length === 4) {
     if (fields[0] !== 'large') {
       return {
         ok: false,
-        reason: 'value',
-        message: `invalid community value ${JSON.stringify(text)}: expected community to be of format large:<uint32>:<uint32>:<uint32>`,
+        error: {
+          reason: 'value',
+          message: `invalid community value ${JSON.stringify(text)}: expected community to be of format large:<uint32>:<uint32>:<uint32>`,
+        },
       };
     }
     const values = fields.slice(1).map((field) => part(field, 0xffffffff));
@@ -42,16 +50,20 @@ export function parseCommunity(text: string): CommunityParse {
     if (bad >= 0) {
       return {
         ok: false,
-        reason: 'value',
-        message: `invalid community value ${JSON.stringify(text)}: invalid section ${JSON.stringify(fields[bad + 1])}, each part of large:A:B:C must be a number 0-4294967295`,
+        error: {
+          reason: 'value',
+          message: `invalid community value ${JSON.stringify(text)}: invalid section ${JSON.stringify(fields[bad + 1])}, each part of large:A:B:C must be a number 0-4294967295`,
+        },
       };
     }
-    return { ok: true, community: { kind: 'large', value: values.join(':') } };
+    return { ok: true, value: { kind: 'large', value: values.join(':') } };
   }
   return {
     ok: false,
-    reason: 'format',
-    message: `${JSON.stringify(text)} is neither a community (A:B or large:A:B:C) nor the name of a Community alias`,
+    error: {
+      reason: 'format',
+      message: `${JSON.stringify(text)} is neither a community (A:B or large:A:B:C) nor the name of a Community alias`,
+    },
   };
 }
 
@@ -72,6 +84,7 @@ export function compareCommunities(a: Community, b: Community): number {
   return 0;
 }
 
+/** `65000:100` or `large:1:2:3`, as written in a BGPAdvertisement. */
 export function communityText(community: Community): string {
   return community.kind === 'large' ? `large:${community.value}` : community.value;
 }

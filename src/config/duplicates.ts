@@ -1,5 +1,5 @@
 // MetalLB rejects lists that name the same thing twice ("duplicate definition of peers \"tor1\"").
-import type { FieldProblem } from './problem.js';
+import type { FieldProblem } from '../util/field-problem.js';
 
 export function duplicateProblems(
   list: readonly string[] | undefined,

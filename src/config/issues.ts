@@ -1,7 +1,8 @@
 // Collects the errors and warnings of one buildConfig run, sorted at the end so that the result does
 // not depend on input order. `fatal` marks errors that invalidate the whole configuration.
-import type { ConfigError, ObjectRef } from './types.js';
-import type { FieldProblem } from './problem.js';
+import type { ConfigError } from './types.js';
+import type { ObjectRef } from '../util/object-ref.js';
+import type { FieldProblem } from '../util/field-problem.js';
 
 function compareErrors(a: ConfigError, b: ConfigError): number {
   const keys = (error: ConfigError) => [

@@ -1,12 +1,11 @@
 // Strict grammars for strings that reach frr.conf as words: object names, VRF and interface names,
 // BGP passwords. Each returns why the text is refused, or undefined when it is fine.
+import { DNS_SUBDOMAIN } from '../util/kube-syntax.js';
 
 /** Kubernetes object names (DNS subdomain), as the API server enforces them. */
-const OBJECT_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-
 export function objectNameProblem(name: string, maxLength = 253): string | undefined {
   if (name.length === 0) return 'a name is required';
-  if (name.length > maxLength || !OBJECT_NAME.test(name)) {
+  if (name.length > maxLength || !DNS_SUBDOMAIN.test(name)) {
     return `${JSON.stringify(name)} is not a valid name: use at most ${maxLength} lowercase letters, digits, '-' and '.', starting and ending with a letter or digit`;
   }
   return undefined;

@@ -7,14 +7,15 @@ import { parseIp } from '../net/ip.js';
 import { parseGoDuration, wholeSeconds } from './duration.js';
 import type { Issues } from './issues.js';
 import { deviceNameProblem, objectNameProblem, passwordProblem } from './names.js';
-import type { FieldProblem } from './problem.js';
 import {
   anySelectorMatches,
   parseLabelSelector,
   parseLegacyNodeSelector,
   parseSelectorList,
 } from './selector.js';
-import type { LabelSelector, ObjectRef, Peer } from './types.js';
+import type { LabelSelector, Peer } from './types.js';
+import type { ObjectRef } from '../util/object-ref.js';
+import type { FieldProblem } from '../util/field-problem.js';
 
 const MAX_ASN = 4294967295;
 /** FRR's `timers` and `timers connect` take 0..65535 seconds. */

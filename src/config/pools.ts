@@ -1,13 +1,14 @@
 // IPAddressPool → Pool: addresses parsed (CIDRs masked, ranges summarized), serviceAllocation
 // checked, overlaps between pools found.
 import type { IPAddressPoolResource } from '../api/metallb.js';
-import { cidrsOverlap, parseCidr, parseIp, rangeToCidrs } from '../net/ip.js';
+import { type Cidr, cidrsOverlap, parseCidr, parseIp, rangeToCidrs } from '../net/ip.js';
 import { duplicateProblems } from './duplicates.js';
 import type { Issues } from './issues.js';
 import { namespaceNameProblem } from './names.js';
-import type { FieldProblem } from './problem.js';
 import { parseSelectorList } from './selector.js';
-import type { Cidr, ObjectRef, Pool, ServiceAllocation } from './types.js';
+import type { Pool, ServiceAllocation } from './types.js';
+import type { ObjectRef } from '../util/object-ref.js';
+import type { FieldProblem } from '../util/field-problem.js';
 
 /** A pool and its CIDRs grouped by the `addresses` entry they came from (for aggregation checks). */
 export interface BuiltPool {

@@ -1,20 +1,8 @@
-// Errors are values: a problem found in one field, and the ConfigError it becomes once the object it
-// belongs to is known. Parsers of sub-structures (selectors, durations) return FieldProblems so they
-// need not know which object they are parsing.
-import type { ConfigError, ObjectRef } from './types.js';
-
-export interface FieldProblem {
-  /** field path, e.g. `spec.nodeSelectors[0].matchLabels` */
-  readonly field: string;
-  readonly message: string;
-}
-
-/** `BGPPeer metallb-system/tor1` */
-export function describeObject(object: ObjectRef): string {
-  return object.namespace === ''
-    ? `${object.kind} ${object.name}`
-    : `${object.kind} ${object.namespace}/${object.name}`;
-}
+// A FieldProblem becomes a ConfigError once the object it belongs to is known, and a ConfigError a
+// line a user can act on.
+import type { FieldProblem } from '../util/field-problem.js';
+import { describeObject, type ObjectRef } from '../util/object-ref.js';
+import type { ConfigError } from './types.js';
 
 /** One line a user can act on: `BGPPeer metallb-system/tor1: spec.holdTime: …`. */
 export function formatConfigError(error: ConfigError): string {

@@ -3,35 +3,10 @@
 // The BGPPeer v1beta1 legacy `nodeSelectors` form ({matchLabels, matchExpressions{key, operator,
 // values}}) has the same shape and meaning, so it converts to the same LabelSelector.
 import type { LabelSelector, LabelSelectorRequirement } from './types.js';
-import type { FieldProblem } from './problem.js';
+import type { FieldProblem } from '../util/field-problem.js';
+import { labelKeyProblem, labelValueProblem } from '../util/kube-syntax.js';
 
 const OPERATORS: readonly LabelSelectorRequirement['operator'][] = ['In', 'NotIn', 'Exists', 'DoesNotExist'];
-
-const NAME_PART = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-
-/** Why `key` is not a valid label key (`[prefix/]name`), or undefined when it is. */
-export function labelKeyProblem(key: string): string | undefined {
-  const slash = key.indexOf('/');
-  const prefix = slash < 0 ? undefined : key.slice(0, slash);
-  const name = slash < 0 ? key : key.slice(slash + 1);
-  if (prefix !== undefined && (prefix.length === 0 || prefix.length > 253 || !DNS_SUBDOMAIN.test(prefix))) {
-    return `label key ${JSON.stringify(key)} has an invalid prefix: it must be a lowercase DNS subdomain of at most 253 characters`;
-  }
-  if (name.length === 0 || name.length > 63 || !NAME_PART.test(name)) {
-    return `label key ${JSON.stringify(key)} is invalid: the name must be 1-63 characters of [A-Za-z0-9-_.], starting and ending with a letter or digit`;
-  }
-  return undefined;
-}
-
-/** Why `value` is not a valid label value, or undefined when it is (empty is valid). */
-export function labelValueProblem(value: string): string | undefined {
-  if (value === '') return undefined;
-  if (value.length > 63 || !NAME_PART.test(value)) {
-    return `label value ${JSON.stringify(value)} is invalid: it must be at most 63 characters of [A-Za-z0-9-_.], starting and ending with a letter or digit`;
-  }
-  return undefined;
-}
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

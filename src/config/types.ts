@@ -2,6 +2,8 @@
 // (metallb.io) after structural (CRD schema) and semantic validation, with defaults applied,
 // references resolved (Community aliases, pool selectors, password Secrets) and every string that
 // can reach frr.conf already re-serialized from a strict grammar. Pure data, no behaviour.
+import type { Cidr } from '../net/ip.js';
+import type { ObjectRef } from '../util/object-ref.js';
 
 /** A Kubernetes label selector (metav1.LabelSelector). The v1beta1 BGPPeer legacy form is converted to this. */
 export interface LabelSelector {
@@ -15,29 +17,12 @@ export interface LabelSelectorRequirement {
   readonly values: readonly string[];
 }
 
-/** Which object (and field) a message is about: `BGPPeer metallb-system/tor1` + `spec.holdTime`. */
-export interface ObjectRef {
-  readonly kind: string;
-  readonly namespace: string;
-  readonly name: string;
-}
-
 /** A user-actionable rejection: names the object, the field path and what is wrong. */
 export interface ConfigError {
   readonly object: ObjectRef;
   /** JSON-ish field path, e.g. `spec.communities[1]`; empty when the whole object is at fault. */
   readonly field: string;
   readonly message: string;
-}
-
-export type IpFamily = 'ipv4' | 'ipv6';
-
-/** A canonical CIDR: network address re-serialized (IPv6 in RFC 5952 form) + prefix length. */
-export interface Cidr {
-  readonly family: IpFamily;
-  /** canonical text, e.g. `203.0.113.0/24`, `2001:db8::/120` */
-  readonly text: string;
-  readonly prefixLength: number;
 }
 
 export interface ServiceAllocation {

@@ -3,7 +3,6 @@ import { getObject } from '../k8s/client.js';
 import { inNamespace, resourceTypes } from '../k8s/resources.js';
 import { isRecord } from '../k8s/kube-object.js';
 import {
-  FERRY_NAMESPACE,
   createPool,
   createService,
   deletePool,
@@ -13,16 +12,13 @@ import {
   shown,
   shownEventually,
   useControllerHarness,
-} from './test-support.js';
+} from '../../test/support/controller-harness.js';
+import { NS } from '../../test/support/manifests.js';
 
 const { harness, client } = useControllerHarness();
 
 async function configurationState(): Promise<Record<string, unknown>> {
-  const result = await getObject(
-    client(),
-    inNamespace(resourceTypes.configurationStates, FERRY_NAMESPACE),
-    'controller',
-  );
+  const result = await getObject(client(), inNamespace(resourceTypes.configurationStates, NS), 'controller');
   if (!result.ok) return {};
   expect(result.value.metadata.labels).toEqual({ 'metallb.io/component-type': 'controller' });
   return isRecord(result.value.status) ? result.value.status : {};

@@ -1,7 +1,6 @@
 import { Registry } from 'prom-client';
-import { createObject } from '../k8s/client.js';
+import { createObject, listObjects } from '../k8s/client.js';
 import { ingressOf } from '../k8s/service-status.js';
-import { listObjects } from '../k8s/client.js';
 import { startElectedController, type ElectedController } from './elected-controller.js';
 import {
   controllerOptions,
@@ -10,10 +9,10 @@ import {
   createService,
   eventually,
   eventuallyAsync,
-  serviceObject,
   services,
   shown,
-} from './test-support.js';
+} from '../../test/support/controller-harness.js';
+import { service } from '../../test/support/manifests.js';
 
 const { harness, client } = useControllerHarness();
 
@@ -33,7 +32,7 @@ async function createServices(count: number, prefix: string): Promise<void> {
         createObject(
           client(),
           services('apps'),
-          serviceObject('apps', `${prefix}-${String(start + index).padStart(4, '0')}`),
+          service('apps', `${prefix}-${String(start + index).padStart(4, '0')}`),
         ),
       ),
     );

@@ -11,7 +11,7 @@ import {
   shown,
   shownEventually,
   useControllerHarness,
-} from './test-support.js';
+} from '../../test/support/controller-harness.js';
 
 const { harness, client } = useControllerHarness();
 

@@ -2,9 +2,9 @@
 // Each class is one origination route map (`network P route-map ferry-c-<id>`) that tags the prefix
 // with a marker large community, and one entry in each of its neighbors' `-out` route maps. Adding or
 // removing a Service IP in an existing class is then one `network` line (docs/design.md §5).
-import { communityText } from '../announce/communities.js';
-import { compareText } from '../announce/peers.js';
 import type { Community } from '../config/types.js';
+import { compareText } from '../util/order.js';
+import { communityText } from '../config/community.js';
 
 /** What one neighbor gets for a prefix. */
 export interface NeighborAttributes {

@@ -1,13 +1,13 @@
-import type { PeerAdvertisement as PrefixToPeer } from '../announce/types.js';
+import type { PeerAdvertisement } from '../announce/types.js';
 import { frrModelForNode } from './build-model.js';
 import { defaultFrrRenderer } from './templates.js';
-import { testBfdProfile, testPeer } from './testing/peer.js';
+import { bfdProfile, peer } from '../../test/support/builders.js';
 import type { Peer } from '../config/types.js';
 
 const render = defaultFrrRenderer();
 const COMMUNITY_100 = { kind: 'standard', value: '65000:100' } as const;
 
-function renderFor(peers: Peer[], advertisements: PrefixToPeer[] = []): string {
+function renderFor(peers: Peer[], advertisements: PeerAdvertisement[] = []): string {
   return render(frrModelForNode({ peers, bfdProfiles: [], advertisements }));
 }
 
@@ -101,8 +101,8 @@ describe('neighbor session lines', () => {
       present: ['router bgp 65100 vrf red', 'neighbor 192.0.2.1 route-map 192.0.2.1-red-out out'],
     },
   ];
-  test.each(cases)('$name', ({ peer, present, absent = [] }) => {
-    const text = renderFor([testPeer({ name: 'tor1', address: '192.0.2.1', ...peer })]);
+  test.each(cases)('$name', ({ peer: fields, present, absent = [] }) => {
+    const text = renderFor([peer('tor1', '192.0.2.1', fields)]);
     const rendered = lines(text);
     for (const line of present) expect(rendered).toContain(line);
     for (const fragment of absent) expect(text).not.toContain(fragment);
@@ -110,9 +110,9 @@ describe('neighbor session lines', () => {
 });
 
 describe('announcements', () => {
-  const tor1 = testPeer({ name: 'tor1', address: '192.0.2.1' });
-  const tor2 = testPeer({ name: 'tor2', address: '198.51.100.1' });
-  const ad = (prefix: string, peer: string, extra: Partial<PrefixToPeer> = {}): PrefixToPeer => ({
+  const tor1 = peer('tor1', '192.0.2.1');
+  const tor2 = peer('tor2', '198.51.100.1');
+  const ad = (prefix: string, peer: string, extra: Partial<PeerAdvertisement> = {}): PeerAdvertisement => ({
     prefix,
     family: prefix.includes(':') ? 'ipv6' : 'ipv4',
     peer,
@@ -213,9 +213,8 @@ describe('BFD profiles', () => {
       peers: [],
       advertisements: [],
       bfdProfiles: [
-        testBfdProfile({ name: 'bare' }),
-        testBfdProfile({
-          name: 'full',
+        bfdProfile('bare'),
+        bfdProfile('full', {
           receiveInterval: 100,
           transmitInterval: 200,
           detectMultiplier: 5,

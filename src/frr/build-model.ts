@@ -1,9 +1,7 @@
 // Config + this node's announcements → the FRR model (what frr.conf must contain). Pure.
 // Session-level shape follows MetalLB's FRR mode (docs/metallb-compatibility.md §2); how prefixes get their
 // attributes and reach their peers follows docs/decisions/0001-frr-config-shape.md.
-import { communityText } from '../announce/communities.js';
-import { comparePrefixKeys, prefixKey } from '../announce/order.js';
-import { compareText, peerFamilies } from '../announce/peers.js';
+import { peerFamilies } from '../announce/peers.js';
 import type { PeerAdvertisement } from '../announce/types.js';
 import type { BfdProfile, Peer } from '../config/types.js';
 import {
@@ -21,9 +19,9 @@ import type {
   RouteMapModel,
   RouterModel,
 } from './model.js';
-
-/** One prefix to one BGPPeer with its attributes: the announce layer's output. */
-export type PrefixToPeer = PeerAdvertisement;
+import { compareText } from '../util/order.js';
+import { comparePrefixKeys, prefixKey } from '../net/address-order.js';
+import { communityText } from '../config/community.js';
 
 export interface FrrModelInput {
   /** the BGPPeers selected for this node */

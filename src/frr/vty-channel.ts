@@ -18,6 +18,8 @@
 // which matters only for commands those daemons own. Every outcome is a value; only bugs throw.
 import { createConnection, type Socket } from 'node:net';
 import { join } from 'node:path';
+import type { Result } from '../util/result.js';
+import { SerialQueue } from '../util/serial-queue.js';
 
 /** One command FRR ran successfully, with what it printed. */
 export interface VtyReply {
@@ -53,9 +55,7 @@ export interface VtyChannelError {
   readonly completed: readonly VtyReply[];
 }
 
-export type VtyChannelResult =
-  | { readonly ok: true; readonly value: readonly VtyReply[] }
-  | { readonly ok: false; readonly error: VtyChannelError };
+export type VtyChannelResult = Result<readonly VtyReply[], VtyChannelError>;
 
 export interface VtyChannelOptions {
   /** e.g. /var/run/frr/bgpd.vty, or /var/run/frr/NAME/bgpd.vty for a pathspace */
@@ -230,27 +230,24 @@ class Connection {
   }
 }
 
-type Opened =
-  { readonly ok: true; readonly connection: Connection } | { readonly ok: false; readonly message: string };
-
-function connect(socketPath: string, timeoutMs: number): Promise<Opened> {
+function connect(socketPath: string, timeoutMs: number): Promise<Result<Connection, string>> {
   return new Promise((resolve) => {
     const socket = createConnection({ path: socketPath });
     const timer = setTimeout(() => {
       socket.destroy();
-      resolve({ ok: false, message: `connecting to ${socketPath} timed out after ${timeoutMs} ms` });
+      resolve({ ok: false, error: `connecting to ${socketPath} timed out after ${timeoutMs} ms` });
     }, timeoutMs);
     const refused = (error: NodeJS.ErrnoException) => {
       clearTimeout(timer);
       socket.destroy();
-      resolve({ ok: false, message: `cannot connect to ${socketPath}: ${error.code ?? error.message}` });
+      resolve({ ok: false, error: `cannot connect to ${socketPath}: ${error.code ?? error.message}` });
     };
     socket.once('error', refused);
     socket.once('connect', () => {
       clearTimeout(timer);
       socket.off('error', refused);
       // The connection's own listeners are attached before this handler returns: no event is lost.
-      resolve({ ok: true, connection: new Connection(socket) });
+      resolve({ ok: true, value: new Connection(socket) });
     });
   });
 }
@@ -260,7 +257,7 @@ export function createVtyChannel(options: VtyChannelOptions): VtyChannel {
   const commandTimeoutMs = options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
   const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   let connection: Connection | undefined;
-  let queue: Promise<unknown> = Promise.resolve();
+  const queue = new SerialQueue();
 
   const drop = (reason: string) => {
     connection?.destroy(reason);
@@ -268,23 +265,20 @@ export function createVtyChannel(options: VtyChannelOptions): VtyChannel {
   };
 
   /** An open connection in the enable node, reusing the last one when it is still open. */
-  const ready = async (): Promise<
-    | { readonly ok: true; readonly connection: Connection; readonly reused: boolean }
-    | { readonly ok: false; readonly message: string }
-  > => {
-    if (connection?.open === true) return { ok: true, connection, reused: true };
+  const ready = async (): Promise<Result<{ connection: Connection; reused: boolean }, string>> => {
+    if (connection?.open === true) return { ok: true, value: { connection, reused: true } };
     connection = undefined;
     const opened = await connect(socketPath, connectTimeoutMs);
     if (!opened.ok) return opened;
-    const enabled = await opened.connection.send('enable', connectTimeoutMs);
+    const enabled = await opened.value.send('enable', connectTimeoutMs);
     if ('failure' in enabled || enabled.status !== 0) {
-      opened.connection.destroy('enable failed');
+      opened.value.destroy('enable failed');
       const why =
         'failure' in enabled ? enabled.message : statusMessage('enable', enabled.status, enabled.output);
-      return { ok: false, message: `${socketPath}: enable failed: ${why}` };
+      return { ok: false, error: `${socketPath}: enable failed: ${why}` };
     }
-    connection = opened.connection;
-    return { ok: true, connection: opened.connection, reused: false };
+    connection = opened.value;
+    return { ok: true, value: { connection: opened.value, reused: false } };
   };
 
   const runNow = async (commands: readonly string[]): Promise<VtyChannelResult> => {
@@ -313,17 +307,17 @@ export function createVtyChannel(options: VtyChannelOptions): VtyChannel {
     if (commands.length === 0) return { ok: true, value: completed };
 
     let open = await ready();
-    if (!open.ok) return fail('not-running', open.message, undefined);
+    if (!open.ok) return fail('not-running', open.error, undefined);
     let inConfig = false;
     for (const [index, command] of commands.entries()) {
-      let reply = await open.connection.send(command, commandTimeoutMs);
-      if ('failure' in reply && reply.failure === 'disconnected' && index === 0 && open.reused) {
+      let reply = await open.value.connection.send(command, commandTimeoutMs);
+      if ('failure' in reply && reply.failure === 'disconnected' && index === 0 && open.value.reused) {
         // The daemon went away while the connection sat idle (e.g. watchfrr restarted it): the first
         // command never reached a live vty, so one new connection may run it.
         drop('stale');
         open = await ready();
-        if (!open.ok) return fail('not-running', open.message, undefined);
-        reply = await open.connection.send(command, commandTimeoutMs);
+        if (!open.ok) return fail('not-running', open.error, undefined);
+        reply = await open.value.connection.send(command, commandTimeoutMs);
       }
       if ('failure' in reply) {
         drop(reply.message);
@@ -343,9 +337,7 @@ export function createVtyChannel(options: VtyChannelOptions): VtyChannel {
   };
 
   const run = (commands: readonly string[]): Promise<VtyChannelResult> => {
-    const result = queue.then(() => runNow(commands));
-    queue = result.catch(() => undefined);
-    return result;
+    return queue.run(() => runNow(commands));
   };
 
   return {

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { parseJsonDocuments } from './parse/json-documents.js';
+import type { Failure, Success } from '../util/result.js';
 
 export interface VtyshOptions {
   /** `vtysh -N NAME`: config in /etc/frr/NAME, sockets in /var/run/frr/NAME (the lab's instances) */
@@ -59,9 +60,7 @@ export interface FrrError {
   readonly output: CommandOutput;
 }
 
-export type FrrResult<T> =
-  | { readonly ok: true; readonly value: T; readonly output: CommandOutput }
-  | { readonly ok: false; readonly error: FrrError };
+export type FrrResult<T> = (Success<T> & { readonly output: CommandOutput }) | Failure<FrrError>;
 
 export type FrrReloadMode = 'test' | 'reload';
 
@@ -186,9 +185,9 @@ function jsonResult(output: CommandOutput): FrrResult<unknown[]> {
   if (!succeeded(output)) return { ok: false, error: failure(output) };
   const parsed = parseJsonDocuments(output.stdout);
   if (!parsed.ok) {
-    return { ok: false, error: { kind: 'invalid-output', message: parsed.message, line: undefined, output } };
+    return { ok: false, error: { kind: 'invalid-output', message: parsed.error, line: undefined, output } };
   }
-  return { ok: true, value: [...parsed.documents], output };
+  return { ok: true, value: [...parsed.value], output };
 }
 
 /** Skips blank lines and `!` separators, which carry nothing and only lengthen the argv. */

@@ -1,5 +1,5 @@
 import { AddressRange } from './address-range.js';
-import { cidr } from './test-fixtures.js';
+import { cidr } from '../../test/support/builders.js';
 import { parseIp } from '../net/ip.js';
 
 function value(text: string): bigint {

@@ -3,8 +3,7 @@
 // where never-used addresses begin and a min-heap holds the addresses released below it, so the
 // lowest free address costs O(log n) and the cursor only ever moves forward (amortized O(1) per
 // address taken). Nothing here enumerates the CIDR, so an IPv6 /64 costs what a /32 costs.
-import type { Cidr, IpFamily } from '../config/types.js';
-import { cidrFirst, cidrLast, cidrSize } from '../net/ip.js';
+import { type Cidr, cidrFirst, cidrLast, cidrSize, type IpFamily } from '../net/ip.js';
 import { BigintMinHeap } from './min-heap.js';
 
 /** IPv4 addresses ending in .0 or .255 confuse the smurf protection of some CPE firmware. */

@@ -8,7 +8,7 @@ import { isBuggyAddress } from './address-range.js';
 import { convergeService, convergeServices } from './converge.js';
 import { poolServes, resolvePoolScope, type NamespaceLabels } from './pool-scope.js';
 import { ANNOTATION_IP_ALLOCATED_FROM_POOL, isRequestError, parseAllocationRequest } from './request.js';
-import { DUAL_STACK, IPV6_ONLY, pool, service, written } from './test-fixtures.js';
+import { DUAL_STACK, IPV6_ONLY, pool, service, written } from '../../test/support/builders.js';
 
 const POOL_ANNOTATION = ANNOTATION_IP_ALLOCATED_FROM_POOL;
 const NAMESPACE_LABELS: NamespaceLabels = new Map<string, Record<string, string>>([

@@ -2,7 +2,7 @@ import type { ServiceInfo } from '../api/cluster.js';
 import type { Pool } from '../config/types.js';
 import { Allocator, type AllocationResult } from './allocator.js';
 import { isRequestError, parseAllocationRequest, type AllocationRequest } from './request.js';
-import { DUAL_STACK, IPV6_ONLY, pool, service } from './test-fixtures.js';
+import { DUAL_STACK, IPV6_ONLY, pool, service } from '../../test/support/builders.js';
 
 function requestOf(svc: ServiceInfo): AllocationRequest {
   const request = parseAllocationRequest(svc);

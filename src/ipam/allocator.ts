@@ -2,8 +2,8 @@
 // the rules for handing out more (MetalLB's `internal/allocator`). State is explicit and local to
 // one instance; nothing here does I/O. A restart builds a new Allocator and re-asserts every
 // Service's `status.loadBalancer.ingress` before allocating anything (see converge.ts).
-import type { IpFamily, Pool } from '../config/types.js';
-import { formatIp, parseIp, type ParsedIp } from '../net/ip.js';
+import type { Pool } from '../config/types.js';
+import { formatIp, type IpFamily, type ParsedIp, parseIp } from '../net/ip.js';
 import { AddressRange } from './address-range.js';
 import { AddressUse, ShareableAddresses, type SharingKey } from './address-sharing.js';
 import {

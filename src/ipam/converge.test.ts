@@ -2,7 +2,7 @@ import type { ServiceInfo } from '../api/cluster.js';
 import { Allocator } from './allocator.js';
 import { ANNOTATION_IP_ALLOCATED_FROM_POOL } from './request.js';
 import { convergeService, convergeServices, type ServiceConvergence } from './converge.js';
-import { DUAL_STACK, pool, service, written } from './test-fixtures.js';
+import { DUAL_STACK, pool, service, written } from '../../test/support/builders.js';
 
 const POOL_ANNOTATION = ANNOTATION_IP_ALLOCATED_FROM_POOL;
 

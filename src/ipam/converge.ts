@@ -8,6 +8,7 @@
 // on the order the Services were listed in.
 import type { ServiceInfo } from '../api/cluster.js';
 import { parseIp, type ParsedIp } from '../net/ip.js';
+import { compareText } from '../util/order.js';
 import type { Allocator } from './allocator.js';
 import {
   ANNOTATION_IP_ALLOCATED_FROM_POOL,
@@ -251,7 +252,7 @@ export function convergeServices(
   allocator: Allocator,
   services: readonly ServiceInfo[],
 ): ServiceConvergence[] {
-  const byName = [...services].sort((a, b) => compareKeys(serviceKey(a), serviceKey(b)));
+  const byName = [...services].sort((a, b) => compareText(serviceKey(a), serviceKey(b)));
   for (const service of byName) {
     if (service.ingressIPs.length > 0) holdCurrentAddresses(allocator, service, []);
   }
@@ -260,8 +261,4 @@ export function convergeServices(
     ...byName.filter((service) => service.ingressIPs.length === 0),
   ];
   return shownFirst.map((service) => convergeService(allocator, service));
-}
-
-function compareKeys(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -1,7 +1,7 @@
 import { Allocator } from './allocator.js';
 import { allocatorGauges, poolStatus, saturatingInt64 } from './pool-metrics.js';
 import { convergeService } from './converge.js';
-import { pool, service } from './test-fixtures.js';
+import { pool, service } from '../../test/support/builders.js';
 
 describe('pool metrics', () => {
   it('saturates at 2^63-1 instead of overflowing', () => {

@@ -5,7 +5,7 @@ import {
   type AllocationRequest,
   type RequestError,
 } from './request.js';
-import { DUAL_STACK, IPV6_ONLY, service } from './test-fixtures.js';
+import { DUAL_STACK, IPV6_ONLY, service } from '../../test/support/builders.js';
 
 function request(fields: Partial<ServiceInfo>): AllocationRequest {
   const parsed = parseAllocationRequest(service('ns/web', fields));

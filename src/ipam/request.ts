@@ -1,9 +1,8 @@
 // What a Service asks of the allocator, read from its spec and annotations. MetalLB reads the
 // annotations under `metallb.io/` and falls back to the deprecated `metallb.universe.tf/`
 // prefix; the new key wins whenever it is present, even with an empty value.
-import type { IpFamily } from '../config/types.js';
 import type { ServiceInfo } from '../api/cluster.js';
-import { parseIp, type ParsedIp } from '../net/ip.js';
+import { type IpFamily, type ParsedIp, parseIp } from '../net/ip.js';
 
 export const ANNOTATION_ADDRESS_POOL = 'metallb.io/address-pool';
 export const ANNOTATION_LOAD_BALANCER_IPS = 'metallb.io/loadBalancerIPs';

@@ -6,7 +6,7 @@ import { getObject, listObjects, loadKubeConfig } from './client.js';
 import { isNotFound } from './errors.js';
 import { createKubeClient } from './http-client.js';
 import { inNamespace, resourcePath, resourceTypes } from './resources.js';
-import { delay, useTestApi } from './test-apiserver.js';
+import { delay, useTestApi } from '../../test/support/test-apiserver.js';
 
 const { api } = useTestApi();
 
@@ -36,20 +36,22 @@ describe('loadKubeConfig', () => {
       KUBERNETES_SERVICE_PORT: '443',
     };
     const loaded = loadKubeConfig({ kubeconfigPath: file, env });
-    expect(loaded.ok && loaded.origin).toBe('file');
-    expect(loaded.ok && loaded.config.getCurrentCluster()?.server).toBe('https://explicit:6443');
+    expect(loaded.ok && loaded.value.origin).toBe('file');
+    expect(loaded.ok && loaded.value.config.getCurrentCluster()?.server).toBe('https://explicit:6443');
   });
 
   test('KUBECONFIG, then the pod service account', () => {
     const fromEnv = loadKubeConfig({ env: { KUBECONFIG: kubeconfigFile('https://env:6443') } });
-    expect(fromEnv.ok && fromEnv.config.getCurrentCluster()?.server).toBe('https://env:6443');
+    expect(fromEnv.ok && fromEnv.value.config.getCurrentCluster()?.server).toBe('https://env:6443');
     const saved = { ...process.env };
     try {
       Object.assign(process.env, { KUBERNETES_SERVICE_HOST: 'fd00::1', KUBERNETES_SERVICE_PORT: '443' });
       delete process.env.KUBECONFIG;
       const inCluster = loadKubeConfig();
-      expect(inCluster.ok && inCluster.origin).toBe('in-cluster');
-      expect(inCluster.ok && inCluster.config.getCurrentCluster()?.server).toBe('https://[fd00::1]:443');
+      expect(inCluster.ok && inCluster.value.origin).toBe('in-cluster');
+      expect(inCluster.ok && inCluster.value.config.getCurrentCluster()?.server).toBe(
+        'https://[fd00::1]:443',
+      );
     } finally {
       process.env = saved;
     }
@@ -58,11 +60,11 @@ describe('loadKubeConfig', () => {
   test('no configuration and a missing file are errors, not a silent localhost', () => {
     expect(loadKubeConfig({ env: {} })).toEqual({
       ok: false,
-      message: expect.stringMatching(/--kubeconfig/),
+      error: expect.stringMatching(/--kubeconfig/),
     });
     expect(loadKubeConfig({ kubeconfigPath: '/nonexistent/config', env: {} })).toEqual({
       ok: false,
-      message: 'kubeconfig /nonexistent/config does not exist',
+      error: 'kubeconfig /nonexistent/config does not exist',
     });
   });
 });

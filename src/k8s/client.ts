@@ -10,6 +10,7 @@ import type { KubeObject, ObjectMeta } from './kube-object.js';
 import { isKubeObject } from './kube-object.js';
 import type { ResourceRef } from './resources.js';
 import { resourcePath } from './resources.js';
+import type { Result } from '../util/result.js';
 
 export type QueryValue = string | number | boolean | undefined;
 
@@ -77,15 +78,15 @@ export type KubeConfigOrigin = 'file' | 'KUBECONFIG' | 'in-cluster';
  */
 export function loadKubeConfig(
   source: KubeConfigSource = {},
-): { ok: true; config: KubeConfig; origin: KubeConfigOrigin } | { ok: false; message: string } {
+): Result<{ config: KubeConfig; origin: KubeConfigOrigin }, string> {
   const env = source.env ?? process.env;
   const config = new KubeConfig();
   try {
     if (source.kubeconfigPath) {
       if (!existsSync(source.kubeconfigPath))
-        return { ok: false, message: `kubeconfig ${source.kubeconfigPath} does not exist` };
+        return { ok: false, error: `kubeconfig ${source.kubeconfigPath} does not exist` };
       config.loadFromFile(source.kubeconfigPath);
-      return { ok: true, config, origin: 'file' };
+      return { ok: true, value: { config, origin: 'file' } };
     }
     const fromEnv = (env.KUBECONFIG ?? '').split(delimiter).filter((path) => path !== '');
     if (fromEnv.length > 0) {
@@ -96,22 +97,22 @@ export function loadKubeConfig(
         more.loadFromFile(path);
         config.mergeConfig(more);
       }
-      return { ok: true, config, origin: 'KUBECONFIG' };
+      return { ok: true, value: { config, origin: 'KUBECONFIG' } };
     }
     if (env.KUBERNETES_SERVICE_HOST && env.KUBERNETES_SERVICE_PORT) {
       // client-node reads the address from process.env itself.
       config.loadFromCluster();
-      return { ok: true, config, origin: 'in-cluster' };
+      return { ok: true, value: { config, origin: 'in-cluster' } };
     }
   } catch (error) {
     return {
       ok: false,
-      message: `cannot load kubeconfig: ${error instanceof Error ? error.message : String(error)}`,
+      error: `cannot load kubeconfig: ${error instanceof Error ? error.message : String(error)}`,
     };
   }
   return {
     ok: false,
-    message: 'no Kubernetes configuration: pass --kubeconfig, set KUBECONFIG, or run in a pod',
+    error: 'no Kubernetes configuration: pass --kubeconfig, set KUBECONFIG, or run in a pod',
   };
 }
 

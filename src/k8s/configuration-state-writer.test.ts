@@ -3,7 +3,7 @@ import { ConfigurationStateWriter } from './configuration-state-writer.js';
 import type { ConditionInput, ConfigurationComponent } from './configuration-state.js';
 import { isRecord } from './kube-object.js';
 import { inNamespace, resourceTypes } from './resources.js';
-import { countingClient, useTestApi } from './test-apiserver.js';
+import { countingClient, useTestApi } from '../../test/support/test-apiserver.js';
 
 const { api, freshNamespace } = useTestApi();
 

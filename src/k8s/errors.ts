@@ -1,5 +1,6 @@
 // Failures of API requests as values: callers decide whether a 404, a 409 or a dead connection
 // matters to them. Only bugs throw.
+import type { Result } from '../util/result.js';
 
 export type KubeErrorKind =
   /** The server answered with a non-2xx status (a metav1.Status body when it could be read). */
@@ -22,8 +23,7 @@ export interface KubeError {
   readonly message: string;
 }
 
-export type KubeResult<T> =
-  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: KubeError };
+export type KubeResult<T> = Result<T, KubeError>;
 
 export const ok = <T>(value: T): KubeResult<T> => ({ ok: true, value });
 export const failed = <T>(error: KubeError): KubeResult<T> => ({ ok: false, error });

@@ -3,7 +3,7 @@ import { EventRecorder, referenceTo } from './events.js';
 import type { KubeObject } from './kube-object.js';
 import { KeyedTokenBuckets } from './rate-limit.js';
 import { inNamespace, resourceTypes } from './resources.js';
-import { countingClient, useTestApi } from './test-apiserver.js';
+import { countingClient, useTestApi } from '../../test/support/test-apiserver.js';
 
 const { api, freshNamespace } = useTestApi();
 

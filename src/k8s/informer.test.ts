@@ -1,13 +1,11 @@
 import { Registry } from 'prom-client';
 import { toServiceInfo } from '../api/cluster-objects.js';
 import { createObject, deleteObject, mergePatchObject } from './client.js';
-import type { InformerLifecycleEvent, InformerOptions } from './informer.js';
-import { Informer } from './informer.js';
+import { type InformerLifecycleEvent, type InformerOptions, Informer } from './informer.js';
 import type { KubeObject } from './kube-object.js';
 import { k8sClientMetrics } from './metrics.js';
-import type { ResourceRef } from './resources.js';
-import { inNamespace, resourceTypes } from './resources.js';
-import { delay, eventually, startTestApi, useTestApi } from './test-apiserver.js';
+import { type ResourceRef, inNamespace, resourceTypes } from './resources.js';
+import { delay, eventually, startTestApi, useTestApi } from '../../test/support/test-apiserver.js';
 
 const fast = { staleAfterMs: 2_000, backoff: { initialMs: 20, maxMs: 200 } };
 const started: { stop(): Promise<void> }[] = [];

@@ -8,7 +8,7 @@ import type { BackoffPolicy } from './backoff.js';
 import { backoffDelay, defaultBackoff } from './backoff.js';
 import type { KubeClient, WatchEvent } from './client.js';
 import { listObjects } from './client.js';
-import type { KubeError } from './errors.js';
+import type { KubeError, KubeResult } from './errors.js';
 import { describeKubeError, isGone, kubeErrorFromStatus } from './errors.js';
 import type { KubeObject } from './kube-object.js';
 import { isKubeObject, objectKey } from './kube-object.js';
@@ -212,12 +212,12 @@ export class Informer<T = KubeObject> {
           if (!(await retry('list failed'))) break;
           continue;
         }
-        this.replaceAll(listed.items, listed.resourceVersion);
+        this.replaceAll(listed.value.items, listed.value.resourceVersion);
         this.lifecycle({
           kind: 'relist',
           reason: listReason,
-          items: listed.items.length,
-          resourceVersion: listed.resourceVersion,
+          items: listed.value.items.length,
+          resourceVersion: listed.value.resourceVersion,
         });
         needList = false;
         if (!this.isSynced) {
@@ -257,9 +257,7 @@ export class Informer<T = KubeObject> {
   }
 
   /** All pages of the collection; the first page's resourceVersion is the list's. */
-  private async listAll(): Promise<
-    { ok: true; items: KubeObject[]; resourceVersion: string } | { ok: false; error: KubeError }
-  > {
+  private async listAll(): Promise<KubeResult<{ items: KubeObject[]; resourceVersion: string }>> {
     const items: KubeObject[] = [];
     let resourceVersion = '';
     let continueToken: string | undefined;
@@ -276,7 +274,7 @@ export class Informer<T = KubeObject> {
       if (resourceVersion === '') resourceVersion = page.value.resourceVersion;
       continueToken = page.value.continueToken;
     } while (continueToken && !this.stopped);
-    return { ok: true, items, resourceVersion };
+    return { ok: true, value: { items, resourceVersion } };
   }
 
   private watchOnce(): Promise<WatchResult> {

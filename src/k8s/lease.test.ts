@@ -1,9 +1,7 @@
-import type { KubeClient } from './client.js';
-import { createObject, getObject } from './client.js';
-import type { LeaderElectionOptions } from './lease.js';
-import { LeaderElector } from './lease.js';
+import { type KubeClient, createObject, getObject } from './client.js';
+import { type LeaderElectionOptions, LeaderElector } from './lease.js';
 import { inNamespace, resourceTypes } from './resources.js';
-import { delay, eventually, useTestApi } from './test-apiserver.js';
+import { delay, eventually, useTestApi } from '../../test/support/test-apiserver.js';
 
 const { api, freshNamespace } = useTestApi();
 const timing = { leaseDurationMs: 1_000, renewDeadlineMs: 600, retryPeriodMs: 100 };

@@ -1,13 +1,10 @@
-import type { KubeClient } from './client.js';
-import { createObject, deleteObject, getObject, listObjects } from './client.js';
+import { type KubeClient, createObject, deleteObject, getObject, listObjects } from './client.js';
 import { isConflict } from './errors.js';
-import type { KubeObject, OwnerReference } from './kube-object.js';
-import { podOwnerReference } from './kube-object.js';
+import { type KubeObject, type OwnerReference, podOwnerReference } from './kube-object.js';
 import { inNamespace, resourceTypes } from './resources.js';
 import { ingressOf, poolAnnotation, writeServiceAnnotations, writeServiceIngress } from './service-status.js';
-import type { DesiredStatusObject } from './status-writer.js';
-import { StatusWriter } from './status-writer.js';
-import { countingClient, useTestApi } from './test-apiserver.js';
+import { type DesiredStatusObject, StatusWriter } from './status-writer.js';
+import { countingClient, useTestApi } from '../../test/support/test-apiserver.js';
 
 const { api, freshNamespace } = useTestApi();
 

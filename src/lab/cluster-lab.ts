@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
+// The one import of e2e/ from product code that scripts/check-imports.ts allows (src/README.md).
 import { startApiServer, type ApiServer } from '../../e2e/apiserver/server.js';
 import { packageRoot } from '../util/package-root.js';
 import { Fabric, type NodeHandle } from './fabric.js';

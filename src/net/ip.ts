@@ -3,7 +3,16 @@
 // lowercase compressed form). Zones, spaces, control characters and IPv4-mapped IPv6 addresses are
 // refused: Go (and so MetalLB) silently treats `::ffff:a.b.c.d` as IPv4, which would make the family
 // of a pool depend on spelling.
-import type { Cidr, IpFamily } from '../config/types.js';
+
+export type IpFamily = 'ipv4' | 'ipv6';
+
+/** A canonical CIDR: network address re-serialized (IPv6 in RFC 5952 form) + prefix length. */
+export interface Cidr {
+  readonly family: IpFamily;
+  /** canonical text, e.g. `203.0.113.0/24`, `2001:db8::/120` */
+  readonly text: string;
+  readonly prefixLength: number;
+}
 
 export interface ParsedIp {
   readonly family: IpFamily;

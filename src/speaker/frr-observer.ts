@@ -8,6 +8,7 @@ import { parseBfdPeers, type BfdSession } from '../frr/parse/bfd-peers.js';
 import { parseBgpNeighborsAllVrfs, type BgpPeerState } from '../frr/parse/bgp-neighbors.js';
 import { peerFamilies } from '../announce/peers.js';
 import type { FrrError, Vtysh } from '../frr/vtysh.js';
+import type { Result } from '../util/result.js';
 
 export interface FrrObservation {
   readonly bgp: readonly BgpPeerState[];
@@ -30,8 +31,7 @@ export async function observeFrr(
   peers: readonly Peer[],
   withAdvertised = true,
 ): Promise<
-  | { ok: true; value: FrrObservation | (Omit<FrrObservation, 'advertised'> & { advertised: undefined }) }
-  | { ok: false; error: FrrError }
+  Result<FrrObservation | (Omit<FrrObservation, 'advertised'> & { advertised: undefined }), FrrError>
 > {
   const vrfs = [...new Set(peers.map((p) => p.vrf))].sort();
   // `show bfd vrf all peers json` prints nothing on FRR 8.4.4: ask per VRF.

@@ -1,11 +1,11 @@
 import { announcementsForNode } from '../announce/announcements.js';
-import { endpoint, service, slice, world } from '../announce/test-fixtures.js';
+import { endpoint, service, slice, world } from '../../test/support/builders.js';
 import { newlyInvalidIngress } from './invalid-ip-events.js';
 
 function announce(ingress: Readonly<Record<string, readonly string[]>>) {
   return announcementsForNode(
     world({
-      services: Object.entries(ingress).map(([key, ips]) => service(key, ips)),
+      services: Object.entries(ingress).map(([key, ips]) => service(key, { ingressIPs: ips })),
       endpointSlices: Object.keys(ingress).map((key) => slice(key, [endpoint('n1')])),
     }),
   );

@@ -1,7 +1,7 @@
 import { loadManifestDirectory } from '../api/load-directory.js';
 import type { Resources } from '../api/resources.js';
 import { defaultFrrRenderer } from '../frr/templates.js';
-import { goldenScenarioDirectory } from '../render/golden-scenarios.js';
+import { goldenScenarioDirectory } from '../../test/support/golden-scenarios.js';
 import { createReconciler } from './reconciler.js';
 
 const seed = loadManifestDirectory(`${goldenScenarioDirectory()}/seed/input.yaml`).resources;

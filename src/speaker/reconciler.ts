@@ -10,7 +10,7 @@ import { formatConfigError } from '../config/problem.js';
 import type { Config, ConfigError, Peer } from '../config/types.js';
 import type { FrrRenderer } from '../frr/render.js';
 import type { ConfigurationVerdict } from '../k8s/configuration-state.js';
-import { frrConfigForNode, nodeNamed } from '../render/node-config.js';
+import { frrConfigForNode, nodeNamed } from '../node-pipeline/node-config.js';
 
 export interface ReconcileOutcome {
   readonly configuration: ConfigurationVerdict;

@@ -1,7 +1,7 @@
 import { announcementsForNode } from '../announce/index.js';
 import { loadManifestDirectory } from '../api/load-directory.js';
 import { buildConfig } from '../config/build-config.js';
-import { goldenScenarioDirectory } from '../render/golden-scenarios.js';
+import { goldenScenarioDirectory } from '../../test/support/golden-scenarios.js';
 import { peersForNode } from '../announce/index.js';
 import { serviceStatuses } from './service-status.js';
 

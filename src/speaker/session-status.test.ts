@@ -1,7 +1,7 @@
 import { fixture } from '../frr/parse/testdata/fixtures.js';
 import { parseBfdPeers } from '../frr/parse/bfd-peers.js';
 import { parseBgpNeighborsAllVrfs } from '../frr/parse/bgp-neighbors.js';
-import { testPeer } from '../frr/testing/peer.js';
+import { peer } from '../../test/support/builders.js';
 import { goDuration, sessionStatuses } from './session-status.js';
 
 describe('BGPSessionState from FRR', () => {
@@ -9,8 +9,8 @@ describe('BGPSessionState from FRR', () => {
     const statuses = sessionStatuses({
       node: 'node1',
       peers: [
-        testPeer({ name: 'tor1', address: '192.0.2.1', bfdProfile: 'fast' }),
-        testPeer({ name: 'tor2', address: '198.51.100.1', bfdProfile: 'fast' }),
+        peer('tor1', '192.0.2.1', { bfdProfile: 'fast' }),
+        peer('tor2', '198.51.100.1', { bfdProfile: 'fast' }),
       ],
       bgp: parseBgpNeighborsAllVrfs(fixture('speaker-show-bgp-vrf-all-neighbors-established.json')),
       bfd: parseBfdPeers(fixture('speaker-show-bfd-peers-established.json')),
@@ -32,7 +32,7 @@ describe('BGPSessionState from FRR', () => {
   test('a wrong peer ASN shows the BGP state and the notification as the last error', () => {
     const statuses = sessionStatuses({
       node: 'node3',
-      peers: [testPeer({ name: 'tor2', address: '198.51.100.1', peerASN: 65001, bfdProfile: 'fast' })],
+      peers: [peer('tor2', '198.51.100.1', { peerASN: 65001, bfdProfile: 'fast' })],
       bgp: parseBgpNeighborsAllVrfs(fixture('speaker-show-bgp-vrf-all-neighbors-mixed-states.json')),
       bfd: parseBfdPeers(fixture('speaker-show-bfd-peers-mixed-states.json')),
     });
@@ -48,7 +48,7 @@ describe('BGPSessionState from FRR', () => {
   test('a peer without BFD reports N/A, one FRR does not know reports Unknown', () => {
     const statuses = sessionStatuses({
       node: 'node1',
-      peers: [testPeer({ name: 'ghost', address: '192.0.2.99' })],
+      peers: [peer('ghost', '192.0.2.99')],
       bgp: parseBgpNeighborsAllVrfs(fixture('speaker-show-bgp-vrf-all-neighbors-established.json')),
       bfd: [],
     });
@@ -65,7 +65,7 @@ describe('BGPSessionState from FRR', () => {
   test('the session that went down on link loss reports BFD down and the reset reason', () => {
     const statuses = sessionStatuses({
       node: 'node2',
-      peers: [testPeer({ name: 'tor1', address: '192.0.2.1', bfdProfile: 'fast' })],
+      peers: [peer('tor1', '192.0.2.1', { bfdProfile: 'fast' })],
       bgp: parseBgpNeighborsAllVrfs({
         default: fixture('speaker-show-bgp-neighbors-after-linkdown-bfd.json'),
       }),

@@ -1,6 +1,6 @@
 // Shared by the apply-* FRR tests: one node peering with both lab ToRs, ferry's rendered config for a
 // list of service IPs, and what the ToRs say about the node's sessions and routes.
-export { nodeConfig, type Announced } from '../../src/frr/apply/testing/node-config.js';
+export { nodeConfig, type Announced } from '../support/frr-node-config.js';
 import type { FrrInstance } from '../../src/lab/frr-instance.js';
 import { Fabric, type NodeHandle } from '../../src/lab/fabric.js';
 import { torFrrConfigForNodes } from '../../src/lab/tor-config.js';

@@ -10,7 +10,7 @@ import { listFrrPathspaces, type FrrInstance } from '../../src/lab/frr-instance.
 import { listNamespaces } from '../../src/lab/netns.js';
 import { torFrrConfigForNodes } from '../../src/lab/tor-config.js';
 import { waitUntil } from '../../src/lab/wait-until.js';
-import { speakerConfig } from '../../src/lab/speaker-config.js';
+import { speakerConfig } from '../support/speaker-config.js';
 
 jest.setTimeout(120_000);
 

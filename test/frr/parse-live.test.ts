@@ -14,7 +14,7 @@ import { Fabric } from '../../src/lab/fabric.js';
 import type { FrrInstance } from '../../src/lab/frr-instance.js';
 import { torFrrConfigForNodes } from '../../src/lab/tor-config.js';
 import { waitUntil } from '../../src/lab/wait-until.js';
-import { speakerConfig } from '../../src/lab/speaker-config.js';
+import { speakerConfig } from '../support/speaker-config.js';
 
 jest.setTimeout(120_000);
 

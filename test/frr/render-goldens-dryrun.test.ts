@@ -2,7 +2,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createVtysh } from '../../src/frr/vtysh.js';
-import { goldenScenarioDirectory, goldenScenarioNames } from '../../src/render/golden-scenarios.js';
+import { goldenScenarioDirectory, goldenScenarioNames } from '../support/golden-scenarios.js';
 
 const goldens = goldenScenarioNames().flatMap((scenario) =>
   readdirSync(join(goldenScenarioDirectory(), scenario))

@@ -10,9 +10,9 @@ import { Fabric } from '../../src/lab/fabric.js';
 import type { FrrInstance } from '../../src/lab/frr-instance.js';
 import { torFrrConfigForNodes } from '../../src/lab/tor-config.js';
 import { waitUntil } from '../../src/lab/wait-until.js';
-import { goldenScenarioDirectory } from '../../src/render/golden-scenarios.js';
-import { nodeViewFromManifests } from '../../src/render/manifest-view.js';
-import { frrConfigForNode } from '../../src/render/node-config.js';
+import { goldenScenarioDirectory } from '../support/golden-scenarios.js';
+import { nodeViewFromManifests } from '../../src/node-pipeline/manifest-view.js';
+import { frrConfigForNode } from '../../src/node-pipeline/node-config.js';
 
 jest.setTimeout(120_000);
 

@@ -11,7 +11,7 @@ import { Fabric } from '../../src/lab/fabric.js';
 import { utsNamespacePrefix, type FrrInstance } from '../../src/lab/frr-instance.js';
 import { torFrrConfigForNodes } from '../../src/lab/tor-config.js';
 import { waitUntil } from '../../src/lab/wait-until.js';
-import { goldenScenarioDirectory } from '../../src/render/golden-scenarios.js';
+import { goldenScenarioDirectory } from '../support/golden-scenarios.js';
 import { runFerry, startFerry } from '../support/ferry-cli.js';
 
 jest.setTimeout(180_000);

@@ -10,7 +10,7 @@ import { Fabric } from '../../src/lab/fabric.js';
 import { utsNamespacePrefix, type FrrInstance } from '../../src/lab/frr-instance.js';
 import { waitUntil } from '../../src/lab/wait-until.js';
 import { torFrrConfigForNodes } from '../../src/lab/tor-config.js';
-import { speakerConfig } from '../../src/lab/speaker-config.js';
+import { speakerConfig } from '../support/speaker-config.js';
 
 jest.setTimeout(120_000);
 

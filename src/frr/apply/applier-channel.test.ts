@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { VtyChannel, VtyChannelError, VtyChannelResult } from '../vty-channel.js';
 import { createApplier, isNetworkChurn, type Applier } from './applier.js';
-import { createFakeFrr, type FakeFrr } from './testing/fake-frr.js';
+import { createFakeFrr, type FakeFrr } from '../../../test/support/fake-frr.js';
 
 /** ferry-shaped config: class ferry-c-1, and with `secondClass` a class ferry-c-2 for 203.0.113.9. */
 function config(networks: string[], secondClass = false): string {

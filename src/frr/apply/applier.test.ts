@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApplier, type Applier } from './applier.js';
-import { createFakeFrr, type FakeFrr } from './testing/fake-frr.js';
+import { createFakeFrr, type FakeFrr } from '../../../test/support/fake-frr.js';
 
 function config(networks: string[], extra = ''): string {
   return `bgp large-community-list standard ferry-c-1 seq 5 permit 4294967295:0:1

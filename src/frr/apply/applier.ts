@@ -20,6 +20,7 @@ import { canonicalConfig, parseConfigTree, type ConfigTree } from './config-tree
 import { planChange, type ApplyPlan } from './plan.js';
 import { redactSecrets } from './redact.js';
 import { reloadFileText, unmanagedLines } from './reload-file.js';
+import { SerialQueue } from '../../util/serial-queue.js';
 
 /**
  * `incremental`: the plan's commands in one vtysh call; `channel`: the same commands (network lines
@@ -187,7 +188,7 @@ function channelApplyError(error: VtyChannelError): ApplyError {
 export function createApplier(options: ApplierOptions): Applier {
   const { vtysh, configFile } = options;
   let state: AppliedState | undefined;
-  let queue: Promise<unknown> = Promise.resolve();
+  const queue = new SerialQueue();
 
   const checkedDeltas = new Map<string, DeltaCheck>();
   let runningCanonicalCache: { tree: ConfigTree; canonical: string } | undefined;
@@ -445,9 +446,7 @@ export function createApplier(options: ApplierOptions): Applier {
 
   return {
     apply(desired) {
-      const run = queue.then(() => applyNow(desired));
-      queue = run.catch(() => undefined);
-      return run;
+      return queue.run(() => applyNow(desired));
     },
     async precheck(desired) {
       const previous = state;

@@ -1,33 +1,34 @@
-import { frrModelForNode, type PrefixToPeer } from '../build-model.js';
+import type { PeerAdvertisement } from '../../announce/types.js';
+import { frrModelForNode } from '../build-model.js';
 import { defaultFrrRenderer } from '../templates.js';
-import { testBfdProfile, testPeer } from '../testing/peer.js';
+import { bfdProfile, peer } from '../../../test/support/builders.js';
 import type { BfdProfile, Community, Peer } from '../../config/types.js';
 import { networkChurnEdits } from './network-churn.js';
 import { expectedRunningConfig, planChange, planChangeBetweenTrees, type ApplyPlan } from './plan.js';
 import { canonicalConfig, parseConfigTree } from './config-tree.js';
 
 const render = defaultFrrRenderer();
-const tor1 = testPeer({ name: 'tor1', address: '192.0.2.1', bfdProfile: 'fast', password: 'hunter2' });
-const tor2 = testPeer({ name: 'tor2', address: '198.51.100.1' });
-const tor1v6 = testPeer({ name: 'tor1v6', address: '2001:db8:ffff:a::1' });
-const red = testPeer({ name: 'red', address: '192.0.2.9', vrf: 'red' });
-const fast = testBfdProfile({ name: 'fast', detectMultiplier: 3 });
+const tor1 = peer('tor1', '192.0.2.1', { bfdProfile: 'fast', password: 'hunter2' });
+const tor2 = peer('tor2', '198.51.100.1');
+const tor1v6 = peer('tor1v6', '2001:db8:ffff:a::1');
+const red = peer('red', '192.0.2.9', { vrf: 'red' });
+const fast = bfdProfile('fast', { detectMultiplier: 3 });
 const C100: Community = { kind: 'standard', value: '65000:100' };
 const C200: Community = { kind: 'standard', value: '65000:200' };
 
 interface Scenario {
   readonly peers?: Peer[];
   readonly bfd?: BfdProfile[];
-  readonly ads: PrefixToPeer[];
+  readonly ads: PeerAdvertisement[];
   readonly logLevel?: string;
 }
 
-function ad(prefix: string, peer: string, communities: Community[] = [], localPref = 0): PrefixToPeer {
+function ad(prefix: string, peer: string, communities: Community[] = [], localPref = 0): PeerAdvertisement {
   return { prefix, family: prefix.includes(':') ? 'ipv6' : 'ipv4', peer, communities, localPref };
 }
 
 /** The same prefix to both ToRs with the same attributes. */
-function both(prefix: string, communities: Community[] = []): PrefixToPeer[] {
+function both(prefix: string, communities: Community[] = []): PeerAdvertisement[] {
   return [ad(prefix, 'tor1', communities), ad(prefix, 'tor2', communities)];
 }
 
@@ -70,7 +71,7 @@ describe('planChange: what goes to frr-reload.py', () => {
     },
     {
       name: 'a new neighbor',
-      after: { ...BASE, peers: [tor1, tor2, testPeer({ name: 't3', address: '192.0.2.3' })] },
+      after: { ...BASE, peers: [tor1, tor2, peer('t3', '192.0.2.3')] },
       reason: /192\.0\.2\.3/,
     },
     {

@@ -2,6 +2,7 @@
 // advertised-routes json` (per peer) and the `advertisedTo` map of `show bgp ipv4|ipv6 unicast P json`
 // (per prefix, from bgpd's adj-out). ServiceBGPStatus reports these, not the intent.
 import { asObject, numberField, objectEntries, objectField, stringField } from './json-fields.js';
+import { compareText } from '../../util/order.js';
 
 export interface AdvertisedRoutes {
   /** prefixes in FRR's text form, e.g. `203.0.113.5/32`, `2001:db8::5/128`, sorted */
@@ -53,5 +54,5 @@ export function peersByAdvertisedPrefix(
     }
   }
   for (const peers of byPrefix.values()) peers.sort();
-  return new Map([...byPrefix.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return new Map([...byPrefix.entries()].sort(([a], [b]) => compareText(a, b)));
 }

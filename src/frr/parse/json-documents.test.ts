@@ -8,19 +8,19 @@ describe('parseJsonDocuments', () => {
       'speaker-show-bgp-summary-established.json',
     )}\n[\n]\n`;
     const result = parseJsonDocuments(text);
-    expect(result.ok && result.documents.length).toBe(3);
-    expect(result.ok && result.documents[2]).toEqual([]);
+    expect(result.ok && result.value.length).toBe(3);
+    expect(result.ok && result.value[2]).toEqual([]);
   });
 
   it('is not fooled by brackets and escaped quotes inside strings', () => {
     expect(parseJsonDocuments('{"a":"}{\\"["}{"b":[1,{"c":"]"}]} 7 "x"')).toEqual({
       ok: true,
-      documents: [{ a: '}{"[' }, { b: [1, { c: ']' }] }, 7, 'x'],
+      value: [{ a: '}{"[' }, { b: [1, { c: ']' }] }, 7, 'x'],
     });
   });
 
   it('reads empty output as no documents', () => {
-    expect(parseJsonDocuments(' \n')).toEqual({ ok: true, documents: [] });
+    expect(parseJsonDocuments(' \n')).toEqual({ ok: true, value: [] });
   });
 
   it.each(['% Unknown command: show bgp foo json', '{"a":1', '{"a":1}\n% BGP instance not found'])(
@@ -28,7 +28,7 @@ describe('parseJsonDocuments', () => {
     (text) => {
       const result = parseJsonDocuments(text);
       expect(result.ok).toBe(false);
-      expect(!result.ok && result.message).toMatch(/JSON/);
+      expect(!result.ok && result.error).toMatch(/JSON/);
     },
   );
 
@@ -36,7 +36,7 @@ describe('parseJsonDocuments', () => {
     fc.assert(
       fc.property(fc.array(fc.jsonValue()), fc.constantFrom('\n', ' \n', '\n\n'), (docs, separator) => {
         const text = docs.map((doc) => JSON.stringify(doc, null, 2)).join(separator);
-        expect(parseJsonDocuments(text)).toEqual({ ok: true, documents: JSON.parse(JSON.stringify(docs)) });
+        expect(parseJsonDocuments(text)).toEqual({ ok: true, value: JSON.parse(JSON.stringify(docs)) });
       }),
     );
   });

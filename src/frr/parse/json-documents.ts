@@ -1,9 +1,9 @@
 // vtysh prints one JSON document per `-c '... json'` command, concatenated with only whitespace between
 // them (`{...}\n{...}`), which JSON.parse rejects as a whole. This splits the text at document boundaries.
+import type { Result } from '../../util/result.js';
 
-export type JsonDocumentsResult =
-  | { readonly ok: true; readonly documents: readonly unknown[] }
-  | { readonly ok: false; readonly message: string };
+/** The documents, or why the text is not a sequence of JSON documents. */
+export type JsonDocumentsResult = Result<readonly unknown[], string>;
 
 const WHITESPACE = /\s/;
 
@@ -40,9 +40,9 @@ export function parseJsonDocuments(text: string): JsonDocumentsResult {
   let position = 0;
   for (;;) {
     while (position < text.length && WHITESPACE.test(text[position] ?? '')) position++;
-    if (position >= text.length) return { ok: true, documents };
+    if (position >= text.length) return { ok: true, value: documents };
     const end = valueEnd(text, position);
-    if (end < 0) return { ok: false, message: `unterminated JSON document at offset ${position}` };
+    if (end < 0) return { ok: false, error: `unterminated JSON document at offset ${position}` };
     const slice = text.slice(position, end);
     try {
       documents.push(JSON.parse(slice));
@@ -50,7 +50,7 @@ export function parseJsonDocuments(text: string): JsonDocumentsResult {
       const excerpt = slice.length > 60 ? `${slice.slice(0, 60)}…` : slice;
       return {
         ok: false,
-        message: `not JSON at offset ${position} (${(error as Error).message}): ${JSON.stringify(excerpt)}`,
+        error: `not JSON at offset ${position} (${(error as Error).message}): ${JSON.stringify(excerpt)}`,
       };
     }
     position = end;

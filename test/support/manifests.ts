@@ -1,13 +1,11 @@
-// Test helpers: resources written as a user would (objects → YAML → loadManifests with ferry's CRDs),
-// so the tests exercise the same path as `ferry render`.
+// Builders for objects as a user writes them (MetalLB resources, Nodes, Secrets, Services): for
+// `load()` (objects → YAML → loadManifests with ferry's CRDs, the path of `ferry render`) and for
+// objects created on the test API server.
 import { stringify } from 'yaml';
-import { readCrdDocuments } from '../api/load-directory.js';
-import { compileCrdValidator } from '../api/crd-validator.js';
-import { loadManifests, type LoadResult } from '../api/manifests.js';
+import { ferryCrdValidator } from '../../src/api/load-directory.js';
+import { loadManifests, type LoadResult } from '../../src/api/manifests.js';
 
 export const NS = 'metallb-system';
-
-const { validator } = compileCrdValidator(readCrdDocuments());
 
 type Spec = Record<string, unknown>;
 type Meta = { namespace?: string; labels?: Record<string, string> };
@@ -44,6 +42,38 @@ export const secret = (name: string, type: string, stringData: Record<string, st
   stringData,
 });
 
+export interface ServiceFields {
+  readonly annotations?: Record<string, string>;
+  readonly labels?: Record<string, string>;
+  /** merged into spec; defaults: LoadBalancer, TCP/80, one IPv4 clusterIP (a new one per Service) */
+  readonly spec?: Record<string, unknown>;
+}
+
+let clusterIpCounter = 0;
+
+export function service(namespace: string, name: string, fields: ServiceFields = {}) {
+  clusterIpCounter++;
+  const clusterIp = `10.96.${(clusterIpCounter >> 8) & 255}.${clusterIpCounter & 255}`;
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: {
+      name,
+      namespace,
+      ...(fields.annotations ? { annotations: fields.annotations } : {}),
+      ...(fields.labels ? { labels: fields.labels } : {}),
+    },
+    spec: {
+      type: 'LoadBalancer',
+      ports: [{ port: 80, protocol: 'TCP' }],
+      clusterIP: clusterIp,
+      clusterIPs: [clusterIp],
+      selector: { app: name },
+      ...fields.spec,
+    },
+  };
+}
+
 /** The seed configuration of deploy/examples, as objects. */
 export function seed(): object[] {
   return [
@@ -58,7 +88,5 @@ export function seed(): object[] {
 /** Loads objects through YAML and the CRD schemas. */
 export function load(objects: readonly object[]): LoadResult {
   const text = objects.map((entry) => stringify(entry)).join('---\n');
-  return loadManifests([{ path: 'test.yaml', text }], validator, { defaultNamespace: NS });
+  return loadManifests([{ path: 'test.yaml', text }], ferryCrdValidator(), { defaultNamespace: NS });
 }
-
-export { validator };

@@ -1,18 +1,18 @@
-// Golden scenarios: one folder per scenario under src/render/testdata/, YAML manifests in
-// (`input.yaml`), and for every Node in them the expected `<node>.frr.conf` and `<node>.explain.txt`
-// out (or `errors.txt` when the input is invalid). The test compares; `npm run goldens` rewrites them
-// on purpose (tests never write).
+// Golden scenarios, the test data of src/node-pipeline/goldens.test.ts: one folder per scenario
+// under src/node-pipeline/testdata/, YAML manifests in (`input.yaml`), and for every Node in them the
+// expected `<node>.frr.conf` and `<node>.explain.txt` out (or `errors.txt` when the input is
+// invalid). The test compares; `npm run goldens` rewrites them on purpose (tests never write).
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { explainText } from '../announce/index.js';
-import { loadManifestDirectory } from '../api/load-directory.js';
-import { defaultFrrRenderer } from '../frr/templates.js';
-import { packageRoot } from '../util/package-root.js';
-import { nodeViewFromManifests } from './manifest-view.js';
-import { frrConfigForNode } from './node-config.js';
+import { explainText } from '../../src/announce/index.js';
+import { loadManifestDirectory } from '../../src/api/load-directory.js';
+import { defaultFrrRenderer } from '../../src/frr/templates.js';
+import { packageRoot } from '../../src/util/package-root.js';
+import { nodeViewFromManifests } from '../../src/node-pipeline/manifest-view.js';
+import { frrConfigForNode } from '../../src/node-pipeline/node-config.js';
 
 export function goldenScenarioDirectory(): string {
-  return join(packageRoot(), 'src', 'render', 'testdata');
+  return join(packageRoot(), 'src', 'node-pipeline', 'testdata');
 }
 
 export function goldenScenarioNames(): string[] {

@@ -1,6 +1,10 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { goldenScenarioDirectory, goldenScenarioNames, renderGoldenScenario } from './golden-scenarios.js';
+import {
+  goldenScenarioDirectory,
+  goldenScenarioNames,
+  renderGoldenScenario,
+} from '../../test/support/golden-scenarios.js';
 
 // A scenario's folder holds exactly input.yaml plus the files it renders; regenerate with `npm run goldens`.
 describe.each(goldenScenarioNames())('golden scenario %s', (name) => {

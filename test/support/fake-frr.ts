@@ -2,8 +2,8 @@
 // frr-reload.py files and `configure terminal` command lists (lines replace lines of the same command,
 // `no` removes, a failing command stops the list), and records every call. Tests script failures.
 import { readFile } from 'node:fs/promises';
-import type { CommandOutput, FrrError, FrrResult, Vtysh } from '../../vtysh.js';
-import { parseConfigTree, printConfigTree, type ConfigNode } from '../config-tree.js';
+import type { CommandOutput, FrrError, FrrResult, Vtysh } from '../../src/frr/vtysh.js';
+import { parseConfigTree, printConfigTree, type ConfigNode } from '../../src/frr/apply/config-tree.js';
 
 export interface FakeFrrCall {
   readonly method: 'commands' | 'applyFile' | 'dryRun' | 'runningConfig' | 'frrReload' | 'show' | 'run';

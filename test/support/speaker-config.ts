@@ -1,6 +1,6 @@
 // A plain node (speaker) frr.conf for lab tests and benchmarks that need a BGP speaker without ferry's
 // renderer.
-import { bgpRouterOpening } from './tor-config.js';
+import { bgpRouterOpening } from '../../src/lab/tor-config.js';
 
 export interface SpeakerNeighbor {
   readonly address: string;

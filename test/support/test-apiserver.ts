@@ -2,13 +2,11 @@
 // and a client wrapper that counts requests (to prove "no write when nothing changed").
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
-import type { ApiServer, ApiServerOptions } from '../../e2e/apiserver/server.js';
-import { startApiServer } from '../../e2e/apiserver/server.js';
-import { packageRoot } from '../util/package-root.js';
-import type { KubeClient, KubeRequest } from './client.js';
-import { createObject } from './client.js';
-import { createKubeClient } from './http-client.js';
-import { resourceTypes } from './resources.js';
+import { type ApiServer, type ApiServerOptions, startApiServer } from '../../e2e/apiserver/server.js';
+import { packageRoot } from '../../src/util/package-root.js';
+import { type KubeClient, type KubeRequest, createObject } from '../../src/k8s/client.js';
+import { createKubeClient } from '../../src/k8s/http-client.js';
+import { resourceTypes } from '../../src/k8s/resources.js';
 
 export interface TestApi {
   readonly server: ApiServer;

@@ -3,19 +3,29 @@
 // readers for what the controller wrote.
 import { Registry } from 'prom-client';
 import type { Logger } from 'winston';
-import type { KubeClient } from '../k8s/client.js';
-import { createObject, deleteObject, getObject, listObjects, mergePatchObject } from '../k8s/client.js';
-import type { KubeObject } from '../k8s/kube-object.js';
-import { isRecord } from '../k8s/kube-object.js';
-import { silentLogger } from '../k8s/logger.js';
-import { inNamespace, resourceTypes, type ResourceType } from '../k8s/resources.js';
-import { ingressOf, poolAnnotation } from '../k8s/service-status.js';
-import type { CountingClient, TestApi } from '../k8s/test-apiserver.js';
-import { countingClient, createNamespace, eventually, startTestApi } from '../k8s/test-apiserver.js';
-import { ferryCrdValidator } from '../api/load-directory.js';
-import { Controller, type ControllerOptions } from './controller.js';
-
-export const FERRY_NAMESPACE = 'metallb-system';
+import {
+  type KubeClient,
+  createObject,
+  deleteObject,
+  getObject,
+  listObjects,
+  mergePatchObject,
+} from '../../src/k8s/client.js';
+import { type KubeObject, isRecord } from '../../src/k8s/kube-object.js';
+import { silentLogger } from '../../src/k8s/logger.js';
+import { inNamespace, resourceTypes, type ResourceType } from '../../src/k8s/resources.js';
+import { ingressOf, poolAnnotation } from '../../src/k8s/service-status.js';
+import {
+  type CountingClient,
+  type TestApi,
+  countingClient,
+  createNamespace,
+  eventually,
+  startTestApi,
+} from './test-apiserver.js';
+import { ferryCrdValidator } from '../../src/api/load-directory.js';
+import { Controller, type ControllerOptions } from '../../src/controller/controller.js';
+import { NS, pool, service, type ServiceFields } from './manifests.js';
 
 export interface ControllerHarness {
   readonly api: TestApi;
@@ -33,7 +43,7 @@ export function controllerOptions(
 ): ControllerOptions {
   return {
     client,
-    namespace: FERRY_NAMESPACE,
+    namespace: NS,
     lbClass: '',
     logger: silentLogger() as Logger,
     registry: new Registry(),
@@ -63,7 +73,7 @@ export function useControllerHarness(): { harness(): ControllerHarness; client()
 
 export async function controllerHarness(): Promise<ControllerHarness> {
   const api = await startTestApi({ bookmarkIntervalMs: 500 });
-  await createNamespace(api.client, FERRY_NAMESPACE);
+  await createNamespace(api.client, NS);
   await createNamespace(api.client, 'apps');
   const client = countingClient(api.client);
   const controllers: Controller[] = [];
@@ -91,19 +101,6 @@ async function must<T>(
   return settled.value;
 }
 
-export function poolObject(
-  name: string,
-  addresses: readonly string[],
-  spec: Record<string, unknown> = {},
-): KubeObject {
-  return {
-    apiVersion: 'metallb.io/v1beta1',
-    kind: 'IPAddressPool',
-    metadata: { name, namespace: FERRY_NAMESPACE },
-    spec: { addresses, ...spec },
-  };
-}
-
 export async function createPool(
   client: KubeClient,
   name: string,
@@ -111,52 +108,16 @@ export async function createPool(
   spec: Record<string, unknown> = {},
 ): Promise<KubeObject> {
   return must(
-    createObject(
-      client,
-      inNamespace(resourceTypes.ipAddressPools, FERRY_NAMESPACE),
-      poolObject(name, addresses, spec),
-    ),
+    createObject(client, inNamespace(resourceTypes.ipAddressPools, NS), pool(name, { addresses, ...spec })),
   );
 }
 
 export async function deletePool(client: KubeClient, name: string): Promise<void> {
-  await must(deleteObject(client, inNamespace(resourceTypes.ipAddressPools, FERRY_NAMESPACE), name));
+  await must(deleteObject(client, inNamespace(resourceTypes.ipAddressPools, NS), name));
 }
 
 export async function readPool(client: KubeClient, name: string): Promise<KubeObject> {
-  return must(getObject(client, inNamespace(resourceTypes.ipAddressPools, FERRY_NAMESPACE), name));
-}
-
-export interface ServiceSpec {
-  readonly annotations?: Record<string, string>;
-  readonly labels?: Record<string, string>;
-  /** merged into spec; defaults: LoadBalancer, TCP/80, one IPv4 clusterIP */
-  readonly spec?: Record<string, unknown>;
-}
-
-let clusterIpCounter = 0;
-
-export function serviceObject(namespace: string, name: string, options: ServiceSpec = {}): KubeObject {
-  clusterIpCounter++;
-  const clusterIp = `10.96.${(clusterIpCounter >> 8) & 255}.${clusterIpCounter & 255}`;
-  return {
-    apiVersion: 'v1',
-    kind: 'Service',
-    metadata: {
-      name,
-      namespace,
-      ...(options.annotations ? { annotations: options.annotations } : {}),
-      ...(options.labels ? { labels: options.labels } : {}),
-    },
-    spec: {
-      type: 'LoadBalancer',
-      ports: [{ port: 80, protocol: 'TCP' }],
-      clusterIP: clusterIp,
-      clusterIPs: [clusterIp],
-      selector: { app: name },
-      ...options.spec,
-    },
-  };
+  return must(getObject(client, inNamespace(resourceTypes.ipAddressPools, NS), name));
 }
 
 export const services = (namespace: string): ResourceType & { namespace: string } =>
@@ -166,9 +127,9 @@ export async function createService(
   client: KubeClient,
   namespace: string,
   name: string,
-  options: ServiceSpec = {},
+  fields: ServiceFields = {},
 ): Promise<KubeObject> {
-  return must(createObject(client, services(namespace), serviceObject(namespace, name, options)));
+  return must(createObject(client, services(namespace), service(namespace, name, fields)));
 }
 
 export async function patchService(

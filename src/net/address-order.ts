@@ -1,8 +1,8 @@
 // Numeric order for addresses and prefixes (IPv4 before IPv6, then by value, then by length), so
 // `10.0.0.2` sorts before `10.0.0.10`; text that does not parse sorts last, by code unit. Sorting
 // goes through precomputed keys: parsing inside a comparator would parse each address log n times.
-import { parseIp } from '../net/ip.js';
-import { compareText } from './peers.js';
+import { compareText } from '../util/order.js';
+import { parseIp } from './ip.js';
 
 export interface AddressKey {
   /** 0 IPv4, 1 IPv6, 2 not an address */
@@ -36,17 +36,4 @@ export function prefixKey(text: string): PrefixKey {
 
 export function comparePrefixKeys(a: PrefixKey, b: PrefixKey): number {
   return compareAddressKeys(a.address, b.address) || a.length - b.length;
-}
-
-/** Sorts by a key computed once per item, then by `tieBreak`. */
-export function sortByKey<T, K>(
-  items: readonly T[],
-  key: (item: T) => K,
-  compareKeys: (a: K, b: K) => number,
-  tieBreak: (a: T, b: T) => number = () => 0,
-): T[] {
-  return items
-    .map((item) => ({ item, key: key(item) }))
-    .sort((a, b) => compareKeys(a.key, b.key) || tieBreak(a.item, b.item))
-    .map(({ item }) => item);
 }
