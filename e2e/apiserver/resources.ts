@@ -107,6 +107,15 @@ function defaultService(service: KubeObject): void {
     }
   }
   service.status ??= { loadBalancer: {} };
+  // Kubernetes >= 1.30 (LoadBalancerIPMode) fills in ipMode: VIP on every ingress entry with an ip,
+  // so a client that compares what it wrote with what it reads back must expect it.
+  const loadBalancer = (service.status as { loadBalancer?: { ingress?: unknown } }).loadBalancer;
+  if (Array.isArray(loadBalancer?.ingress)) {
+    for (const entry of loadBalancer.ingress as Record<string, unknown>[]) {
+      if (typeof entry === 'object' && entry !== null && typeof entry.ip === 'string' && entry.ip !== '')
+        entry.ipMode ??= 'VIP';
+    }
+  }
 }
 
 function builtin(

@@ -101,12 +101,12 @@ describe('two load balancer classes side by side', () => {
     }
     const other = await kubectlJson<ServiceJson>(lab, ['get', 'service', 'other', '-n', 'default']);
     expect(other.status?.loadBalancer?.ingress).toEqual([
-      { ip: OTHER_IP },
+      { ip: OTHER_IP, ipMode: 'VIP' },
       { hostname: 'other.example.com' },
     ]);
     expect(other.metadata.annotations?.['metallb.io/ip-allocated-from-pool']).toBeUndefined();
     const plain = await kubectlJson<ServiceJson>(lab, ['get', 'service', 'plain', '-n', 'default']);
-    expect(plain.status?.loadBalancer?.ingress).toEqual([{ ip: PLAIN_IP }]);
+    expect(plain.status?.loadBalancer?.ingress).toEqual([{ ip: PLAIN_IP, ipMode: 'VIP' }]);
     // the other load balancer's hostname is not ferry's business: no invalidIP Warning on it
     const events = await kubectlJson<{ items: { reason: string; involvedObject: { name: string } }[] }>(lab, [
       'get',
@@ -145,6 +145,6 @@ describe('two load balancer classes side by side', () => {
     lab.startController(flags);
     expect(outcome(await waitForNodesAtBothTors(lab, `${API_IP}/32`, all, 30_000))).toBe('ok');
     const api = await kubectlJson<ServiceJson>(lab, ['get', 'service', 'api', '-n', 'default']);
-    expect(api.status?.loadBalancer?.ingress).toEqual([{ ip: API_IP }]);
+    expect(api.status?.loadBalancer?.ingress).toEqual([{ ip: API_IP, ipMode: 'VIP' }]);
   });
 });

@@ -171,7 +171,8 @@ describe('ferry controller', () => {
     await createService(client(), 'apps', 'theirs', { spec: { loadBalancerClass: 'example.com/other' } });
     await shownEventually(client(), 'apps', 'mine', ['192.0.2.0'], 'a');
     const ingress = (entries: unknown[]) => ({ status: { loadBalancer: { ingress: entries } } });
-    const theirs = [{ ip: '192.0.2.1' }, { hostname: 'theirs.example.com' }];
+    // as stored: the API server fills in ipMode for an entry with an ip
+    const theirs = [{ ip: '192.0.2.1', ipMode: 'VIP' }, { hostname: 'theirs.example.com' }];
     await mergePatchObject(client(), services('apps'), 'theirs', ingress(theirs), 'status');
     await mergePatchObject(
       client(),
@@ -184,7 +185,7 @@ describe('ferry controller', () => {
     await eventuallyAsync(
       async () =>
         JSON.stringify((await readService(client(), 'apps', 'mine')).status) ===
-        JSON.stringify(ingress([{ ip: '192.0.2.0' }]).status),
+        JSON.stringify(ingress([{ ip: '192.0.2.0', ipMode: 'VIP' }]).status),
       'mine rewritten as IPs only',
     );
     expect((await readService(client(), 'apps', 'theirs')).status).toEqual(ingress(theirs).status);

@@ -16,7 +16,8 @@ export const poolAnnotation = 'metallb.io/ip-allocated-from-pool';
 export interface LoadBalancerIngress {
   /** '' on an entry without one */
   readonly ip: string;
-  readonly ipMode?: 'VIP' | 'Proxy';
+  /** only 'Proxy' is kept: 'VIP' is what the API server (>= 1.30) fills in for what ferry writes */
+  readonly ipMode?: 'Proxy';
   /** never written by ferry: kept when reading so that such an entry counts as a difference */
   readonly hostname?: string;
 }
@@ -41,7 +42,7 @@ export function ingressOf(service: KubeObject): LoadBalancerIngress[] {
     if (!isRecord(entry)) return { ip: '' };
     return {
       ip: typeof entry.ip === 'string' ? entry.ip : '',
-      ...(entry.ipMode === 'VIP' || entry.ipMode === 'Proxy' ? { ipMode: entry.ipMode } : {}),
+      ...(entry.ipMode === 'Proxy' ? { ipMode: entry.ipMode } : {}),
       ...(typeof entry.hostname === 'string' ? { hostname: entry.hostname } : {}),
     };
   });

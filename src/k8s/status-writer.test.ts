@@ -268,6 +268,8 @@ describe('Service status and annotations', () => {
     expect(client.requests.at(-1)?.path).toBe(`/api/v1/namespaces/${namespace}/services/web/status`);
     const read = await getObject(api().client, inNamespace(resourceTypes.services, namespace), 'web');
     if (!read.ok) throw new Error(read.error.message);
+    // the API server (>= 1.30) fills in ipMode: VIP; that is what ferry wrote, not a difference
+    expect(read.value.status).toEqual({ loadBalancer: { ingress: [{ ip: '192.0.2.10', ipMode: 'VIP' }] } });
     expect(ingressOf(read.value)).toEqual([{ ip: '192.0.2.10' }]);
 
     const before = client.requests.length;
@@ -280,6 +282,14 @@ describe('Service status and annotations', () => {
     expect(await writeServiceIngress(client, read.value, [])).toEqual({ ok: true, value: 'updated' });
     const cleared = await getObject(api().client, inNamespace(resourceTypes.services, namespace), 'web');
     expect(cleared.ok && ingressOf(cleared.value)).toEqual([]);
+  });
+
+  test('an ingress entry with ipMode Proxy (another implementation) is replaced by what ferry writes', () => {
+    const proxied = {
+      metadata: { name: 'web' },
+      status: { loadBalancer: { ingress: [{ ip: '192.0.2.10', ipMode: 'Proxy' }] } },
+    };
+    expect(ingressOf(proxied)).toEqual([{ ip: '192.0.2.10', ipMode: 'Proxy' }]);
   });
 
   test('annotations are set and removed without touching others; a stale resourceVersion is a Conflict', async () => {
