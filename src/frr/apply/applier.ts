@@ -16,9 +16,9 @@ import { chmod, chown, rename, stat, writeFile } from 'node:fs/promises';
 import type { VtyChannel, VtyChannelError } from '../vty-channel.js';
 import type { FrrError, Vtysh } from '../vtysh.js';
 import {
+  isNetworkLine,
+  isRoutedNetworkLine,
   parseAddressFamilyLine,
-  parseNetworkLine,
-  parseRoutedNetworkLine,
   parseRouterBgpLine,
 } from './bgp-lines.js';
 import { applyEdits, deltaConfigText, type ConfigEdit } from './config-edit.js';
@@ -169,13 +169,13 @@ export function isNetworkChurn(edits: readonly ConfigEdit[]): boolean {
       edit.path.length === 2 &&
       edit.path[0] === router &&
       edit.path[1] === family &&
-      parseRoutedNetworkLine(edit.line) !== undefined,
+      isRoutedNetworkLine(edit.line),
   );
 }
 
 /** A command of a network-churn batch that changes the config (the rest only move between nodes). */
 const changesConfig = (command: string | undefined) =>
-  command !== undefined && parseNetworkLine(command.replace(/^no /, '')) !== undefined;
+  command !== undefined && isNetworkLine(command.replace(/^no /, ''));
 
 function channelApplyError(error: VtyChannelError): ApplyError {
   return {

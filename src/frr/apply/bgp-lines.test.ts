@@ -1,6 +1,7 @@
 import {
   addressFamilyLineText,
   atDepth,
+  isNetworkLine,
   isRoutedNetworkLine,
   networkLineText,
   parseAddressFamilyLine,
@@ -63,6 +64,7 @@ describe('network lines', () => {
     ['network 203.0.113.0/24', { prefix: '203.0.113.0/24', routeMap: undefined }],
   ])('%s parses and prints back the same', (line, parsed) => {
     expect(parseNetworkLine(line)).toEqual(parsed);
+    expect(isNetworkLine(line)).toBe(true);
     expect(networkLineText(parsed)).toBe(line);
   });
 
@@ -76,6 +78,7 @@ describe('network lines', () => {
     ['indented', '  network 203.0.113.5/32 route-map a'],
   ])('%s: %j does not parse', (_why, line) => {
     expect(parseNetworkLine(line)).toBeUndefined();
+    expect(isNetworkLine(line)).toBe(false);
   });
 
   test.each([

@@ -73,6 +73,11 @@ export function parseRoutedNetworkLine(
   return match === null ? undefined : { prefix: match[1] ?? '', routeMap: match[2] ?? '' };
 }
 
+/** `parseNetworkLine(line, depth) !== undefined`, without building the result. */
+export function isNetworkLine(line: string, depth = 0): boolean {
+  return networkPatterns(depth).any.test(line);
+}
+
 /** `parseRoutedNetworkLine(line, depth) !== undefined`, without building the result. */
 export function isRoutedNetworkLine(line: string, depth = 0): boolean {
   return networkPatterns(depth).routed.test(line);

@@ -11,7 +11,7 @@
 // Everything else goes through frr-reload.py (`full`): neighbors and their options (remote-as, timers,
 // passwords, BFD, update-source, …), router-level settings, routers / VRFs / address families appearing
 // or disappearing, `-in` route maps, BFD profiles, log settings, any line ferry does not render today.
-import { parseNetworkLine, parseRouterBgpLine } from './bgp-lines.js';
+import { isNetworkLine, parseRouterBgpLine } from './bgp-lines.js';
 import { applyEdits, vtyshCommandsFor, type ConfigEdit, type ContextPath } from './config-edit.js';
 import { canonicalConfig, parseConfigTree, type ConfigNode, type ConfigTree } from './config-tree.js';
 import { networkChurnEdits } from './network-churn.js';
@@ -267,7 +267,7 @@ function networkEdits(
   before: readonly ConfigNode[],
   after: readonly ConfigNode[],
 ): Outcome<ConfigEdit[]> {
-  const isNetwork = (node: ConfigNode) => !node.context && parseNetworkLine(node.line) !== undefined;
+  const isNetwork = (node: ConfigNode) => !node.context && isNetworkLine(node.line);
   const others = (nodes: readonly ConfigNode[]) => nodes.filter((node) => !isNetwork(node));
   if (!sameNodes(others(before), others(after))) {
     return { reload: firstDifference(path.join(' / '), others(before), others(after)) };
