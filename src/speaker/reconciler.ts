@@ -37,6 +37,11 @@ export interface ReconcilerOptions {
   readonly announceOptions?: AnnounceOptions;
   /** FRR `log stdout` level */
   readonly logLevel?: string;
+  /**
+   * Per-Service announce decisions kept across reconciles; the reconciler creates its own when not
+   * given (pass one to read its counters)
+   */
+  readonly announceMemo?: ServiceDecisionMemo;
 }
 
 export interface Reconciler {
@@ -53,7 +58,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
   let lastValid: Config | undefined;
   let lastValidText = '';
   // Per-Service decisions, reused while the Config, the Node and the Service's objects stay the same.
-  const memo = new ServiceDecisionMemo();
+  const memo = options.announceMemo ?? new ServiceDecisionMemo();
   return {
     lastValidConfig: () => lastValid,
     reconcile(resources, inputErrors = []) {
