@@ -3,7 +3,7 @@
 // Prints the time of each step, so the per-change cost at 10,000 Services can be read off (the
 // second reconcile reuses the unchanged objects, as the speaker does).
 // Run: npx tsc -p tsconfig.json && node dist/bench/reconcile.js [N]
-import { announcementsForNode, peersForNode } from '../src/announce/index.js';
+import { announcementsForNode, peersForNode, ServiceDecisionMemo } from '../src/announce/index.js';
 import { endpoint, service as fixtureService, slice as fixtureSlice } from '../test/support/builders.js';
 import { loadManifestDirectory } from '../src/api/load-directory.js';
 import { buildConfig } from '../src/config/build-config.js';
@@ -35,17 +35,22 @@ const render = defaultFrrRenderer();
 const services = Array.from({ length: count + 1 }, (_, i) => service(i));
 const slices = Array.from({ length: count + 1 }, (_, i) => slice(i));
 const config = buildConfig({ ...examples, ipAddressPools: [pool] }, { namespace: 'metallb-system' }).config;
+// The speaker's reconciler owns one memo for its lifetime.
+const memo = new ServiceDecisionMemo();
 
 function reconcile(n: number): string {
   const resources = { ...examples, services: services.slice(0, n), endpointSlices: slices.slice(0, n) };
   const node = resources.nodes.find((x) => x.name === 'node-21')!;
   const announce = time('announcementsForNode', () =>
-    announcementsForNode({
-      config,
-      node,
-      services: resources.services,
-      endpointSlices: resources.endpointSlices,
-    }),
+    announcementsForNode(
+      {
+        config,
+        node,
+        services: resources.services,
+        endpointSlices: resources.endpointSlices,
+      },
+      memo,
+    ),
   );
   const model = time('frrModelForNode', () =>
     frrModelForNode({
@@ -62,5 +67,7 @@ const before = reconcile(count);
 console.log(`reconcile with ${count + 1} Services:`);
 const after = reconcile(count + 1);
 time('planChange (one more /32)', () => planChange(before, after));
+const { hits, misses } = memo.counters();
+console.log(`announce memo: ${hits} hits, ${misses} misses`);
 const rss = process.memoryUsage();
 console.log(`rss ${(rss.rss / 1e6).toFixed(0)} MB, heap used ${(rss.heapUsed / 1e6).toFixed(0)} MB`);

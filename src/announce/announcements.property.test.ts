@@ -5,6 +5,7 @@ import { handlesService } from '../api/load-balancer-class.js';
 import { parseIp } from '../net/ip.js';
 import { announcementsForNode } from './announcements.js';
 import { explainText } from './explain.js';
+import { ServiceDecisionMemo } from './service-decision-memo.js';
 import {
   advertisement,
   community,
@@ -269,6 +270,29 @@ describe('determinism', () => {
           expect(decision.reason === '').toBe(decision.announced);
           if (decision.reason === 'noPeers') expect(decision.eligible).toBe(true);
         }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  test('a memo carried across a sequence of changes gives what deciding each input afresh gives', () => {
+    fc.assert(
+      fc.property(worldArb, worldArb, (a, b) => {
+        const memo = new ServiceDecisionMemo();
+        // Same objects again, other slices, other Services, another Config, back to the first.
+        const sequence: AnnounceInput[] = [
+          a,
+          a,
+          { ...a, endpointSlices: [...b.endpointSlices, ...a.endpointSlices.slice(1)] },
+          { ...a, services: [...a.services.slice(1), ...b.services] },
+          { ...b, services: a.services, endpointSlices: a.endpointSlices },
+          a,
+        ];
+        for (const input of sequence)
+          expect(announcementsForNode(input, memo)).toEqual(announcementsForNode(input));
+        // at least the second decision on `a` reused every Service
+        const loadBalancers = a.services.filter((s) => s.type === 'LoadBalancer').length;
+        expect(memo.counters().hits).toBeGreaterThanOrEqual(loadBalancers);
       }),
       { numRuns: 200 },
     );

@@ -11,6 +11,7 @@ import { advertisementsByPool } from './advertisements.js';
 import { unionCommunities } from './communities.js';
 import { peerFamilies, peersForNode } from './peers.js';
 import { poolLookup } from './pool-lookup.js';
+import type { RouteArguments, ServiceDecisionMemo } from './service-decision-memo.js';
 import { shouldAnnounce, type AnnounceContext, type ServiceVerdict } from './should-announce.js';
 import type {
   AnnounceInput,
@@ -23,7 +24,11 @@ import type {
 import { addressKey, compareAddressKeys, comparePrefixKeys, prefixKey } from '../net/address-order.js';
 import { compareText, sortByKey } from '../util/order.js';
 
-export function announcementsForNode(input: AnnounceInput): AnnounceResult {
+/**
+ * @param memo the caller's per-Service memo, for callers that decide again and again on mostly the
+ *   same objects (the speaker); without it every Service is judged afresh
+ */
+export function announcementsForNode(input: AnnounceInput, memo?: ServiceDecisionMemo): AnnounceResult {
   const { config, node } = input;
   // Families are worked out once per session, not per IP.
   const peers: NodePeer[] = peersForNode(config, node).map((peer) => ({
@@ -40,19 +45,13 @@ export function announcementsForNode(input: AnnounceInput): AnnounceResult {
   const slices = slicesByService(input.endpointSlices);
   const table = new PeerRouteTable();
   const decisions: ServiceDecision[] = [];
+  memo?.enter({ config, node, ignoreExcludeLB: context.ignoreExcludeLB, lbClass: context.lbClass });
 
   for (const service of input.services) {
     if (service.type !== 'LoadBalancer') continue;
     const serviceSlices = slices.get(serviceKey(service)) ?? [];
-    const remembered = memo.get(service);
-    if (
-      remembered !== undefined &&
-      remembered.config === config &&
-      remembered.node === node &&
-      remembered.ignoreExcludeLB === context.ignoreExcludeLB &&
-      remembered.lbClass === context.lbClass &&
-      sameElements(remembered.slices, serviceSlices)
-    ) {
+    const remembered = memo?.recall(service, serviceSlices);
+    if (remembered !== undefined) {
       decisions.push(...remembered.decisions);
       for (const route of remembered.routes) table.add(...route);
       continue;
@@ -67,15 +66,7 @@ export function announcementsForNode(input: AnnounceInput): AnnounceResult {
       for (const ip of verdict.ips) serviceDecisions.push(refusedDecision(service, ip, verdict));
     }
     decisions.push(...serviceDecisions);
-    memo.set(service, {
-      config,
-      node,
-      ignoreExcludeLB: context.ignoreExcludeLB,
-      lbClass: context.lbClass,
-      slices: serviceSlices,
-      decisions: serviceDecisions,
-      routes: recording.recorded,
-    });
+    memo?.remember(service, serviceSlices, { decisions: serviceDecisions, routes: recording.recorded });
   }
 
   const coverage = new PrefixCoverage(decisions);
@@ -85,30 +76,6 @@ export function announcementsForNode(input: AnnounceInput): AnnounceResult {
     warnings: table.warnings(),
   };
 }
-
-/**
- * The per-Service part of the decision, remembered per Service object: the speaker's caches hand
- * out the same objects until they change, so a reconcile after one Service changed recomputes only
- * that Service (at 10,000 Services this is most of the reconcile's cost). Valid while the Config,
- * the Node and the Service's EndpointSlices are the same objects.
- */
-interface ServiceMemo {
-  readonly config: AnnounceInput['config'];
-  readonly node: AnnounceInput['node'];
-  readonly ignoreExcludeLB: boolean;
-  readonly lbClass: string;
-  readonly slices: readonly EndpointSliceInfo[];
-  readonly decisions: readonly ServiceDecision[];
-  readonly routes: readonly RouteArguments[];
-}
-
-const memo = new WeakMap<ServiceInfo, ServiceMemo>();
-
-function sameElements<T>(a: readonly T[], b: readonly T[]): boolean {
-  return a.length === b.length && a.every((item, index) => item === b[index]);
-}
-
-type RouteArguments = Parameters<PeerRouteTable['add']>;
 
 /** Adds to the real table and remembers what was added, for the memo. */
 class RecordingTable {

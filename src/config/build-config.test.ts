@@ -306,6 +306,14 @@ interface RuleCase {
 const p = (spec: Record<string, unknown>, name = 'p', version?: 'v1beta1' | 'v1beta2') =>
   peer(name, { peerAddress: '192.0.2.50', peerASN: 65000, myASN: 65100, ...spec }, { version });
 
+const valueTwice = { matchExpressions: [{ key: 'rack', operator: 'In', values: ['r1', 'r1'] }] };
+const expressionTwice = {
+  matchExpressions: [
+    { key: 'rack', operator: 'NotIn', values: ['r1', 'r2'] },
+    { key: 'rack', operator: 'NotIn', values: ['r2', 'r1'] },
+  ],
+};
+
 const rules: RuleCase[] = [
   // IPAddressPool
   {
@@ -847,6 +855,67 @@ const rules: RuleCase[] = [
     object: 'c1',
     field: 'spec.communities[0].value',
     message: /invalid section/,
+  },
+  // MetalLB rejects duplicates inside matchExpressions in every selector list
+  {
+    name: 'a node selector value twice',
+    objects: [p({ nodeSelectors: [{}, valueTwice] })],
+    kind: 'BGPPeer',
+    object: 'p',
+    field: 'spec.nodeSelectors[1].matchExpressions[0].values[1]',
+    message: /^duplicate definition of match expression value in label selector "r1"/,
+  },
+  {
+    name: 'a legacy (v1beta1) node selector expression twice',
+    objects: [p({ nodeSelectors: [expressionTwice] }, 'p', 'v1beta1')],
+    kind: 'BGPPeer',
+    object: 'p',
+    field: 'spec.nodeSelectors[0].matchExpressions[1]',
+    message: /^duplicate definition of match expressions "rack NotIn \(r1,r2\)"/,
+  },
+  {
+    name: 'a pool selector value twice',
+    objects: [advertisement('a', { ipAddressPoolSelectors: [valueTwice] })],
+    kind: 'BGPAdvertisement',
+    object: 'a',
+    field: 'spec.ipAddressPoolSelectors[0].matchExpressions[0].values[1]',
+    message: /^duplicate definition of match expression value in label selector/,
+  },
+  {
+    name: 'an advertisement node selector expression twice',
+    objects: [advertisement('a', { nodeSelectors: [expressionTwice] })],
+    kind: 'BGPAdvertisement',
+    object: 'a',
+    field: 'spec.nodeSelectors[0].matchExpressions[1]',
+    message: /^duplicate definition of match expressions/,
+  },
+  {
+    name: 'an advertisement service selector value twice',
+    objects: [advertisement('a', { serviceSelectors: [valueTwice] })],
+    kind: 'BGPAdvertisement',
+    object: 'a',
+    field: 'spec.serviceSelectors[0].matchExpressions[0].values[1]',
+    message: /^duplicate definition of match expression value in label selector/,
+  },
+  {
+    name: 'a pool namespace selector value twice',
+    objects: [
+      pool('x', { addresses: ['10.0.0.0/24'], serviceAllocation: { namespaceSelectors: [valueTwice] } }),
+    ],
+    kind: 'IPAddressPool',
+    object: 'x',
+    field: 'spec.serviceAllocation.namespaceSelectors[0].matchExpressions[0].values[1]',
+    message: /^duplicate definition of match expression value in label selector/,
+  },
+  {
+    name: 'a pool service selector expression twice',
+    objects: [
+      pool('x', { addresses: ['10.0.0.0/24'], serviceAllocation: { serviceSelectors: [expressionTwice] } }),
+    ],
+    kind: 'IPAddressPool',
+    object: 'x',
+    field: 'spec.serviceAllocation.serviceSelectors[0].matchExpressions[1]',
+    message: /^duplicate definition of match expressions/,
   },
 ];
 

@@ -99,12 +99,98 @@ describe('parseLabelSelector', () => {
     expect(
       selector({
         matchLabels: { 'topology.kubernetes.io/zone': 'z1' },
-        matchExpressions: [{ key: 'rack', operator: 'In', values: ['r2', 'r1', 'r2'] }],
+        matchExpressions: [{ key: 'rack', operator: 'In', values: ['r2', 'r1'] }],
       }),
     ).toEqual({
       matchLabels: { 'topology.kubernetes.io/zone': 'z1' },
       matchExpressions: [{ key: 'rack', operator: 'In', values: ['r1', 'r2'] }],
     });
+  });
+
+  // MetalLB's rule for its selector lists (the apiserver accepts all of these).
+  test.each([
+    [
+      'a value twice in In',
+      { matchExpressions: [{ key: 'rack', operator: 'In', values: ['r2', 'r1', 'r2'] }] },
+      'spec.nodeSelectors[0].matchExpressions[0].values[2]',
+      'duplicate definition of match expression value in label selector "r2"',
+    ],
+    [
+      'a value twice in NotIn, in the second expression',
+      {
+        matchExpressions: [
+          { key: 'zone', operator: 'Exists' },
+          { key: 'rack', operator: 'NotIn', values: ['r1', 'r1'] },
+        ],
+      },
+      'spec.nodeSelectors[0].matchExpressions[1].values[1]',
+      'duplicate definition of match expression value in label selector "r1"',
+    ],
+    [
+      'the same expression twice',
+      {
+        matchExpressions: [
+          { key: 'rack', operator: 'In', values: ['r1'] },
+          { key: 'rack', operator: 'In', values: ['r1'] },
+        ],
+      },
+      'spec.nodeSelectors[0].matchExpressions[1]',
+      'duplicate definition of match expressions "rack In (r1)"',
+    ],
+    [
+      'the same expression with its values in another order',
+      {
+        matchExpressions: [
+          { key: 'rack', operator: 'NotIn', values: ['r1', 'r2'] },
+          { key: 'zone', operator: 'Exists' },
+          { key: 'rack', operator: 'NotIn', values: ['r2', 'r1'] },
+        ],
+      },
+      'spec.nodeSelectors[0].matchExpressions[2]',
+      'duplicate definition of match expressions "rack NotIn (r1,r2)"',
+    ],
+    [
+      'Exists twice on one key',
+      {
+        matchExpressions: [
+          { key: 'rack', operator: 'Exists' },
+          { key: 'rack', operator: 'Exists', values: [] },
+        ],
+      },
+      'spec.nodeSelectors[0].matchExpressions[1]',
+      'duplicate definition of match expressions "rack Exists ()"',
+    ],
+  ])('rejects %s, as MetalLB does', (_name, raw, field, message) => {
+    expect(parseLabelSelector(raw, 'spec.nodeSelectors[0]')).toEqual({
+      ok: false,
+      problems: [{ field, message }],
+    });
+  });
+
+  test.each([
+    [
+      'one key with two operators',
+      [
+        { key: 'rack', operator: 'In', values: ['r1'] },
+        { key: 'rack', operator: 'NotIn', values: ['r1'] },
+      ],
+    ],
+    [
+      'one key and operator with other values',
+      [
+        { key: 'rack', operator: 'In', values: ['r1'] },
+        { key: 'rack', operator: 'In', values: ['r1', 'r2'] },
+      ],
+    ],
+    [
+      'the same value under two keys',
+      [
+        { key: 'rack', operator: 'In', values: ['r1'] },
+        { key: 'row', operator: 'In', values: ['r1'] },
+      ],
+    ],
+  ])('accepts %s (not a duplicate for MetalLB either)', (_name, matchExpressions) => {
+    expect(parseLabelSelector({ matchExpressions }, 'spec.nodeSelectors[0]').ok).toBe(true);
   });
 
   it('converts the BGPPeer v1beta1 legacy node selector to the same LabelSelector', () => {

@@ -1,7 +1,11 @@
 // Kubernetes label selectors (metav1.LabelSelector semantics): parsing with the apiserver's own
 // validation rules (qualified-name keys, label values, operator/values agreement) and matching.
+// Every selector ferry reads sits in a MetalLB selector list, so MetalLB's rule for those lists holds
+// too: no value twice in one match expression's `values`, no match expression twice in one selector
+// (same key, operator and values in any order); the apiserver accepts both, MetalLB rejects them.
 // The BGPPeer v1beta1 legacy `nodeSelectors` form ({matchLabels, matchExpressions{key, operator,
 // values}}) has the same shape and meaning, so it converts to the same LabelSelector.
+import { duplicateProblems } from './duplicates.js';
 import type { LabelSelector, LabelSelectorRequirement } from './types.js';
 import type { FieldProblem } from '../util/field-problem.js';
 import { labelKeyProblem, labelValueProblem } from '../util/kube-syntax.js';
@@ -55,7 +59,18 @@ export function parseLabelSelector(raw: unknown, field: string): SelectorParse {
     });
   }
   if (problems.length > 0) return { ok: false, problems };
+  // MetalLB: "duplicate definition of match expressions" (values compared in any order).
+  const duplicates = duplicateProblems(
+    matchExpressions.map(requirementKey),
+    `${field}.matchExpressions`,
+    'match expressions',
+  );
+  if (duplicates.length > 0) return { ok: false, problems: duplicates };
   return { ok: true, selector: { matchLabels, matchExpressions } };
+}
+
+function requirementKey(requirement: LabelSelectorRequirement): string {
+  return `${requirement.key} ${requirement.operator} (${requirement.values.join(',')})`;
 }
 
 function parseRequirement(
@@ -89,6 +104,11 @@ function parseRequirement(
       if (problem !== undefined) problems.push({ field: `${field}.values[${index}]`, message: problem });
       else values.push(value as string);
     });
+    // MetalLB's rule for its selector lists (the apiserver accepts it); indices hold when all are valid.
+    if (values.length === rawValues.length)
+      problems.push(
+        ...duplicateProblems(values, `${field}.values`, 'match expression value in label selector'),
+      );
     if ((knownOperator === 'In' || knownOperator === 'NotIn') && rawValues.length === 0) {
       problems.push({
         field: `${field}.values`,
@@ -103,7 +123,7 @@ function parseRequirement(
     }
   }
   if (problems.length > 0 || knownOperator === undefined || typeof key !== 'string') return { problems };
-  return { requirement: { key, operator: knownOperator, values: [...new Set(values)].sort() } };
+  return { requirement: { key, operator: knownOperator, values: values.sort() } };
 }
 
 /** Parses the BGPPeer v1beta1 `nodeSelectors[]` entry: the same fields and meaning as a LabelSelector. */
@@ -151,9 +171,7 @@ export function selectorKey(selector: LabelSelector): string {
   const labels = Object.keys(selector.matchLabels)
     .sort()
     .map((key) => `${key}=${selector.matchLabels[key] ?? ''}`);
-  const expressions = selector.matchExpressions
-    .map((requirement) => `${requirement.key} ${requirement.operator} (${requirement.values.join(',')})`)
-    .sort();
+  const expressions = selector.matchExpressions.map(requirementKey).sort();
   return [...labels, ...expressions].join(';');
 }
 

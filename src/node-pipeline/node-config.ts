@@ -5,6 +5,7 @@ import {
   announcementsForNode,
   peersForNode,
   type AnnounceOptions,
+  type ServiceDecisionMemo,
   type AnnounceResult,
 } from '../announce/index.js';
 import type { EndpointSliceInfo, NodeInfo, ServiceInfo } from '../api/cluster.js';
@@ -29,14 +30,22 @@ export interface NodeFrrConfig {
   readonly announce: AnnounceResult;
 }
 
-export function frrConfigForNode(view: NodeView, render: FrrRenderer): NodeFrrConfig {
-  const announce = announcementsForNode({
-    config: view.config,
-    node: view.node,
-    services: view.services,
-    endpointSlices: view.endpointSlices,
-    options: view.options ?? {},
-  });
+/** @param memo the caller's per-Service announce memo, when it renders again and again (the speaker) */
+export function frrConfigForNode(
+  view: NodeView,
+  render: FrrRenderer,
+  memo?: ServiceDecisionMemo,
+): NodeFrrConfig {
+  const announce = announcementsForNode(
+    {
+      config: view.config,
+      node: view.node,
+      services: view.services,
+      endpointSlices: view.endpointSlices,
+      options: view.options ?? {},
+    },
+    memo,
+  );
   const peers = peersForNode(view.config, view.node);
   const model = frrModelForNode({
     peers,

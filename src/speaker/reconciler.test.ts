@@ -2,6 +2,7 @@ import { loadManifestDirectory } from '../api/load-directory.js';
 import type { Resources } from '../api/resources.js';
 import { defaultFrrRenderer } from '../frr/templates.js';
 import { goldenScenarioDirectory } from '../../test/support/golden-scenarios.js';
+import { ServiceDecisionMemo } from '../announce/service-decision-memo.js';
 import { createReconciler } from './reconciler.js';
 
 const seed = loadManifestDirectory(`${goldenScenarioDirectory()}/seed/input.yaml`).resources;
@@ -87,5 +88,41 @@ describe('two load balancers, unusable ingress entries (the speaker, cluster or 
     // other-lb is now judged, and refused for its hostname entry
     expect(networks(outcome.desiredConfig)).toEqual([]);
     expect(outcome.announce?.decisions.find((d) => d.name === 'other-lb')?.reason).toBe('invalidIP');
+  });
+});
+
+describe('the announce memo across reconciles', () => {
+  function withMemo() {
+    const announceMemo = new ServiceDecisionMemo();
+    const speaker = createReconciler({
+      nodeName: 'node-21',
+      namespace: 'metallb-system',
+      render: defaultFrrRenderer(),
+      announceMemo,
+    });
+    return { speaker, announceMemo };
+  }
+  const loadBalancers = seed.services.filter((service) => service.type === 'LoadBalancer').length;
+
+  test('unchanged resources reuse every Service decision, though the Config is built anew each time', () => {
+    expect(loadBalancers).toBeGreaterThan(0);
+    const { speaker, announceMemo } = withMemo();
+    const first = speaker.reconcile(seed);
+    const again = speaker.reconcile({ ...seed, bgpAdvertisements: structuredClone(seed.bgpAdvertisements) });
+    expect(again.desiredConfig).toBe(first.desiredConfig);
+    expect(announceMemo.counters()).toEqual({ hits: loadBalancers, misses: loadBalancers, invalidations: 0 });
+  });
+
+  test('a changed advertisement drops the remembered decisions and its new attributes reach frr.conf', () => {
+    const { speaker, announceMemo } = withMemo();
+    speaker.reconcile(seed);
+    const [advertisement, ...others] = seed.bgpAdvertisements;
+    if (advertisement === undefined) throw new Error('seed has an advertisement');
+    const changed = speaker.reconcile({
+      ...seed,
+      bgpAdvertisements: [{ ...advertisement, spec: { ...advertisement.spec, localPref: 250 } }, ...others],
+    });
+    expect(changed.desiredConfig).toContain('set local-preference 250');
+    expect(announceMemo.counters()).toEqual({ hits: 0, misses: 2 * loadBalancers, invalidations: 1 });
   });
 });

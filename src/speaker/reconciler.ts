@@ -3,6 +3,7 @@
 // invalid configuration is reported and the last valid one stays in force, so nothing announced is
 // withdrawn because someone applied a bad object; until a first valid Config exists nothing is
 // applied at all (a restarted speaker leaves FRR as it is).
+import { ServiceDecisionMemo } from '../announce/service-decision-memo.js';
 import type { AnnounceOptions, AnnounceResult } from '../announce/types.js';
 import type { Resources } from '../api/resources.js';
 import { buildConfig } from '../config/build-config.js';
@@ -31,6 +32,11 @@ export interface ReconcilerOptions {
   readonly announceOptions?: AnnounceOptions;
   /** FRR `log stdout` level */
   readonly logLevel?: string;
+  /**
+   * Per-Service announce decisions kept across reconciles; the reconciler creates its own when not
+   * given (pass one to read its counters)
+   */
+  readonly announceMemo?: ServiceDecisionMemo;
 }
 
 export interface Reconciler {
@@ -46,6 +52,8 @@ export interface Reconciler {
 export function createReconciler(options: ReconcilerOptions): Reconciler {
   let lastValid: Config | undefined;
   let lastValidText = '';
+  // Per-Service decisions, reused while the Config, the Node and the Service's objects stay the same.
+  const memo = options.announceMemo ?? new ServiceDecisionMemo();
   return {
     lastValidConfig: () => lastValid,
     reconcile(resources, inputErrors = []) {
@@ -56,8 +64,8 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
           ? { result: 'Valid', errorSummary: '' }
           : { result: 'Invalid', errorSummary: errors.join('; ') };
       if (errors.length === 0) {
-        // Keep the same object while nothing changed: the announce decision remembers per-Service
-        // results for as long as the Config object is the same.
+        // Keep the same object while nothing changed: the memo keeps per-Service results only for
+        // as long as the Config object is the same.
         const text = JSON.stringify(built.config);
         if (text !== lastValidText) {
           lastValid = built.config;
@@ -87,6 +95,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
           },
         },
         options.render,
+        memo,
       );
       return {
         configuration,

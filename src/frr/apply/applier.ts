@@ -15,6 +15,12 @@
 import { chmod, chown, rename, stat, writeFile } from 'node:fs/promises';
 import type { VtyChannel, VtyChannelError } from '../vty-channel.js';
 import type { FrrError, Vtysh } from '../vtysh.js';
+import {
+  isNetworkLine,
+  isRoutedNetworkLine,
+  parseAddressFamilyLine,
+  parseRouterBgpLine,
+} from './bgp-lines.js';
 import { applyEdits, deltaConfigText, type ConfigEdit } from './config-edit.js';
 import { canonicalConfig, parseConfigTree, type ConfigTree } from './config-tree.js';
 import { planChange, type ApplyPlan } from './plan.js';
@@ -143,38 +149,34 @@ async function writeConfigFile(path: string, text: string): Promise<void> {
   await rename(temporary, path);
 }
 
-const NETWORK_LINE = /^network \S+ route-map \S+$/;
-const ROUTER_LINE = /^router bgp \d+( vrf \S+)?$/;
-const FAMILY_LINE = /^address-family (ipv4|ipv6) unicast$/;
-
-/**
- * Edits that only add, remove or re-point `network P route-map R` lines of one address family: what
- * bgpd alone holds, so its vty socket is enough (route maps and lists live in several daemons, which
- * vtysh addresses together).
- */
 /**
  * Above this many edits the channel's round trip per line (~1–2 ms) costs more than one `vtysh -f`
  * process (bgpd loads 10,000 network lines from a file in under a second).
  */
 const CHANNEL_MAX_EDITS = 64;
 
+/**
+ * Edits that only add, remove or re-point `network P route-map R` lines of one address family: what
+ * bgpd alone holds, so its vty socket is enough (route maps and lists live in several daemons, which
+ * vtysh addresses together).
+ */
 export function isNetworkChurn(edits: readonly ConfigEdit[]): boolean {
   const [router, family] = edits[0]?.path ?? [];
   if (router === undefined || family === undefined) return false;
-  if (!ROUTER_LINE.test(router) || !FAMILY_LINE.test(family)) return false;
+  if (parseRouterBgpLine(router) === undefined || parseAddressFamilyLine(family) === undefined) return false;
   return edits.every(
     (edit) =>
       (edit.kind === 'add-line' || edit.kind === 'remove-line' || edit.kind === 'replace-line') &&
       edit.path.length === 2 &&
       edit.path[0] === router &&
       edit.path[1] === family &&
-      NETWORK_LINE.test(edit.line),
+      isRoutedNetworkLine(edit.line),
   );
 }
 
 /** A command of a network-churn batch that changes the config (the rest only move between nodes). */
 const changesConfig = (command: string | undefined) =>
-  command !== undefined && /^(no )?network /.test(command);
+  command !== undefined && isNetworkLine(command.replace(/^no /, ''));
 
 function channelApplyError(error: VtyChannelError): ApplyError {
   return {

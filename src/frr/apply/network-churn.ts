@@ -3,25 +3,40 @@
 // Comparing the texts line by line from both ends finds that in O(lines) string comparisons, without
 // building two trees of 10,000 lines (~40 ms of the ~50 ms budget at 10,000 prefixes). Anything else
 // returns undefined and the full tree diff decides. Pure; relies on ferry's rendering (templates/):
-// networks at two spaces inside ` address-family …` inside `router bgp …`.
+// networks at two spaces inside ` address-family …` inside `router bgp …` (lines as bgp-lines.ts reads
+// them).
+import {
+  addressFamilyLineText,
+  atDepth,
+  isRoutedNetworkLine,
+  networkLineText,
+  parseAddressFamilyLine,
+  parseRoutedNetworkLine,
+  parseRouterBgpLine,
+  routerBgpLineText,
+  type NetworkLine,
+} from './bgp-lines.js';
 import type { ConfigEdit } from './config-edit.js';
 
-const NETWORK_LINE = /^ {2}network (\S+) route-map \S+$/;
-const FAMILY_LINE = /^ address-family \S+ unicast$/;
-const ROUTER_LINE = /^router bgp \d+( vrf \S+)?$/;
+/** A network line at its rendered depth (two spaces: inside an address family inside a router). */
+function networkAt(line: string | undefined): NetworkLine | undefined {
+  return line === undefined ? undefined : parseRoutedNetworkLine(line, 2);
+}
 
 /** The family and router a line at `index` sits in, scanning up past its sibling network lines. */
 function enclosingFamily(lines: readonly string[], index: number): [string, string] | undefined {
   let i = index;
-  while (i >= 0 && NETWORK_LINE.test(lines[i] ?? '')) i--;
-  const family = lines[i];
-  if (family === undefined || !FAMILY_LINE.test(family)) return undefined;
+  while (i >= 0 && isRoutedNetworkLine(lines[i] ?? '', 2)) i--;
+  const familyLine = lines[i];
+  const family = familyLine === undefined ? undefined : parseAddressFamilyLine(atDepth(familyLine, 1) ?? '');
+  if (family === undefined) return undefined;
   // Between the family and its router: the router's own lines (indent 1), `!` separators and earlier
   // families; the first line at column 0 going up is the router.
   for (let j = i - 1; j >= 0; j--) {
     const line = lines[j] ?? '';
     if (line.startsWith(' ') || line === '') continue;
-    return ROUTER_LINE.test(line) ? [line, family.trim()] : undefined;
+    const router = parseRouterBgpLine(line);
+    return router === undefined ? undefined : [routerBgpLineText(router), addressFamilyLineText(family)];
   }
   return undefined;
 }
@@ -29,9 +44,9 @@ function enclosingFamily(lines: readonly string[], index: number): [string, stri
 function networksByPrefix(lines: readonly string[]): Map<string, string> | undefined {
   const byPrefix = new Map<string, string>();
   for (const line of lines) {
-    const prefix = NETWORK_LINE.exec(line)?.[1];
-    if (prefix === undefined || byPrefix.has(prefix)) return undefined;
-    byPrefix.set(prefix, line.trim());
+    const network = networkAt(line);
+    if (network === undefined || byPrefix.has(network.prefix)) return undefined;
+    byPrefix.set(network.prefix, networkLineText(network));
   }
   return byPrefix;
 }

@@ -11,6 +11,7 @@
 // Everything else goes through frr-reload.py (`full`): neighbors and their options (remote-as, timers,
 // passwords, BFD, update-source, …), router-level settings, routers / VRFs / address families appearing
 // or disappearing, `-in` route maps, BFD profiles, log settings, any line ferry does not render today.
+import { isNetworkLine, parseRouterBgpLine } from './bgp-lines.js';
 import { applyEdits, vtyshCommandsFor, type ConfigEdit, type ContextPath } from './config-edit.js';
 import { canonicalConfig, parseConfigTree, type ConfigNode, type ConfigTree } from './config-tree.js';
 import { networkChurnEdits } from './network-churn.js';
@@ -41,7 +42,6 @@ const LARGE_COMMUNITY_LIST = /^bgp large-community-list standard (ferry-c-\S+) s
 const ROUTE_MAP_ENTRY = /^route-map (\S+) (permit|deny) (\d+)$/;
 const CLASS_ROUTE_MAP = /^ferry-c-\S+$/;
 const OUT_ROUTE_MAP = /^\S+-out$/;
-const NETWORK = /^network \S+( route-map \S+)?$/;
 
 interface RouteMapEntry {
   readonly name: string;
@@ -267,7 +267,7 @@ function networkEdits(
   before: readonly ConfigNode[],
   after: readonly ConfigNode[],
 ): Outcome<ConfigEdit[]> {
-  const isNetwork = (node: ConfigNode) => !node.context && NETWORK.test(node.line);
+  const isNetwork = (node: ConfigNode) => !node.context && isNetworkLine(node.line);
   const others = (nodes: readonly ConfigNode[]) => nodes.filter((node) => !isNetwork(node));
   if (!sameNodes(others(before), others(after))) {
     return { reload: firstDifference(path.join(' / '), others(before), others(after)) };
@@ -309,7 +309,7 @@ function otherContextEdits(before: ConfigTree, after: ConfigTree): Outcome<Confi
     const previous = old.get(line);
     if (previous === undefined) return { reload: `${quote(line)} added` };
     // A router holds every network line: diff it directly instead of comparing it as a whole first.
-    if (!line.startsWith('router bgp ')) {
+    if (parseRouterBgpLine(line) === undefined) {
       if (sameNodes(previous.children, node.children)) continue;
       return { reload: `${quote(line)} block changed` };
     }
