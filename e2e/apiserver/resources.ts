@@ -4,6 +4,7 @@
 import type { OpenApiSchema } from './schema.js';
 import type { MergeKeyLookup } from './patch.js';
 import type { KubeObject } from './object.js';
+import { builtinSchema } from './builtin-schemas.js';
 
 export interface PrinterColumn {
   name: string;
@@ -114,12 +115,16 @@ function builtin(
   version: string,
   kind: string,
   plural: string,
-  options: Partial<ResourceDefinition> & { columns?: PrinterColumn[] } = {},
+  options: Partial<ResourceDefinition> & { columns?: PrinterColumn[]; validated?: boolean } = {},
 ): ResourceDefinition {
-  const { columns, ...rest } = options;
+  const { columns, validated, ...rest } = options;
+  const schema = validated ? builtinSchema(apiVersionOf(group, version), kind) : undefined;
+  if (validated && !schema) throw new Error(`no schema for built-in ${apiVersionOf(group, version)} ${kind}`);
   return {
     group,
-    versions: [{ name: version, ...(columns ? { printerColumns: columns } : {}) }],
+    versions: [
+      { name: version, ...(columns ? { printerColumns: columns } : {}), ...(schema ? { schema } : {}) },
+    ],
     storageVersion: version,
     kind,
     listKind: `${kind}List`,
@@ -134,6 +139,25 @@ function builtin(
     ...rest,
   };
 }
+
+/** An apps/v1 workload; `columns` are `Header:statusField` (integers), then Age. */
+function workload(kind: string, plural: string, shortName: string, columns: string[]): ResourceDefinition {
+  return builtin('apps', 'v1', kind, plural, {
+    shortNames: [shortName],
+    categories: ['all'],
+    hasStatus: true,
+    validated: true,
+    columns: [
+      ...columns.map((column) => {
+        const [name = '', field = ''] = column.split(':');
+        return { name, type: 'integer', jsonPath: `.status.${field}` };
+      }),
+      age,
+    ],
+  });
+}
+
+export const rbacGroup = 'rbac.authorization.k8s.io';
 
 const age: PrinterColumn = { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' };
 
@@ -180,7 +204,27 @@ export function builtinResources(): ResourceDefinition[] {
     }),
     builtin('', 'v1', 'Endpoints', 'endpoints', { shortNames: ['ep'] }),
     builtin('', 'v1', 'Secret', 'secrets', { selectableFields: ['type'] }),
-    builtin('', 'v1', 'ConfigMap', 'configmaps', { shortNames: ['cm'] }),
+    builtin('', 'v1', 'ConfigMap', 'configmaps', { shortNames: ['cm'], validated: true }),
+    builtin('', 'v1', 'ServiceAccount', 'serviceaccounts', { shortNames: ['sa'], validated: true }),
+    workload('Deployment', 'deployments', 'deploy', [
+      'Ready:readyReplicas',
+      'Up-to-date:updatedReplicas',
+      'Available:availableReplicas',
+    ]),
+    workload('DaemonSet', 'daemonsets', 'ds', [
+      'Desired:desiredNumberScheduled',
+      'Current:currentNumberScheduled',
+      'Ready:numberReady',
+      'Up-to-date:updatedNumberScheduled',
+      'Available:numberAvailable',
+    ]),
+    builtin(rbacGroup, 'v1', 'Role', 'roles', { validated: true }),
+    builtin(rbacGroup, 'v1', 'ClusterRole', 'clusterroles', { namespaced: false, validated: true }),
+    builtin(rbacGroup, 'v1', 'RoleBinding', 'rolebindings', { validated: true }),
+    builtin(rbacGroup, 'v1', 'ClusterRoleBinding', 'clusterrolebindings', {
+      namespaced: false,
+      validated: true,
+    }),
     builtin('', 'v1', 'Pod', 'pods', {
       shortNames: ['po'],
       categories: ['all'],

@@ -19,6 +19,7 @@ import {
   apiGroupList,
   apiResourceList,
   apiVersions,
+  openApiV2,
   openApiV3GroupVersion,
   openApiV3Index,
 } from './discovery.js';
@@ -161,6 +162,11 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
     if (['/healthz', '/readyz', '/livez'].includes(path)) return writeText(res, 200, 'ok');
     if (path === '/api') return writeJson(res, 200, apiVersions(`${host}:${String(addressOf().port)}`));
     if (path === '/apis') return writeJson(res, 200, apiGroupList(cluster.resources));
+    if (path === '/openapi/v2') {
+      if (!acceptsJson(req.headers.accept))
+        throw failure(406, 'NotAcceptable', 'only application/json is served for /openapi/v2');
+      return writeJson(res, 200, openApiV2(cluster.resources));
+    }
     if (path === '/openapi/v3') return writeJson(res, 200, openApiV3Index(cluster.resources));
     if (path.startsWith('/openapi/v3/')) {
       const document = openApiV3GroupVersion(cluster.resources, path.slice('/openapi/v3/'.length));
@@ -536,6 +542,14 @@ function deleteOptionsOf(body: string, query: URLSearchParams): DeleteOptions {
   const dryRun = source.dryRun ?? query.getAll('dryRun');
   if (Array.isArray(dryRun) && dryRun.includes('All')) options.dryRun = true;
   return options;
+}
+
+/** Whether the Accept header allows a JSON answer (no header means anything). */
+function acceptsJson(accept: string | undefined): boolean {
+  if (accept === undefined || accept.trim() === '') return true;
+  return accept
+    .split(',')
+    .some((type) => /^\s*(application\/json|application\/\*|\*\/\*)\s*(;|$)/.test(type));
 }
 
 /** Table when the client asks for `as=Table` (kubectl get), with the requested row object detail. */
