@@ -203,7 +203,12 @@ export function builtinResources(): ResourceDefinition[] {
       ],
     }),
     builtin('', 'v1', 'Endpoints', 'endpoints', { shortNames: ['ep'] }),
-    builtin('', 'v1', 'Secret', 'secrets', { selectableFields: ['type'] }),
+    builtin('', 'v1', 'Secret', 'secrets', {
+      selectableFields: ['type'],
+      defaultObject: (secret) => {
+        secret['type'] ??= 'Opaque';
+      },
+    }),
     builtin('', 'v1', 'ConfigMap', 'configmaps', { shortNames: ['cm'], validated: true }),
     builtin('', 'v1', 'ServiceAccount', 'serviceaccounts', { shortNames: ['sa'], validated: true }),
     workload('Deployment', 'deployments', 'deploy', [

@@ -27,6 +27,7 @@ import type { RequestInfo } from './faults.js';
 import { FaultPlan } from './faults.js';
 import { kubeconfigText, writeKubeconfig } from './kubeconfig.js';
 import { readManifests } from './manifests.js';
+import { decodeKubernetesProtobuf, protobufMediaType } from './protobuf.js';
 import type { KubeObject } from './object.js';
 import { isPlainObject } from './object.js';
 import { apiVersionOf, resourceId } from './resources.js';
@@ -149,15 +150,12 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
       );
     }
     if (decision.kind === 'hang') await new Promise((resolve) => setTimeout(resolve, decision.delayMs));
-    const body = await readBody(req);
-    if (body !== '' && req.headers['content-type']?.includes('protobuf')) {
-      // Protobuf is not spoken here; client-go answers a 415 by resending the request as JSON.
-      throw failure(
-        415,
-        'UnsupportedMediaType',
-        'protobuf request bodies are not supported by the ferry e2e apiserver (imperative `kubectl create <kind>`); send JSON, e.g. `kubectl apply -f`',
-      );
-    }
+    const raw = await readBody(req);
+    const contentType = req.headers['content-type'];
+    const body =
+      raw.length > 0 && contentType?.split(';')[0]?.trim() === protobufMediaType
+        ? JSON.stringify(decodeKubernetesProtobuf(raw))
+        : raw.toString('utf8');
     if (path === '/version') return writeJson(res, 200, serverVersion);
     if (['/healthz', '/readyz', '/livez'].includes(path)) return writeText(res, 200, 'ok');
     if (path === '/api') return writeJson(res, 200, apiVersions(`${host}:${String(addressOf().port)}`));
@@ -490,11 +488,11 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
   };
 }
 
-function readBody(req: http.IncomingMessage): Promise<string> {
+function readBody(req: http.IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }
