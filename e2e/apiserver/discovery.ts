@@ -70,7 +70,7 @@ export function apiResourceList(
       singularName: d.singular,
       namespaced: d.namespaced,
       kind: d.kind,
-      verbs: allVerbs,
+      verbs: d.verbs ?? allVerbs,
       ...(d.shortNames.length > 0 ? { shortNames: d.shortNames } : {}),
       ...(d.categories.length > 0 ? { categories: d.categories } : {}),
     };
@@ -81,7 +81,16 @@ export function apiResourceList(
       kind: d.kind,
       verbs: ['get', 'patch', 'update'],
     };
-    return d.hasStatus ? [main, status] : [main];
+    const others = (d.subresources ?? []).map((sub) => ({
+      name: `${d.plural}/${sub.name}`,
+      singularName: '',
+      namespaced: d.namespaced,
+      group: sub.group,
+      version: sub.version,
+      kind: sub.kind,
+      verbs: sub.verbs,
+    }));
+    return [main, ...(d.hasStatus ? [status] : []), ...others];
   });
   return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: apiVersionOf(group, version), resources };
 }
@@ -126,9 +135,12 @@ export function openApiV3GroupVersion(
 ): Record<string, unknown> | undefined {
   const paths: Record<string, unknown> = {};
   const schemas: Record<string, unknown> = {};
+  let served = false;
   for (const d of definitions) {
     for (const v of d.versions) {
       if (openApiPath(d.group, v.name) !== groupVersionPath) continue;
+      served = true;
+      if (!(d.verbs ?? allVerbs).includes('patch')) continue;
       const gvk = { group: d.group, version: v.name, kind: d.kind };
       const prefix = `/${groupVersionPath}${d.namespaced ? '/namespaces/{namespace}' : ''}/${d.plural}`;
       paths[`${prefix}/{name}`] = {
@@ -144,7 +156,7 @@ export function openApiV3GroupVersion(
         schemas[componentName(d, v.name)] = { ...v.schema, 'x-kubernetes-group-version-kind': [gvk] };
     }
   }
-  if (Object.keys(paths).length === 0) return undefined;
+  if (!served) return undefined;
   return {
     openapi: '3.0.0',
     info: { title: 'Kubernetes', version: 'v1.32.0' },

@@ -43,6 +43,10 @@ export interface ResourceDefinition {
   defaultObject?: (object: KubeObject) => void;
   /** Set for resources served because of a CustomResourceDefinition. */
   crdName?: string;
+  /** Verbs for discovery when not all of them (review resources: create only, nothing stored). */
+  verbs?: string[];
+  /** Subresources besides status, for discovery (`serviceaccounts/token`). */
+  subresources?: { name: string; group: string; version: string; kind: string; verbs: string[] }[];
 }
 
 export const allVerbs = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
@@ -210,7 +214,23 @@ export function builtinResources(): ResourceDefinition[] {
       },
     }),
     builtin('', 'v1', 'ConfigMap', 'configmaps', { shortNames: ['cm'], validated: true }),
-    builtin('', 'v1', 'ServiceAccount', 'serviceaccounts', { shortNames: ['sa'], validated: true }),
+    builtin('', 'v1', 'ServiceAccount', 'serviceaccounts', {
+      shortNames: ['sa'],
+      validated: true,
+      subresources: [
+        {
+          name: 'token',
+          group: 'authentication.k8s.io',
+          version: 'v1',
+          kind: 'TokenRequest',
+          verbs: ['create'],
+        },
+      ],
+    }),
+    builtin('authorization.k8s.io', 'v1', 'SelfSubjectAccessReview', 'selfsubjectaccessreviews', {
+      namespaced: false,
+      verbs: ['create'],
+    }),
     workload('Deployment', 'deployments', 'deploy', [
       'Ready:readyReplicas',
       'Up-to-date:updatedReplicas',

@@ -83,7 +83,7 @@ test('kubectl apply -k deploy/ creates every object, reads it back, and a second
   const serverSide = await kubectl(['apply', '--server-side', '-k', deployDirectory], env);
   expect(serverSide.stderr).toBe('');
   expect(serverSide.stdout).toContain('daemonset.apps/ferry-speaker serverside-applied');
-});
+}, 60_000);
 
 test('the server rejects a misspelt DaemonSet field the way kubectl reports it', async () => {
   const daemonSet = structuredClone(objects.find((o) => o.kind === 'DaemonSet')) as KubeManifest & {
@@ -307,4 +307,5 @@ test('ferry accepts the flags the containers pass (for the subcommands it has)',
     for (const flag of flags)
       expect({ flag, known: usage.includes(flag.split('=')[0] ?? flag) }).toEqual({ flag, known: true });
   }
-});
+  // three `node` starts: over jest's 5 s default on a loaded machine
+}, 30_000);
