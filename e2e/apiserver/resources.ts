@@ -13,6 +13,8 @@ export interface PrinterColumn {
   description?: string;
   format?: string;
   priority?: number;
+  /** A built-in printer's computed cell (`READY 1/2` of a Pod); jsonPath is then only documentation. */
+  cell?: (object: KubeObject) => unknown;
 }
 
 export interface ResourceVersionInfo {
@@ -161,6 +163,36 @@ function workload(kind: string, plural: string, shortName: string, columns: stri
   });
 }
 
+interface PodShape {
+  spec?: { containers?: unknown[] };
+  status?: { containerStatuses?: { ready?: boolean; restartCount?: number }[] };
+}
+
+/** `kubectl get pods`: NAME READY STATUS RESTARTS AGE (and NODE with -o wide), as kubectl prints them. */
+const podColumns: PrinterColumn[] = [
+  {
+    name: 'Ready',
+    type: 'string',
+    jsonPath: '.status.containerStatuses[*].ready',
+    cell: (pod) => {
+      const { spec, status } = pod as PodShape;
+      const ready = (status?.containerStatuses ?? []).filter((c) => c.ready === true).length;
+      return `${ready}/${spec?.containers?.length ?? 0}`;
+    },
+  },
+  { name: 'Status', type: 'string', jsonPath: '.status.phase' },
+  {
+    name: 'Restarts',
+    type: 'integer',
+    jsonPath: '.status.containerStatuses[*].restartCount',
+    cell: (pod) =>
+      ((pod as PodShape).status?.containerStatuses ?? []).reduce((sum, c) => sum + (c.restartCount ?? 0), 0),
+  },
+  { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+  { name: 'IP', type: 'string', jsonPath: '.status.podIP', priority: 1 },
+  { name: 'Node', type: 'string', jsonPath: '.spec.nodeName', priority: 1 },
+];
+
 export const rbacGroup = 'rbac.authorization.k8s.io';
 
 const age: PrinterColumn = { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' };
@@ -255,7 +287,7 @@ export function builtinResources(): ResourceDefinition[] {
       categories: ['all'],
       hasStatus: true,
       selectableFields: ['spec.nodeName', 'spec.serviceAccountName', 'status.phase', 'status.podIP'],
-      columns: [{ name: 'Status', type: 'string', jsonPath: '.status.phase' }, age],
+      columns: podColumns,
     }),
     builtin('', 'v1', 'Event', 'events', { shortNames: ['ev'], selectableFields: eventFields }),
     builtin('discovery.k8s.io', 'v1', 'EndpointSlice', 'endpointslices', {

@@ -79,8 +79,11 @@ export interface ApiServer {
     name: string,
     expirationSeconds?: number,
   ): MintedToken | undefined;
-  /** A kubeconfig for this server with the given bearer token. */
-  kubeconfigFor(token: string): string;
+  /**
+   * A kubeconfig for this server with the given bearer token; `serverUrl` when clients reach it
+   * through a forwarder (same certificate, e.g. https://127.0.0.1:6443 in another netns).
+   */
+  kubeconfigFor(token: string, serverUrl?: string): string;
   close(): Promise<void>;
 }
 
@@ -597,7 +600,7 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
     kubeconfig,
     mintServiceAccountToken: (namespace, name, expirationSeconds) =>
       access.mint(namespace, name, expirationSeconds),
-    kubeconfigFor: (bearer) => kubeconfigText(url, bearer, certificate?.cert),
+    kubeconfigFor: (bearer, serverUrl) => kubeconfigText(serverUrl ?? url, bearer, certificate?.cert),
     async close() {
       plan.clear();
       cluster.close();
