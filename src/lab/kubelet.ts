@@ -269,6 +269,15 @@ export class Kubelet {
     }
   }
 
+  /** Kills a container's process as a crash would; the kubelet restarts it (restartPolicy Always). */
+  crashContainer(podName: string, containerName: string): boolean {
+    const pod = this.pods.find((p) => p.name === podName);
+    const running = pod?.containers.find((c) => c.container.name === containerName);
+    if (running?.process === undefined) return false;
+    running.process.kill('SIGKILL');
+    return true;
+  }
+
   /** Stops every container (SIGTERM, SIGKILL after the grace period) and the probes. */
   async stop(): Promise<void> {
     this.stopped = true;
