@@ -4,7 +4,8 @@
 //
 // The image table is the one place where the lab differs from a cluster: what an image would
 // contain comes from this machine instead. Manifests are never edited.
-//   ferry:*                      ENTRYPOINT ["ferry"] = `node dist/src/cli/main.js` of this checkout
+//   ferry:*                      ENTRYPOINT ["node", "/app/dist/src/cli/main.js"] (Dockerfile) =
+//                                this checkout's dist/src/cli/main.js with this Node
 //   quay.io/frrouting/frr:*      not started: it is the node's FRR instance the lab fabric runs
 //                                (its startup files are the fabric's; `vtysh` probes get `-N NAME`)
 //   paths /etc/frr, /var/run/frr the node FRR's config and socket directories (/etc/frr/NAME,
