@@ -372,7 +372,11 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
     if (authorize(user, request, () => access.rbacObjects()).allowed) return;
     const details =
       request.kind === 'resource'
-        ? { ...(request.name ? { name: request.name } : {}), group: request.group, kind: request.resource }
+        ? {
+            ...(request.name ? { name: request.name } : {}),
+            ...(request.group ? { group: request.group } : {}),
+            kind: request.resource,
+          }
         : undefined;
     throw failure(403, 'Forbidden', forbiddenMessage(user, request), details);
   }
