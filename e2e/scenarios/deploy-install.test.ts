@@ -16,7 +16,7 @@ let lab: ClusterLab;
 let kubelet: Kubelet;
 
 beforeAll(async () => {
-  lab = await ClusterLab.create({ nodes: 1 });
+  lab = await ClusterLab.create({ nodes: 1, preloadCrds: false });
   kubelet = await lab.installFerry();
 });
 

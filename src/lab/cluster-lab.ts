@@ -44,6 +44,8 @@ export interface ClusterLabOptions {
   readonly ipv6?: boolean;
   /** extra flags for every speaker */
   readonly speakerFlags?: readonly string[];
+  /** serve deploy/crds from the start (default); false when installFerry() applies them */
+  readonly preloadCrds?: boolean;
 }
 
 function cliPath(): string {
@@ -74,7 +76,7 @@ export class ClusterLab {
     const workDir = mkdtempSync(join(tmpdir(), 'ferry-lab-'));
     const kubeconfig = join(workDir, 'kubeconfig');
     const apiserver = await startApiServer({
-      crdDirectories: [join(packageRoot(), 'deploy', 'crds')],
+      crdDirectories: options.preloadCrds === false ? [] : [join(packageRoot(), 'deploy', 'crds')],
       kubeconfigPath: kubeconfig,
     });
     let fabric: Fabric | undefined;

@@ -47,18 +47,18 @@ export interface SeedLabOptions {
 export async function startSeedLab(options: SeedLabOptions): Promise<ClusterLab> {
   const { print } = options;
   print('building the fabric: tor1, tor2 (AS 65000, BFD, ECMP), node-21..23 with FRR, in-memory API server');
-  const lab = await ClusterLab.create({ nodes: 3 });
+  const lab = await ClusterLab.create({ nodes: 3, preloadCrds: false });
   try {
+    await lab.installFerry();
+    print(
+      "installed ferry with kubectl apply -k deploy/; the lab's kubelet runs the speaker DaemonSet's pod on each node and the controller Deployment's pod, under deploy/rbac",
+    );
     const examples = join(packageRoot(), 'deploy', 'examples');
     for (const file of readdirSync(examples).sort()) {
       if (file.endsWith('.yaml')) await lab.apply(readFileSync(join(examples, file), 'utf8'));
     }
     print(`applied deploy/examples with kubectl (kubeconfig ${lab.kubeconfig})`);
     await lab.apply(endpointSliceYaml('web', ['node-21', 'node-22']));
-    await lab.installFerry();
-    print(
-      "installed ferry with kubectl apply -k deploy/; the lab's kubelet runs the speaker DaemonSet's pod on each node and the controller Deployment's pod, under deploy/rbac",
-    );
     await lab.addClient();
     for (const node of [lab.node('node-21'), lab.node('node-22')]) await lab.startBackend(node, SERVICE_IP);
     print('backends of web serve HTTP on node-21 and node-22; a client sits behind tor1');
