@@ -96,14 +96,16 @@ describe('check-imports', () => {
     ]);
   });
 
-  it('allows exactly the lab seam: src/lab/cluster-lab.ts starting the in-memory API server', () => {
+  it('allows exactly the lab seam: src/lab/apiserver-seam.ts bringing the in-memory API server', () => {
     const seam = graph({
+      'src/lab/apiserver-seam.ts': ['e2e/apiserver/server.ts'],
       'src/lab/cluster-lab.ts': ['e2e/apiserver/server.ts'],
       'src/lab/fabric.ts': ['e2e/apiserver/store.ts'],
       'e2e/apiserver/server.ts': ['e2e/apiserver/store.ts'],
       'e2e/apiserver/store.ts': [],
     });
     expect(importProblems(seam)).toEqual([
+      'src/lab/cluster-lab.ts imports e2e/apiserver/server.ts: product code imports only src/ (not test support, e2e/, bench/ or scripts/)',
       'src/lab/fabric.ts imports e2e/apiserver/store.ts: product code imports only src/ (not test support, e2e/, bench/ or scripts/)',
     ]);
   });

@@ -18,8 +18,8 @@ export interface Seam {
   readonly to: string;
 }
 
-/** `ferry lab` runs the in-memory API server of e2e/apiserver; only src/lab/cluster-lab.ts does. */
-export const LAB_SEAM: Seam = { from: 'src/lab/cluster-lab.ts', to: 'e2e/apiserver/server.ts' };
+/** `ferry lab` runs the in-memory API server of e2e/apiserver; only src/lab/apiserver-seam.ts imports it. */
+export const LAB_SEAM: Seam = { from: 'src/lab/apiserver-seam.ts', to: 'e2e/apiserver/server.ts' };
 
 const ROOTS = ['src', 'test', 'e2e', 'bench', 'scripts'];
 

@@ -1,5 +1,6 @@
 // Discovery documents (`/api`, `/apis`, `/apis/<group>/<version>`) and the slice of OpenAPI v3
-// kubectl reads to learn that the server validates fields itself (`fieldValidation` on PATCH).
+// kubectl reads: that the server validates fields itself (`fieldValidation` on PATCH) and the
+// schemas `kubectl explain` prints.
 import type { ResourceDefinition } from './resources.js';
 import { allVerbs, apiVersionOf } from './resources.js';
 
@@ -69,7 +70,7 @@ export function apiResourceList(
       singularName: d.singular,
       namespaced: d.namespaced,
       kind: d.kind,
-      verbs: allVerbs,
+      verbs: d.verbs ?? allVerbs,
       ...(d.shortNames.length > 0 ? { shortNames: d.shortNames } : {}),
       ...(d.categories.length > 0 ? { categories: d.categories } : {}),
     };
@@ -80,7 +81,16 @@ export function apiResourceList(
       kind: d.kind,
       verbs: ['get', 'patch', 'update'],
     };
-    return d.hasStatus ? [main, status] : [main];
+    const others = (d.subresources ?? []).map((sub) => ({
+      name: `${d.plural}/${sub.name}`,
+      singularName: '',
+      namespaced: d.namespaced,
+      group: sub.group,
+      version: sub.version,
+      kind: sub.kind,
+      verbs: sub.verbs,
+    }));
+    return [main, ...(d.hasStatus ? [status] : []), ...others];
   });
   return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: apiVersionOf(group, version), resources };
 }
@@ -100,31 +110,79 @@ export function openApiV3Index(definitions: ResourceDefinition[]): Record<string
   return { paths };
 }
 
+/** The component name Kubernetes gives a kind's schema: `io.k8s.api.apps.v1.Deployment`, `io.metallb.v1beta1.BGPPeer`. */
+export function componentName(definition: ResourceDefinition, version: string): string {
+  const { group, kind } = definition;
+  if (definition.crdName === undefined) {
+    const package_ = group === '' ? 'core' : group.replace(/\.k8s\.io$/, '').replace(/\.authorization$/, '');
+    const prefix =
+      group === 'apiextensions.k8s.io' ? 'io.k8s.apiextensions-apiserver.pkg.apis' : 'io.k8s.api';
+    return `${prefix}.${package_}.${version}.${kind}`;
+  }
+  return `${group.split('.').reverse().join('.')}.${version}.${kind}`;
+}
+
 /**
  * One PATCH operation per resource, tagged with its group-version-kind and a `fieldValidation`
  * query parameter: exactly what kubectl checks before relying on server-side field validation.
- * No component schemas, so kubectl computes patches from its built-in types as it would offline.
+ * The operations declare no request body, so kubectl computes strategic merge patches from its
+ * compiled-in types, as the real server's patch metadata would have it. The component schemas
+ * (CRD schemas, and the built-in kinds the server validates) are what `kubectl explain` reads.
  */
 export function openApiV3GroupVersion(
   definitions: ResourceDefinition[],
   groupVersionPath: string,
 ): Record<string, unknown> | undefined {
   const paths: Record<string, unknown> = {};
+  const schemas: Record<string, unknown> = {};
+  let served = false;
   for (const d of definitions) {
     for (const v of d.versions) {
       if (openApiPath(d.group, v.name) !== groupVersionPath) continue;
+      served = true;
+      if (!(d.verbs ?? allVerbs).includes('patch')) continue;
+      const gvk = { group: d.group, version: v.name, kind: d.kind };
       const prefix = `/${groupVersionPath}${d.namespaced ? '/namespaces/{namespace}' : ''}/${d.plural}`;
       paths[`${prefix}/{name}`] = {
         patch: {
-          'x-kubernetes-group-version-kind': { group: d.group, version: v.name, kind: d.kind },
+          'x-kubernetes-group-version-kind': gvk,
           parameters: [
             { name: 'fieldValidation', in: 'query', schema: { type: 'string', uniqueItems: true } },
           ],
           responses: { '200': { description: 'OK' } },
         },
       };
+      if (v.schema)
+        schemas[componentName(d, v.name)] = { ...v.schema, 'x-kubernetes-group-version-kind': [gvk] };
     }
   }
-  if (Object.keys(paths).length === 0) return undefined;
-  return { openapi: '3.0.0', info: { title: 'Kubernetes', version: 'v1.32.0' }, paths };
+  if (!served) return undefined;
+  return {
+    openapi: '3.0.0',
+    info: { title: 'Kubernetes', version: 'v1.32.0' },
+    paths,
+    components: { schemas },
+  };
+}
+
+/**
+ * OpenAPI v2 in JSON: the same operations and schemas as v3, as `definitions`. kubectl asks for v2
+ * in protobuf only, and the server answers that with 406, so kubectl goes on with v3 and its
+ * compiled-in types (see README).
+ */
+export function openApiV2(definitions: ResourceDefinition[]): Record<string, unknown> {
+  const paths: Record<string, unknown> = {};
+  const schemas: Record<string, unknown> = {};
+  const groupVersions = new Set(
+    definitions.flatMap((d) => d.versions.map((v) => openApiPath(d.group, v.name))),
+  );
+  for (const groupVersion of groupVersions) {
+    const document = openApiV3GroupVersion(definitions, groupVersion) as {
+      paths: Record<string, unknown>;
+      components: { schemas: Record<string, unknown> };
+    };
+    Object.assign(paths, document.paths);
+    Object.assign(schemas, document.components.schemas);
+  }
+  return { swagger: '2.0', info: { title: 'Kubernetes', version: 'v1.32.0' }, paths, definitions: schemas };
 }

@@ -10,7 +10,7 @@ const program = new Command()
   .requiredOption('--kubeconfig <file>', 'where to write the kubeconfig once ready')
   .option('--crds <dir...>', 'directories whose CustomResourceDefinitions are applied at start')
   .option('--plain-http', 'serve plain HTTP instead of HTTPS (kubectl will not send its token)', false)
-  .option('--token <token>', 'bearer token clients must present (random by default)')
+  .option('--token <token>', 'the admin bearer token (system:masters; random by default)')
   .parse();
 
 const options = program.opts<{

@@ -4,6 +4,7 @@
 import type { OpenApiSchema } from './schema.js';
 import type { MergeKeyLookup } from './patch.js';
 import type { KubeObject } from './object.js';
+import { builtinSchema } from './builtin-schemas.js';
 
 export interface PrinterColumn {
   name: string;
@@ -12,6 +13,8 @@ export interface PrinterColumn {
   description?: string;
   format?: string;
   priority?: number;
+  /** A built-in printer's computed cell (`READY 1/2` of a Pod); jsonPath is then only documentation. */
+  cell?: (object: KubeObject) => unknown;
 }
 
 export interface ResourceVersionInfo {
@@ -42,6 +45,10 @@ export interface ResourceDefinition {
   defaultObject?: (object: KubeObject) => void;
   /** Set for resources served because of a CustomResourceDefinition. */
   crdName?: string;
+  /** Verbs for discovery when not all of them (review resources: create only, nothing stored). */
+  verbs?: string[];
+  /** Subresources besides status, for discovery (`serviceaccounts/token`). */
+  subresources?: { name: string; group: string; version: string; kind: string; verbs: string[] }[];
 }
 
 export const allVerbs = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
@@ -123,12 +130,16 @@ function builtin(
   version: string,
   kind: string,
   plural: string,
-  options: Partial<ResourceDefinition> & { columns?: PrinterColumn[] } = {},
+  options: Partial<ResourceDefinition> & { columns?: PrinterColumn[]; validated?: boolean } = {},
 ): ResourceDefinition {
-  const { columns, ...rest } = options;
+  const { columns, validated, ...rest } = options;
+  const schema = validated ? builtinSchema(apiVersionOf(group, version), kind) : undefined;
+  if (validated && !schema) throw new Error(`no schema for built-in ${apiVersionOf(group, version)} ${kind}`);
   return {
     group,
-    versions: [{ name: version, ...(columns ? { printerColumns: columns } : {}) }],
+    versions: [
+      { name: version, ...(columns ? { printerColumns: columns } : {}), ...(schema ? { schema } : {}) },
+    ],
     storageVersion: version,
     kind,
     listKind: `${kind}List`,
@@ -143,6 +154,55 @@ function builtin(
     ...rest,
   };
 }
+
+/** An apps/v1 workload; `columns` are `Header:statusField` (integers), then Age. */
+function workload(kind: string, plural: string, shortName: string, columns: string[]): ResourceDefinition {
+  return builtin('apps', 'v1', kind, plural, {
+    shortNames: [shortName],
+    categories: ['all'],
+    hasStatus: true,
+    validated: true,
+    columns: [
+      ...columns.map((column) => {
+        const [name = '', field = ''] = column.split(':');
+        return { name, type: 'integer', jsonPath: `.status.${field}` };
+      }),
+      age,
+    ],
+  });
+}
+
+interface PodShape {
+  spec?: { containers?: unknown[] };
+  status?: { containerStatuses?: { ready?: boolean; restartCount?: number }[] };
+}
+
+/** `kubectl get pods`: NAME READY STATUS RESTARTS AGE (and NODE with -o wide), as kubectl prints them. */
+const podColumns: PrinterColumn[] = [
+  {
+    name: 'Ready',
+    type: 'string',
+    jsonPath: '.status.containerStatuses[*].ready',
+    cell: (pod) => {
+      const { spec, status } = pod as PodShape;
+      const ready = (status?.containerStatuses ?? []).filter((c) => c.ready === true).length;
+      return `${ready}/${spec?.containers?.length ?? 0}`;
+    },
+  },
+  { name: 'Status', type: 'string', jsonPath: '.status.phase' },
+  {
+    name: 'Restarts',
+    type: 'integer',
+    jsonPath: '.status.containerStatuses[*].restartCount',
+    cell: (pod) =>
+      ((pod as PodShape).status?.containerStatuses ?? []).reduce((sum, c) => sum + (c.restartCount ?? 0), 0),
+  },
+  { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+  { name: 'IP', type: 'string', jsonPath: '.status.podIP', priority: 1 },
+  { name: 'Node', type: 'string', jsonPath: '.spec.nodeName', priority: 1 },
+];
+
+export const rbacGroup = 'rbac.authorization.k8s.io';
 
 const age: PrinterColumn = { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' };
 
@@ -188,14 +248,55 @@ export function builtinResources(): ResourceDefinition[] {
       ],
     }),
     builtin('', 'v1', 'Endpoints', 'endpoints', { shortNames: ['ep'] }),
-    builtin('', 'v1', 'Secret', 'secrets', { selectableFields: ['type'] }),
-    builtin('', 'v1', 'ConfigMap', 'configmaps', { shortNames: ['cm'] }),
+    builtin('', 'v1', 'Secret', 'secrets', {
+      selectableFields: ['type'],
+      defaultObject: (secret) => {
+        secret['type'] ??= 'Opaque';
+      },
+    }),
+    builtin('', 'v1', 'ConfigMap', 'configmaps', { shortNames: ['cm'], validated: true }),
+    builtin('', 'v1', 'ServiceAccount', 'serviceaccounts', {
+      shortNames: ['sa'],
+      validated: true,
+      subresources: [
+        {
+          name: 'token',
+          group: 'authentication.k8s.io',
+          version: 'v1',
+          kind: 'TokenRequest',
+          verbs: ['create'],
+        },
+      ],
+    }),
+    builtin('authorization.k8s.io', 'v1', 'SelfSubjectAccessReview', 'selfsubjectaccessreviews', {
+      namespaced: false,
+      verbs: ['create'],
+    }),
+    workload('Deployment', 'deployments', 'deploy', [
+      'Ready:readyReplicas',
+      'Up-to-date:updatedReplicas',
+      'Available:availableReplicas',
+    ]),
+    workload('DaemonSet', 'daemonsets', 'ds', [
+      'Desired:desiredNumberScheduled',
+      'Current:currentNumberScheduled',
+      'Ready:numberReady',
+      'Up-to-date:updatedNumberScheduled',
+      'Available:numberAvailable',
+    ]),
+    builtin(rbacGroup, 'v1', 'Role', 'roles', { validated: true }),
+    builtin(rbacGroup, 'v1', 'ClusterRole', 'clusterroles', { namespaced: false, validated: true }),
+    builtin(rbacGroup, 'v1', 'RoleBinding', 'rolebindings', { validated: true }),
+    builtin(rbacGroup, 'v1', 'ClusterRoleBinding', 'clusterrolebindings', {
+      namespaced: false,
+      validated: true,
+    }),
     builtin('', 'v1', 'Pod', 'pods', {
       shortNames: ['po'],
       categories: ['all'],
       hasStatus: true,
       selectableFields: ['spec.nodeName', 'spec.serviceAccountName', 'status.phase', 'status.podIP'],
-      columns: [{ name: 'Status', type: 'string', jsonPath: '.status.phase' }, age],
+      columns: podColumns,
     }),
     builtin('', 'v1', 'Event', 'events', { shortNames: ['ev'], selectableFields: eventFields }),
     builtin('discovery.k8s.io', 'v1', 'EndpointSlice', 'endpointslices', {

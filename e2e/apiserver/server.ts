@@ -19,15 +19,21 @@ import {
   apiGroupList,
   apiResourceList,
   apiVersions,
+  openApiV2,
   openApiV3GroupVersion,
   openApiV3Index,
 } from './discovery.js';
 import type { RequestInfo } from './faults.js';
 import { FaultPlan } from './faults.js';
 import { kubeconfigText, writeKubeconfig } from './kubeconfig.js';
+import { Access } from './access.js';
+import type { MintedToken } from './access.js';
 import { readManifests } from './manifests.js';
+import { decodeKubernetesProtobuf, protobufMediaType } from './protobuf.js';
 import type { KubeObject } from './object.js';
 import { isPlainObject } from './object.js';
+import type { AuthorizationRequest, UserInfo } from './rbac.js';
+import { authorize, forbiddenMessage, verbOf } from './rbac.js';
 import { apiVersionOf, resourceId } from './resources.js';
 import type { Status } from './status.js';
 import { badRequest, failure, StatusFailure } from './status.js';
@@ -40,7 +46,7 @@ export interface ApiServerOptions {
   /** Default 127.0.0.1 and a free port. */
   host?: string;
   port?: number;
-  /** Bearer token clients must send; random by default. */
+  /** The admin bearer token (system:masters); random by default. */
   token?: string;
   /**
    * Serve HTTPS with a generated self-signed certificate (default). kubectl 1.32 does not send a
@@ -64,6 +70,20 @@ export interface ApiServer {
   readonly faults: Faults;
   /** The kubeconfig text for this server (also written to `kubeconfigPath` if given). */
   readonly kubeconfig: string;
+  /**
+   * A token for ServiceAccount namespace/name, as the TokenRequest API (`kubectl create token`)
+   * mints it; requests with it are authorized by RBAC. Undefined when the ServiceAccount does not exist.
+   */
+  mintServiceAccountToken(
+    namespace: string,
+    name: string,
+    expirationSeconds?: number,
+  ): MintedToken | undefined;
+  /**
+   * A kubeconfig for this server with the given bearer token; `serverUrl` when clients reach it
+   * through a forwarder (same certificate, e.g. https://127.0.0.1:6443 in another netns).
+   */
+  kubeconfigFor(token: string, serverUrl?: string): string;
   close(): Promise<void>;
 }
 
@@ -110,6 +130,7 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
   const sockets = new Set<Socket>();
   const bookmarkIntervalMs = options.bookmarkIntervalMs ?? 10_000;
   const certificate = options.https === false ? undefined : selfSignedCertificate(host);
+  const access = new Access(cluster, token);
 
   for (const directory of options.crdDirectories ?? []) {
     for (const manifest of readManifests(directory)) {
@@ -131,9 +152,9 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
   async function serve(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://server');
     const path = url.pathname.replace(/\/+$/, '') || '/';
-    if (!publicPaths.has(path) && req.headers.authorization !== `Bearer ${token}`) {
-      throw failure(401, 'Unauthorized', 'Unauthorized');
-    }
+    const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+    const user = access.identify(bearer);
+    if (!publicPaths.has(path) && user === undefined) throw failure(401, 'Unauthorized', 'Unauthorized');
     const info: RequestInfo = {
       method: req.method ?? 'GET',
       path,
@@ -148,19 +169,21 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
       );
     }
     if (decision.kind === 'hang') await new Promise((resolve) => setTimeout(resolve, decision.delayMs));
-    const body = await readBody(req);
-    if (body !== '' && req.headers['content-type']?.includes('protobuf')) {
-      // Protobuf is not spoken here; client-go answers a 415 by resending the request as JSON.
-      throw failure(
-        415,
-        'UnsupportedMediaType',
-        'protobuf request bodies are not supported by the ferry e2e apiserver (imperative `kubectl create <kind>`); send JSON, e.g. `kubectl apply -f`',
-      );
-    }
+    const raw = await readBody(req);
+    const contentType = req.headers['content-type'];
+    const body =
+      raw.length > 0 && contentType?.split(';')[0]?.trim() === protobufMediaType
+        ? JSON.stringify(decodeKubernetesProtobuf(raw))
+        : raw.toString('utf8');
     if (path === '/version') return writeJson(res, 200, serverVersion);
     if (['/healthz', '/readyz', '/livez'].includes(path)) return writeText(res, 200, 'ok');
     if (path === '/api') return writeJson(res, 200, apiVersions(`${host}:${String(addressOf().port)}`));
     if (path === '/apis') return writeJson(res, 200, apiGroupList(cluster.resources));
+    if (path === '/openapi/v2') {
+      if (!acceptsJson(req.headers.accept))
+        throw failure(406, 'NotAcceptable', 'only application/json is served for /openapi/v2');
+      return writeJson(res, 200, openApiV2(cluster.resources));
+    }
     if (path === '/openapi/v3') return writeJson(res, 200, openApiV3Index(cluster.resources));
     if (path.startsWith('/openapi/v3/')) {
       const document = openApiV3GroupVersion(cluster.resources, path.slice('/openapi/v3/'.length));
@@ -198,6 +221,32 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
       rest = rest.slice(2);
     }
     const [plural = '', name, subresource, ...extra] = rest;
+    const method = req.method ?? 'GET';
+    if (user === undefined) throw failure(401, 'Unauthorized', 'Unauthorized');
+    const selfReview = group === 'authorization.k8s.io' && plural === 'selfsubjectaccessreviews';
+    // Bootstrap policy (system:basic-user): every authenticated user may review its own access.
+    if (!selfReview) {
+      authorizeRequest(user, {
+        kind: 'resource',
+        verb: verbOf(method, name !== undefined, watch),
+        group,
+        resource: plural,
+        ...(subresource !== undefined ? { subresource } : {}),
+        // As Kubernetes' request info: a Namespace's own path is in that namespace.
+        ...(namespace !== undefined
+          ? { namespace }
+          : group === '' && plural === 'namespaces' && name !== undefined
+            ? { namespace: name }
+            : {}),
+        ...(name !== undefined ? { name } : {}),
+      });
+    }
+    if (group === '' && plural === 'serviceaccounts' && subresource === 'token' && method === 'POST') {
+      return writeJson(res, 201, tokenRequest(namespace ?? '', name ?? '', parseBody(body, contentType)));
+    }
+    if (selfReview && method === 'POST') {
+      return writeJson(res, 201, selfSubjectAccessReview(user, parseBody(body, contentType)));
+    }
     const definition = cluster.find(group, version, plural);
     if (!definition || extra.length > 0 || (namespace !== undefined && !definition.namespaced)) {
       throw failure(404, 'NotFound', 'the server could not find the requested resource');
@@ -214,7 +263,6 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
     };
     const query = url.searchParams;
     const table = tableRequest(req.headers.accept, query);
-    const method = req.method ?? 'GET';
     const writeOptions: WriteOptions = {
       dryRun: query.get('dryRun') === 'All',
       fieldValidation: (['Strict', 'Warn', 'Ignore'].find((v) => v === query.get('fieldValidation')) ??
@@ -318,6 +366,84 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
       });
     }
     throw failure(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource`);
+  }
+
+  function authorizeRequest(user: UserInfo, request: AuthorizationRequest): void {
+    if (authorize(user, request, () => access.rbacObjects()).allowed) return;
+    const details =
+      request.kind === 'resource'
+        ? {
+            ...(request.name ? { name: request.name } : {}),
+            ...(request.group ? { group: request.group } : {}),
+            kind: request.resource,
+          }
+        : undefined;
+    throw failure(403, 'Forbidden', forbiddenMessage(user, request), details);
+  }
+
+  /** POST serviceaccounts/NAME/token (TokenRequest): a token for that ServiceAccount. */
+  function tokenRequest(namespace: string, name: string, body: unknown): Record<string, unknown> {
+    const spec = (isPlainObject(body) && isPlainObject(body.spec) ? body.spec : {}) as {
+      audiences?: string[];
+      expirationSeconds?: number;
+    };
+    const expirationSeconds = spec.expirationSeconds ?? 3600;
+    const minted = access.mint(namespace, name, expirationSeconds);
+    if (minted === undefined)
+      throw failure(404, 'NotFound', `serviceaccounts "${name}" not found`, {
+        name,
+        kind: 'serviceaccounts',
+      });
+    return {
+      kind: 'TokenRequest',
+      apiVersion: 'authentication.k8s.io/v1',
+      metadata: { name, namespace, creationTimestamp: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') },
+      spec: {
+        audiences: spec.audiences ?? ['https://kubernetes.default.svc'],
+        expirationSeconds,
+        boundObjectRef: null,
+      },
+      status: minted,
+    };
+  }
+
+  /** POST selfsubjectaccessreviews (`kubectl auth can-i`): the RBAC decision for the caller. */
+  function selfSubjectAccessReview(user: UserInfo, body: unknown): Record<string, unknown> {
+    const review = isPlainObject(body) ? body : {};
+    const spec = (isPlainObject(review.spec) ? review.spec : {}) as {
+      resourceAttributes?: Record<string, string>;
+      nonResourceAttributes?: Record<string, string>;
+    };
+    let request: AuthorizationRequest;
+    if (spec.resourceAttributes) {
+      const a = spec.resourceAttributes;
+      request = {
+        kind: 'resource',
+        verb: a.verb ?? '',
+        group: a.group ?? '',
+        resource: a.resource ?? '',
+        ...(a.subresource ? { subresource: a.subresource } : {}),
+        ...(a.namespace ? { namespace: a.namespace } : {}),
+        ...(a.name ? { name: a.name } : {}),
+      };
+    } else if (spec.nonResourceAttributes) {
+      request = {
+        kind: 'nonResource',
+        verb: spec.nonResourceAttributes.verb ?? '',
+        path: spec.nonResourceAttributes.path ?? '',
+      };
+    } else throw badRequest('spec.resourceAttributes or spec.nonResourceAttributes: Required value');
+    const decision =
+      request.kind === 'nonResource'
+        ? { allowed: true as const, reason: '' }
+        : authorize(user, request, () => access.rbacObjects());
+    return {
+      kind: 'SelfSubjectAccessReview',
+      apiVersion: 'authorization.k8s.io/v1',
+      metadata: {},
+      spec,
+      status: decision.allowed ? { allowed: true, reason: decision.reason } : { allowed: false },
+    };
   }
 
   function columnsOf(target: Target): ReturnType<typeof tableColumns> {
@@ -476,6 +602,9 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
     cluster,
     faults,
     kubeconfig,
+    mintServiceAccountToken: (namespace, name, expirationSeconds) =>
+      access.mint(namespace, name, expirationSeconds),
+    kubeconfigFor: (bearer, serverUrl) => kubeconfigText(serverUrl ?? url, bearer, certificate?.cert),
     async close() {
       plan.clear();
       cluster.close();
@@ -484,11 +613,11 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
   };
 }
 
-function readBody(req: http.IncomingMessage): Promise<string> {
+function readBody(req: http.IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }
@@ -536,6 +665,14 @@ function deleteOptionsOf(body: string, query: URLSearchParams): DeleteOptions {
   const dryRun = source.dryRun ?? query.getAll('dryRun');
   if (Array.isArray(dryRun) && dryRun.includes('All')) options.dryRun = true;
   return options;
+}
+
+/** Whether the Accept header allows a JSON answer (no header means anything). */
+function acceptsJson(accept: string | undefined): boolean {
+  if (accept === undefined || accept.trim() === '') return true;
+  return accept
+    .split(',')
+    .some((type) => /^\s*(application\/json|application\/\*|\*\/\*)\s*(;|$)/.test(type));
 }
 
 /** Table when the client asks for `as=Table` (kubectl get), with the requested row object detail. */

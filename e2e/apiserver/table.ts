@@ -59,6 +59,7 @@ export function humanDuration(milliseconds: number): string {
 }
 
 function cellFor(column: PrinterColumn, object: unknown, now: number): unknown {
+  if (column.cell && isPlainObject(object)) return column.cell(object as KubeObject);
   const results = evaluateJsonPath(object, column.jsonPath);
   if (results.length === 0) return null;
   if (results.length > 1)

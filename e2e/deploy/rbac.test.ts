@@ -12,6 +12,7 @@
 // for ownerReferences come from the downward API (POD_NAME, POD_UID), not from the API.
 import { join } from 'node:path';
 import { resourceTypes } from '../../src/k8s/resources.js';
+import { ruleAllows } from '../apiserver/rbac.js';
 import type { KubeManifest } from './manifests.js';
 import { deployDirectory, readManifestFile } from './manifests.js';
 
@@ -156,16 +157,19 @@ function grantsOf(component: 'controller' | 'speaker'): Grant[] {
   return grants;
 }
 
+/** Kubernetes' rule matching (the in-memory API server's evaluator), within the grant's namespace. */
 function allows(grant: Grant, call: ApiCall): boolean {
-  const { rule } = grant;
   if (grant.namespace !== undefined && grant.namespace !== call.namespace) return false;
-  if (!(rule.apiGroups ?? []).some((g) => g === '*' || g === call.group)) return false;
-  if (!(rule.resources ?? []).some((r) => r === '*' || r === call.resource)) return false;
-  if (!rule.verbs.some((v) => v === '*' || v === call.verb)) return false;
-  if (rule.resourceNames && rule.resourceNames.length > 0) {
-    return call.name !== undefined && rule.resourceNames.includes(call.name);
-  }
-  return true;
+  const [resource = '', subresource] = call.resource.split('/');
+  return ruleAllows(grant.rule, {
+    kind: 'resource',
+    verb: call.verb,
+    group: call.group,
+    resource,
+    ...(subresource !== undefined ? { subresource } : {}),
+    ...(call.namespace !== undefined ? { namespace: call.namespace } : {}),
+    ...(call.name !== undefined ? { name: call.name } : {}),
+  });
 }
 
 const label = (c: ApiCall): string =>

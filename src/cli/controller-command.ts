@@ -23,8 +23,10 @@ export interface ControllerFlags extends LbClassFlag {
   leaseIdentity: string;
 }
 
-function parseBoolean(value: string): boolean {
-  if (value === 'true' || value === '1') return true;
+// commander hands the preset (`--leader-elect` alone, as deploy/controller.yaml passes it) to the
+// parser as the boolean itself.
+function parseBoolean(value: string | boolean): boolean {
+  if (value === true || value === 'true' || value === '1') return true;
   if (value === 'false' || value === '0') return false;
   throw new InvalidArgumentError('expected true or false');
 }

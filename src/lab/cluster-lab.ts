@@ -3,14 +3,15 @@
 // optionally a `ferry controller`, driven with the system kubectl. Used by `ferry lab`, the e2e
 // suite and the benchmarks; `destroy()` removes every process, namespace and file it created.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createConnection, createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
-// The one import of e2e/ from product code that scripts/check-imports.ts allows (src/README.md).
-import { startApiServer, type ApiServer } from '../../e2e/apiserver/server.js';
+import { startApiServer, type ApiServer } from './apiserver-seam.js';
 import { packageRoot } from '../util/package-root.js';
 import { Fabric, type NodeHandle } from './fabric.js';
-import { utsNamespacePrefix, type FrrInstance } from './frr-instance.js';
+import { frrRunDir, utsNamespacePrefix, type FrrInstance } from './frr-instance.js';
+import { Kubelet, type PodPlacement } from './kubelet.js';
 import { addAddress, addVethPair, attachToBridge, createNamespace, mustRun, run } from './netns.js';
 import { torFrrConfigForNodes } from './tor-config.js';
 import { waitUntil } from './wait-until.js';
@@ -43,6 +44,8 @@ export interface ClusterLabOptions {
   readonly ipv6?: boolean;
   /** extra flags for every speaker */
   readonly speakerFlags?: readonly string[];
+  /** serve deploy/crds from the start (default); false when installFerry() applies them */
+  readonly preloadCrds?: boolean;
 }
 
 function cliPath(): string {
@@ -55,7 +58,11 @@ export class ClusterLab {
   controller: ResultPromise | undefined;
   controllerLog = '';
   clientNamespace: string | undefined;
+  /** set by installFerry(): the pods of deploy/'s DaemonSet and Deployment */
+  kubelet: Kubelet | undefined;
   private readonly backends: ResultPromise[] = [];
+  private readonly forwarders: ResultPromise[] = [];
+  private apiBridge: Server | undefined;
 
   private constructor(
     readonly fabric: Fabric,
@@ -69,7 +76,7 @@ export class ClusterLab {
     const workDir = mkdtempSync(join(tmpdir(), 'ferry-lab-'));
     const kubeconfig = join(workDir, 'kubeconfig');
     const apiserver = await startApiServer({
-      crdDirectories: [join(packageRoot(), 'deploy', 'crds')],
+      crdDirectories: options.preloadCrds === false ? [] : [join(packageRoot(), 'deploy', 'crds')],
       kubeconfigPath: kubeconfig,
     });
     let fabric: Fabric | undefined;
@@ -288,10 +295,102 @@ export class ClusterLab {
     for (const child of [...this.backends, ...this.nodes.map((node) => node.speaker), this.controller]) {
       child?.kill('SIGKILL');
     }
+    this.kubelet?.killAll();
+    for (const forwarder of this.forwarders) forwarder.kill('SIGKILL');
+  }
+
+  /**
+   * Installs ferry as a cluster does: `kubectl apply -k deploy/`, then the lab's kubelet runs the
+   * speaker DaemonSet's pod on every node (in the node's network namespace and its FRR's UTS
+   * namespace: hostNetwork) and the controller Deployment's pod in a network namespace of its own,
+   * each with its ServiceAccount's token, so deploy/rbac is what they may do.
+   */
+  async installFerry(): Promise<Kubelet> {
+    const applied = await this.kubectl(['apply', '-k', join(packageRoot(), 'deploy')]);
+    if (applied.exitCode !== 0) throw new Error(`kubectl apply -k deploy/ failed: ${applied.stderr}`);
+    const controllerNamespace = `${this.fabric.prefix}-pod-controller`;
+    await createNamespace(controllerNamespace);
+    await mustRun(controllerNamespace, ['ip', 'link', 'set', 'lo', 'up']);
+    const apiServerUrl = await this.bridgeApiServer([
+      ...this.nodes.map((node) => node.handle.namespace),
+      controllerNamespace,
+    ]);
+    const kubelet = new Kubelet(this.apiserver, this.workDir, [process.execPath, cliPath()]);
+    this.kubelet = kubelet;
+    kubelet.runWorkload(
+      'DaemonSet',
+      'metallb-system',
+      'ferry-speaker',
+      this.nodes.map((node): PodPlacement => ({
+        nodeName: node.name,
+        enter: ['ip', 'netns', 'exec', node.handle.namespace, ...utsNamespacePrefix(node.frr.name)],
+        netns: node.handle.namespace,
+        hostIP: node.handle.linkA.ipv4,
+        podIP: node.handle.linkA.ipv4,
+        paths: { '/etc/frr': node.frr.configDir, '/var/run/frr': frrRunDir(node.frr.name) },
+        frrPathspace: node.frr.name,
+        apiServerUrl,
+      })),
+    );
+    const first = this.nodes[0];
+    if (first === undefined) throw new Error('the lab has no nodes');
+    kubelet.runWorkload('Deployment', 'metallb-system', 'ferry-controller', [
+      {
+        nodeName: first.name,
+        enter: ['ip', 'netns', 'exec', controllerNamespace],
+        netns: controllerNamespace,
+        hostIP: first.handle.linkA.ipv4,
+        paths: {},
+        apiServerUrl,
+      },
+    ]);
+    return kubelet;
+  }
+
+  /**
+   * Makes the API server (127.0.0.1 in the host's namespace) reachable at https://127.0.0.1:6443
+   * inside each network namespace: a forwarder there connects to a unix socket (file system, not
+   * network namespace) on which this process relays to the server. Same TLS certificate (127.0.0.1).
+   */
+  private async bridgeApiServer(namespaces: readonly string[]): Promise<string> {
+    const socketPath = join(this.workDir, 'apiserver.sock');
+    const port = Number(new URL(this.apiserver.url).port);
+    const bridge = createServer((client) => {
+      const upstream = createConnection(port, '127.0.0.1');
+      client.pipe(upstream).pipe(client);
+      client.on('error', () => upstream.destroy());
+      upstream.on('error', () => client.destroy());
+    });
+    await new Promise<void>((resolve) => bridge.listen(socketPath, resolve));
+    this.apiBridge = bridge;
+    const script = [
+      "const net = require('node:net');",
+      'net.createServer((c) => { const u = net.connect(process.argv[1]); c.pipe(u).pipe(c);',
+      "c.on('error', () => u.destroy()); u.on('error', () => c.destroy()); }).listen(6443, '127.0.0.1');",
+    ].join(' ');
+    for (const ns of namespaces) {
+      this.forwarders.push(
+        execa('ip', ['netns', 'exec', ns, process.execPath, '-e', script, socketPath], {
+          reject: false,
+          buffer: false,
+        }),
+      );
+      await waitUntil(
+        async () => {
+          const probe = await run(ns, ['curl', '-sk', '--max-time', '1', 'https://127.0.0.1:6443/version']);
+          return probe.exitCode === 0 ? { done: true, value: true } : { done: false, why: probe.stderr };
+        },
+        { timeoutMs: 10_000 },
+      );
+    }
+    return 'https://127.0.0.1:6443';
   }
 
   /** Stops every process, FRR instance and namespace; never throws; returns what could not be removed. */
   async destroy(): Promise<string[]> {
+    await this.kubelet?.stop().catch(() => undefined);
+    for (const forwarder of this.forwarders) forwarder.kill('SIGKILL');
+    this.apiBridge?.close();
     for (const backend of this.backends) backend.kill('SIGKILL');
     await Promise.all(this.nodes.map((node) => this.stopSpeaker(node, 'SIGKILL').catch(() => undefined)));
     await this.stopController().catch(() => undefined);

@@ -47,17 +47,18 @@ export interface SeedLabOptions {
 export async function startSeedLab(options: SeedLabOptions): Promise<ClusterLab> {
   const { print } = options;
   print('building the fabric: tor1, tor2 (AS 65000, BFD, ECMP), node-21..23 with FRR, in-memory API server');
-  const lab = await ClusterLab.create({ nodes: 3 });
+  const lab = await ClusterLab.create({ nodes: 3, preloadCrds: false });
   try {
+    await lab.installFerry();
+    print(
+      "installed ferry with kubectl apply -k deploy/; the lab's kubelet runs the speaker DaemonSet's pod on each node and the controller Deployment's pod, under deploy/rbac",
+    );
     const examples = join(packageRoot(), 'deploy', 'examples');
     for (const file of readdirSync(examples).sort()) {
       if (file.endsWith('.yaml')) await lab.apply(readFileSync(join(examples, file), 'utf8'));
     }
     print(`applied deploy/examples with kubectl (kubeconfig ${lab.kubeconfig})`);
     await lab.apply(endpointSliceYaml('web', ['node-21', 'node-22']));
-    lab.startController();
-    for (const node of lab.nodes) lab.startSpeaker(node);
-    print('started ferry controller and one ferry speaker per node');
     await lab.addClient();
     for (const node of [lab.node('node-21'), lab.node('node-22')]) await lab.startBackend(node, SERVICE_IP);
     print('backends of web serve HTTP on node-21 and node-22; a client sits behind tor1');
@@ -93,6 +94,22 @@ export async function verifySeedLab(lab: ClusterLab, print: Print): Promise<bool
     },
     { timeoutMs: 30_000, intervalMs: 200 },
   );
+  const podsReady = await waitUntil(
+    async () => {
+      const out = await lab.kubectl(['get', 'pods', '-n', 'metallb-system', '--no-headers']);
+      const lines = out.stdout.split('\n').filter((l) => l.startsWith('ferry-'));
+      const ready = lines.filter((l) => /^\S+\s+(\d+)\/\1\s+Running\b/.test(l));
+      return lines.length === lab.nodes.length + 1 && ready.length === lines.length
+        ? { done: true, value: lines }
+        : { done: false, why: `${ready.length}/${lines.length} pods ready` };
+    },
+    { timeoutMs: 60_000, intervalMs: 500 },
+  );
+  await show(lab, print, 'kubectl get pods -n metallb-system', ['get', 'pods', '-n', 'metallb-system']);
+  if (!podsReady.ok) {
+    print(`FAIL: ferry's pods: ${podsReady.last}`);
+    ok = false;
+  }
   await show(lab, print, 'kubectl get svc web', ['get', 'svc', 'web']);
   if (!assigned.ok) {
     print(`FAIL: web has no EXTERNAL-IP from prod-pool (${assigned.last})`);

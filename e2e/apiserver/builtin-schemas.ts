@@ -1,13 +1,13 @@
-// OpenAPI schemas for Kubernetes' built-in kinds, made from @kubernetes/client-node's generated
-// models (each class's attributeTypeMap gives field names and types; its .d.ts says which fields
-// are required). The in-memory API server (e2e/apiserver) validates custom resources only, so
-// these let the deploy tests check Deployments, DaemonSets, RBAC objects and ServiceAccounts
-// field by field: unknown fields, wrong types, missing required fields.
+// OpenAPI schemas for Kubernetes' built-in kinds, made from @kubernetes/client-node's models, which
+// are generated from the Kubernetes OpenAPI document: each class's attributeTypeMap gives field
+// names and types, its .d.ts says which fields are required. The server validates the built-in
+// kinds deploy/ uses with them (unknown fields, wrong types, missing required fields) and serves
+// them in /openapi/v3 for `kubectl explain`.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
-import type { OpenApiSchema } from '../apiserver/schema.js';
+import type { OpenApiSchema } from './schema.js';
 
 interface Attribute {
   name: string;
@@ -74,9 +74,12 @@ function schemaOfModel(name: string, path: readonly string[] = []): OpenApiSchem
   return { type: 'object', properties, ...(required.length > 0 ? { required } : {}) };
 }
 
-/** The schema of a built-in kind, e.g. `apps/v1` `Deployment` → model `V1Deployment`. */
+const schemas = new Map<string, OpenApiSchema | undefined>();
+
+/** The schema of a built-in kind, e.g. `apps/v1` `Deployment` → model `V1Deployment` (shared: do not modify). */
 export function builtinSchema(apiVersion: string, kind: string): OpenApiSchema | undefined {
   const version = apiVersion.includes('/') ? (apiVersion.split('/')[1] ?? '') : apiVersion;
   const name = `${version.charAt(0).toUpperCase()}${version.slice(1)}${kind}`;
-  return modelClass(name) ? schemaOfModel(name) : undefined;
+  if (!schemas.has(name)) schemas.set(name, modelClass(name) ? schemaOfModel(name) : undefined);
+  return schemas.get(name);
 }
