@@ -9,7 +9,7 @@ const common = {
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   testEnvironment: 'node',
   // Jest 30's default 'soft' cleanup of globals between test files recurses forever when a later
-  // file writes a soft-deleted global (jestjs/jest#16044; seen as "Maximum call stack size exceeded"
+  // file writes a soft-deleted global (a Jest bug, seen as "Maximum call stack size exceeded"
   // in a suite that ran after others in the same worker): keep the globals instead.
   testEnvironmentOptions: { globalsCleanup: 'off' },
 };
