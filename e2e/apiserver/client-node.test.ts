@@ -139,7 +139,8 @@ test('a Service informer survives dropped watches and relists after 410 Gone', a
 
     // Hold the reconnecting watch while changes happen and history is compacted: the informer
     // resumes from a resourceVersion the server no longer has, gets 410, and must relist.
-    server.faults.hangRequests({ ms: 300, forMs: 100, match: (r) => r.watch });
+    // The reconnect is held (whenever it comes, however loaded the machine) until after the compaction.
+    server.faults.hangRequests({ ms: 2_000, count: 1, match: (r) => r.watch });
     const dropped = server.faults.dropWatches();
     await core.deleteNamespacedService({ namespace: 'default', name: 'a' });
     await core.createNamespacedService({ namespace: 'default', body: service('d') });
