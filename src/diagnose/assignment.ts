@@ -332,9 +332,18 @@ export function diagnoseAssignment(
   }
   const result = convergeService(allocator, service);
   const held = allocator.assignmentOf(key);
-  const warning = result.events.find((event) => event.type === 'Warning')?.message ?? '';
+  // the Event's message without its `Failed to allocate IP for "ns/name": ` prefix
+  const warning = (result.events.find((event) => event.type === 'Warning')?.message ?? '').replace(
+    /^Failed to allocate IP for "[^"]*": /,
+    '',
+  );
   if (service.ingressIPs.length > 0) {
-    const kept = held !== undefined && !result.changed;
+    // Only the addresses count: the controller also rewrites a missing pool annotation, which
+    // changes nothing a user sees.
+    const kept =
+      held !== undefined &&
+      held.ips.length === service.ingressIPs.length &&
+      held.ips.every((ip) => service.ingressIPs.includes(ip));
     return {
       ...base,
       verdict: kept ? 'assigned' : 'wouldChange',

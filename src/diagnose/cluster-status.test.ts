@@ -51,6 +51,7 @@ test('a hard-failed node: its sessions down, a silent speaker, an invalid Config
       'prod-pool  true        1     256',
       '',
       'Controller: ferry-controller-abc leads (Lease ferry-controller renewed 2s ago)',
+      '! 2 of 4 BGP sessions not Established',
       '! node-23: its speaker reports nothing (no ConfigurationState speaker-node-23, no BGPSessionState)',
       '! ConfigurationState speaker-node-22: Invalid: BGPPeer metallb-system/tor3: spec.holdTime: invalid hold time 2s',
       '',

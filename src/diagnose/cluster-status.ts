@@ -129,6 +129,10 @@ export function clusterStatusText(
   out.push('\n');
   const controllerTone = status.controller.running === 'notRunning' ? 'bad' : 'plain';
   out.push(`Controller: ${paint(status.controller.runningDetail, controllerTone)}\n`);
+  const down = status.sessions.filter((s) => s.bgpStatus !== 'Established').length;
+  if (down > 0) {
+    out.push(`${paint('!', 'bad')} ${down} of ${status.sessions.length} BGP sessions not Established\n`);
+  }
   for (const node of status.silentNodes) {
     out.push(
       `${paint('!', 'bad')} ${node}: its speaker reports nothing (no ConfigurationState speaker-${node}, no BGPSessionState)\n`,

@@ -102,7 +102,14 @@ export function explainText(diagnosis: ServiceDiagnosis, options: TextOptions): 
       ),
     );
   }
-  if (diagnosis.nodes.length > 0) {
+  const noIp = diagnosis.nodes.every((section) =>
+    section.bgp.decisions.every((decision) => decision.reason === 'noIPAllocated'),
+  );
+  if (diagnosis.nodes.length > 0 && noIp) {
+    out.push(
+      `Nodes: none announces it before it has an IP (noIPAllocated on ${diagnosis.nodes.length} nodes)\n`,
+    );
+  } else if (diagnosis.nodes.length > 0) {
     out.push('\n');
     out.push(formatTable(['NODE', 'BGP', 'PEERS', 'DETAIL'], diagnosis.nodes.flatMap(nodeRows), paint));
     if (options.wide) out.push(...diagnosis.nodes.flatMap(wideNodeLines).map((line) => `${line}\n`));
