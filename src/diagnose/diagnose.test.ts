@@ -393,3 +393,20 @@ test('the requested pool exists but ferry rejects it: invalid configuration, nam
     /asks for pool gold, which ferry rejects: IPAddressPool metallb-system\/gold: /,
   );
 });
+
+test("a session down: since when, from the speaker's last write to its BGPSessionState", () => {
+  const lab = labCluster();
+  const down = session('node-22', '192.0.2.1', 'Active', 'Hold Timer Expired');
+  const written = new Date(NOW.getTime() - 185_000).toISOString();
+  const withTime: KubeObject = {
+    ...down,
+    metadata: {
+      ...down.metadata,
+      managedFields: [{ manager: 'ferry', time: written }],
+    } as KubeObject['metadata'],
+  };
+  const sessions = lab.bgpSessionStates.map((s) => (s.metadata.name === 'node-22-192-0-2-1' ? withTime : s));
+  expect(explain({ ...lab, bgpSessionStates: sessions }).disagreements.map((d) => d.message)).toEqual([
+    'announced by node-22 to tor1 — but the session to tor1 is Active since 3m5s, BFD down, last error: Hold Timer Expired',
+  ]);
+});

@@ -3,6 +3,7 @@
 // peer the Service should reach, and the speaker's ConfigurationState. Every mismatch is one
 // Disagreement, phrased as one line.
 import type { Peer } from '../config/types.js';
+import { age } from './controller-health.js';
 import type { NodeSection } from './node-announcements.js';
 import type { ClusterSnapshot, SessionState } from './snapshot.js';
 
@@ -40,10 +41,14 @@ function sessionOf(
   return snapshot.sessions.find((s) => s.node === node && s.peer === key && s.vrf === peer.vrf);
 }
 
-function sessionText(session: SessionState): string {
+function sessionText(session: SessionState, now: Date): string {
+  const since =
+    session.changedAt === undefined
+      ? ''
+      : ` since ${age((now.getTime() - session.changedAt.getTime()) / 1000)}`;
   const error = session.lastError === '' ? '' : `, last error: ${session.lastError}`;
   const bfd = session.bfdStatus === 'N/A' || session.bfdStatus === 'up' ? '' : `, BFD ${session.bfdStatus}`;
-  return `${session.bgpStatus}${bfd}${error}`;
+  return `${session.bgpStatus}${since}${bfd}${error}`;
 }
 
 /** Speaker-side problems of a node, whatever the Service. */
@@ -116,7 +121,7 @@ export function disagreementsFor(
           kind: 'sessionDown',
           node,
           peer: peerName,
-          message: `announced by ${node} to ${peerName} — but the session to ${peerName} is ${sessionText(session)}`,
+          message: `announced by ${node} to ${peerName} — but the session to ${peerName} is ${sessionText(session, snapshot.now)}`,
         });
         continue;
       }

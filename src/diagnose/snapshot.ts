@@ -53,6 +53,12 @@ export type SessionState = Omit<SessionStatus, 'peerName' | 'bfdTimers'> & {
   readonly name: string;
   /** `receive/transmit x multiplier`, '' without BFD */
   readonly bfdTimers: string;
+  /**
+   * The speaker's last write to the object (its newest managedFields time). The speaker writes
+   * only on change, so for a session that is down this is when it went down, or later if its
+   * last error changed since; undefined when the API server does not say.
+   */
+  readonly changedAt: Date | undefined;
 };
 
 /** One ServiceBGPStatus: the BGPPeers a node's FRR really advertises a Service to. */
@@ -117,6 +123,15 @@ function statusOf(object: KubeObject): Record<string, unknown> {
   return record(object.status);
 }
 
+/** The newest `metadata.managedFields[].time`: when the object was last written. */
+function lastWritten(object: KubeObject): Date | undefined {
+  const fields = (object.metadata as { readonly managedFields?: unknown }).managedFields;
+  const times = (Array.isArray(fields) ? fields : [])
+    .map((entry) => Date.parse(text(record(entry).time)))
+    .filter((time) => !Number.isNaN(time));
+  return times.length === 0 ? undefined : new Date(Math.max(...times));
+}
+
 export function toSessionState(object: KubeObject): SessionState {
   const status = statusOf(object);
   const labels = object.metadata.labels ?? {};
@@ -136,6 +151,7 @@ export function toSessionState(object: KubeObject): SessionState {
       status.bfdTimers === undefined
         ? ''
         : `${count(timers.receiveInterval)}/${count(timers.transmitInterval)}x${count(timers.detectMultiplier)}`,
+    changedAt: lastWritten(object),
   };
 }
 
