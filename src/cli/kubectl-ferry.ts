@@ -37,8 +37,6 @@ interface GlobalFlags {
   ignoreExcludeLb?: boolean;
 }
 
-class UsageError extends Error {}
-
 /** Colour only on a terminal, never with NO_COLOR (https://no-color.org: any non-empty value). */
 function paintFor(output: Output): Paint {
   const noColor = (process.env['NO_COLOR'] ?? '') !== '';
@@ -68,7 +66,7 @@ function serialize(value: unknown, output: Output): string {
 /** `svc/web`, `service/web`, `services/web` or `web`. */
 function serviceName(target: string): string {
   const match = /^(?:(svc|service|services)\/)?([a-z0-9]([-a-z0-9.]*[a-z0-9])?)$/.exec(target);
-  if (match === null) throw new UsageError(`expected svc/NAME, got ${JSON.stringify(target)}`);
+  if (match === null) throw new Error(`expected svc/NAME, got ${JSON.stringify(target)}`);
   return match[2] ?? '';
 }
 
@@ -94,7 +92,7 @@ async function explainCommand(
 ): Promise<number> {
   if (flags.node !== undefined) return explainNode(flags.node, flags);
   if ((target === undefined) === (flags.allPending !== true)) {
-    throw new UsageError('give either svc/NAME or --all-pending (or --node NAME)');
+    throw new Error('give either svc/NAME or --all-pending (or --node NAME)');
   }
   const { snapshot: shot, namespace } = await snapshot(flags);
   if (flags.allPending === true) {
@@ -172,7 +170,7 @@ async function statusCommand(flags: GlobalFlags & { watch?: boolean; interval: s
   }
   const intervalMs = Number.parseFloat(flags.interval) * 1000;
   if (!(intervalMs >= 100))
-    throw new UsageError(`--interval must be at least 0.1 (seconds), got ${flags.interval}`);
+    throw new Error(`--interval must be at least 0.1 (seconds), got ${flags.interval}`);
   const stop = new AbortController();
   const end = () => stop.abort();
   process.once('SIGINT', end);
@@ -273,7 +271,4 @@ globalOptions(program.command('render'))
   .option('--log-level <level>', 'FRR log level for `log stdout`', 'informational')
   .action(run((flags: GlobalFlags & { node: string; logLevel: string }) => renderCommand(flags)));
 
-await program.parseAsync(process.argv).catch((error: unknown) => {
-  process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exitCode = error instanceof UsageError ? EXIT_ERROR : EXIT_ERROR;
-});
+await program.parseAsync(process.argv);
