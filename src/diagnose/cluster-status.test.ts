@@ -58,3 +58,20 @@ test('a hard-failed node: its sessions down, a silent speaker, an invalid Config
     ].join('\n'),
   );
 });
+
+test('a NotReady node: not healthy, and its rows are marked possibly stale', () => {
+  const lab = labCluster();
+  const nodes = lab.nodes.map((node) =>
+    node.metadata.name === 'node-23'
+      ? {
+          ...node,
+          status: { conditions: [{ type: 'Ready', status: 'False', message: 'container runtime is down' }] },
+        }
+      : node,
+  );
+  const result = status({ ...lab, nodes });
+  expect(result.healthy).toBe(false);
+  expect(clusterStatusText(result, { wide: false, paint: noColour })).toContain(
+    '! node-23 is not Ready (False: container runtime is down): its rows above may be stale\n',
+  );
+});

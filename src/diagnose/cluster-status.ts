@@ -14,6 +14,8 @@ export interface ClusterStatus {
   readonly controller: ControllerHealth;
   /** Nodes with neither a ConfigurationState speaker-<node> nor a BGPSessionState */
   readonly silentNodes: readonly string[];
+  /** Nodes whose Ready condition is not True: their speakers' reports may be stale */
+  readonly notReadyNodes: ClusterSnapshot['notReadyNodes'];
   /** the objects ferry rejects, naming object and field */
   readonly configErrors: readonly string[];
   /** every session Established, every state Valid, every speaker reporting, the controller running */
@@ -55,11 +57,13 @@ export function clusterStatus(
     problemStates,
     controller,
     silentNodes,
+    notReadyNodes: snapshot.notReadyNodes,
     configErrors: snapshot.configErrors,
     healthy:
       snapshot.sessions.every((s) => s.bgpStatus === 'Established') &&
       problemStates.length === 0 &&
       silentNodes.length === 0 &&
+      snapshot.notReadyNodes.length === 0 &&
       controller.running !== 'notRunning',
   };
 }
@@ -132,6 +136,12 @@ export function clusterStatusText(
   const down = status.sessions.filter((s) => s.bgpStatus !== 'Established').length;
   if (down > 0) {
     out.push(`${paint('!', 'bad')} ${down} of ${status.sessions.length} BGP sessions not Established\n`);
+  }
+  for (const node of status.notReadyNodes) {
+    const reason = node.reason === '' ? '' : `: ${node.reason}`;
+    out.push(
+      `${paint('!', 'bad')} ${node.node} is not Ready (${node.status}${reason}): its rows above may be stale\n`,
+    );
   }
   for (const node of status.silentNodes) {
     out.push(

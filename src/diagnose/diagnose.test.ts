@@ -410,3 +410,28 @@ test("a session down: since when, from the speaker's last write to its BGPSessio
     'announced by node-22 to tor1 — but the session to tor1 is Active since 3m5s, BFD down, last error: Hold Timer Expired',
   ]);
 });
+
+test('a hard-failed node in a real cluster: its speaker cannot write, its Node goes NotReady, its reports are stale', () => {
+  const lab = labCluster();
+  const nodes = lab.nodes.map((node) =>
+    node.metadata.name === 'node-21'
+      ? {
+          ...node,
+          status: {
+            conditions: [
+              {
+                type: 'Ready',
+                status: 'Unknown',
+                reason: 'NodeStatusUnknown',
+                message: 'Kubelet stopped posting node status.',
+                lastTransitionTime: new Date(NOW.getTime() - 45_000).toISOString(),
+              },
+            ],
+          },
+        }
+      : node,
+  );
+  expect(explain({ ...lab, nodes }).disagreements.map((d) => `${d.kind}: ${d.message}`)).toEqual([
+    'nodeNotReady: node-21 is not Ready (Unknown since 45s: Kubelet stopped posting node status.): what its speaker last reported may be stale',
+  ]);
+});

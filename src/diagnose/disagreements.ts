@@ -21,7 +21,9 @@ export type DisagreementKind =
   /** FRR advertises the Service to a peer it should not reach from this node */
   | 'unexpectedlyAdvertised'
   /** the speaker rejects (part of) the configuration or FRR rejected its last apply */
-  | 'speakerConfigurationInvalid';
+  | 'speakerConfigurationInvalid'
+  /** the Node is not Ready: what its speaker last wrote may be stale */
+  | 'nodeNotReady';
 
 export interface Disagreement {
   readonly kind: DisagreementKind;
@@ -53,6 +55,22 @@ function sessionText(session: SessionState, now: Date): string {
 
 /** Speaker-side problems of a node, whatever the Service. */
 function speakerProblems(snapshot: ClusterSnapshot, node: string): Disagreement[] {
+  const notReady = snapshot.notReadyNodes.find((n) => n.node === node);
+  const staleness: Disagreement[] =
+    notReady === undefined
+      ? []
+      : [
+          {
+            kind: 'nodeNotReady',
+            node,
+            peer: undefined,
+            message: `${node} is not Ready (${notReady.status}${notReady.since === undefined ? '' : ` since ${age((snapshot.now.getTime() - notReady.since.getTime()) / 1000)}`}${notReady.reason === '' ? '' : `: ${notReady.reason}`}): what its speaker last reported may be stale`,
+          },
+        ];
+  return [...staleness, ...speakerReports(snapshot, node)];
+}
+
+function speakerReports(snapshot: ClusterSnapshot, node: string): Disagreement[] {
   const state = snapshot.configurationStates.find((s) => s.name === `speaker-${node}`);
   const sessions = snapshot.sessions.filter((s) => s.node === node);
   if (state === undefined && sessions.length === 0) {

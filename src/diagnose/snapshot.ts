@@ -91,6 +91,15 @@ export interface ControllerLease {
   readonly renewTime: Date | undefined;
 }
 
+/** A Node whose Ready condition is not True: what its speaker last wrote may be stale. */
+export interface NodeNotReady {
+  readonly node: string;
+  /** `False` or `Unknown` */
+  readonly status: string;
+  readonly reason: string;
+  readonly since: Date | undefined;
+}
+
 export interface ClusterSnapshot {
   /** ferry's namespace */
   readonly namespace: string;
@@ -105,6 +114,8 @@ export interface ClusterSnapshot {
   readonly serviceStatuses: readonly ServiceBgpStatus[];
   readonly configurationStates: readonly ConfigurationState[];
   readonly controllerLease: ControllerLease | undefined;
+  /** Nodes reporting Ready other than True; Nodes without the condition are not listed */
+  readonly notReadyNodes: readonly NodeNotReady[];
 }
 
 function record(value: unknown): Record<string, unknown> {
@@ -192,6 +203,19 @@ export function toControllerLease(object: KubeObject): ControllerLease {
   };
 }
 
+export function nodeNotReady(object: KubeObject): NodeNotReady | undefined {
+  const conditions = record(object.status).conditions;
+  const ready = (Array.isArray(conditions) ? conditions : []).map(record).find((c) => c.type === 'Ready');
+  if (ready === undefined || ready.status === 'True') return undefined;
+  const since = Date.parse(text(ready.lastTransitionTime));
+  return {
+    node: object.metadata.name ?? '',
+    status: text(ready.status) || 'Unknown',
+    reason: text(ready.message) || text(ready.reason),
+    since: Number.isNaN(since) ? undefined : new Date(since),
+  };
+}
+
 function byName<T extends { readonly name: string }>(a: T, b: T): number {
   return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 }
@@ -228,5 +252,6 @@ export function snapshotOf(
     configurationStates: objects.configurationStates.map(toConfigurationState).sort(byName),
     controllerLease:
       objects.controllerLease === undefined ? undefined : toControllerLease(objects.controllerLease),
+    notReadyNodes: objects.nodes.flatMap((node) => nodeNotReady(node) ?? []),
   };
 }
