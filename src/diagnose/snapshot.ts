@@ -10,40 +10,34 @@ import { buildConfig } from '../config/build-config.js';
 import { formatConfigError } from '../config/problem.js';
 import type { Config } from '../config/types.js';
 import { isRecord, type KubeObject } from '../k8s/kube-object.js';
+import { apiVersionOf, resourceTypes, type ResourceType } from '../k8s/resources.js';
 import type { SessionStatus } from '../speaker/session-status.js';
 
-/** The raw lists, one per kind, as the API server returned them. */
-export interface ClusterObjects {
-  readonly ipAddressPools: readonly KubeObject[];
-  readonly bgpPeers: readonly KubeObject[];
-  readonly bgpAdvertisements: readonly KubeObject[];
-  readonly bfdProfiles: readonly KubeObject[];
-  readonly communities: readonly KubeObject[];
-  readonly secrets: readonly KubeObject[];
-  readonly nodes: readonly KubeObject[];
-  readonly namespaces: readonly KubeObject[];
-  readonly services: readonly KubeObject[];
-  readonly endpointSlices: readonly KubeObject[];
+/**
+ * The raw lists as the API server returned them: one per kind ferry consumes (the lists of
+ * `Resources`) and one per kind its components write about themselves.
+ */
+export type ClusterObjects = { readonly [List in keyof Resources]: readonly KubeObject[] } & {
   readonly bgpSessionStates: readonly KubeObject[];
   readonly serviceBGPStatuses: readonly KubeObject[];
   readonly configurationStates: readonly KubeObject[];
   /** the controller's Lease, when it exists */
   readonly controllerLease: KubeObject | undefined;
-}
+};
 
-/** The kinds above in the order `ClusterObjects` lists them, with the apiVersion/kind list items lack. */
-export const CONSUMED_KINDS = {
-  ipAddressPools: { apiVersion: 'metallb.io/v1beta1', kind: 'IPAddressPool' },
-  bgpPeers: { apiVersion: 'metallb.io/v1beta2', kind: 'BGPPeer' },
-  bgpAdvertisements: { apiVersion: 'metallb.io/v1beta1', kind: 'BGPAdvertisement' },
-  bfdProfiles: { apiVersion: 'metallb.io/v1beta1', kind: 'BFDProfile' },
-  communities: { apiVersion: 'metallb.io/v1beta1', kind: 'Community' },
-  secrets: { apiVersion: 'v1', kind: 'Secret' },
-  nodes: { apiVersion: 'v1', kind: 'Node' },
-  namespaces: { apiVersion: 'v1', kind: 'Namespace' },
-  services: { apiVersion: 'v1', kind: 'Service' },
-  endpointSlices: { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice' },
-} as const;
+/** The resource type of each consumed list (its items come without apiVersion and kind). */
+export const CONSUMED_TYPES: Readonly<Record<keyof Resources, ResourceType>> = {
+  ipAddressPools: resourceTypes.ipAddressPools,
+  bgpPeers: resourceTypes.bgpPeers,
+  bgpAdvertisements: resourceTypes.bgpAdvertisements,
+  bfdProfiles: resourceTypes.bfdProfiles,
+  communities: resourceTypes.communities,
+  secrets: resourceTypes.secrets,
+  nodes: resourceTypes.nodes,
+  namespaces: resourceTypes.namespaces,
+  services: resourceTypes.services,
+  endpointSlices: resourceTypes.endpointSlices,
+};
 
 /**
  * One BGPSessionState: a speaker's report of one BGP session, as the speaker writes it
@@ -226,9 +220,10 @@ export function snapshotOf(
   validator: CrdValidator,
   options: { readonly namespace: string; readonly now: Date },
 ): ClusterSnapshot {
-  const sourced = (Object.keys(CONSUMED_KINDS) as (keyof typeof CONSUMED_KINDS)[]).flatMap((list) =>
+  const sourced = (Object.keys(CONSUMED_TYPES) as (keyof Resources)[]).flatMap((list) =>
     objects[list].map((object) => {
-      const typed = { ...object, ...CONSUMED_KINDS[list] };
+      const type = CONSUMED_TYPES[list];
+      const typed = { ...object, apiVersion: apiVersionOf(type), kind: type.kind };
       const namespace = typed.metadata.namespace === undefined ? '' : `${typed.metadata.namespace}/`;
       return {
         source: 'apiserver',

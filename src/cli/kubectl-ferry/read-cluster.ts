@@ -5,12 +5,13 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { DEFAULT_LEASE_NAME } from '../../controller/elected-controller.js';
-import type { ClusterObjects } from '../../diagnose/snapshot.js';
+import type { Resources } from '../../api/resources.js';
+import { CONSUMED_TYPES, type ClusterObjects } from '../../diagnose/snapshot.js';
 import { getObject, listObjects, loadKubeConfig, type KubeClient } from '../../k8s/client.js';
 import { describeKubeError, isNotFound } from '../../k8s/errors.js';
 import { createKubeClient } from '../../k8s/http-client.js';
 import type { KubeObject } from '../../k8s/kube-object.js';
-import { inNamespace, resourceTypes, type ResourceRef } from '../../k8s/resources.js';
+import { inNamespace, resourceTypes, type ResourceRef, type ResourceType } from '../../k8s/resources.js';
 
 export interface ConnectionFlags {
   readonly kubeconfig?: string;
@@ -96,17 +97,21 @@ export async function readCluster(
   namespace: string,
   leaseName = DEFAULT_LEASE_NAME,
 ): Promise<ReadResult> {
-  const ours = (type: (typeof resourceTypes)[keyof typeof resourceTypes]) => inNamespace(type, namespace);
+  const ours = (type: ResourceType) => inNamespace(type, namespace);
   const warnings: string[] = [];
+  // ferry's configuration is read in its namespace, the cluster objects everywhere
+  const everywhere = new Set<keyof Resources>(['nodes', 'namespaces', 'services', 'endpointSlices']);
+  const consumed = Object.fromEntries(
+    (Object.keys(CONSUMED_TYPES) as (keyof Resources)[]).map((list) => {
+      const type = CONSUMED_TYPES[list];
+      return [list, listAll(client, everywhere.has(list) ? type : ours(type))];
+    }),
+  ) as Record<keyof Resources, Promise<KubeObject[]>>;
   const lists = {
-    ipAddressPools: listAll(client, ours(resourceTypes.ipAddressPools)),
-    bgpPeers: listAll(client, ours(resourceTypes.bgpPeers)),
-    bgpAdvertisements: listAll(client, ours(resourceTypes.bgpAdvertisements)),
-    bfdProfiles: listAll(client, ours(resourceTypes.bfdProfiles)),
-    communities: listAll(client, ours(resourceTypes.communities)),
+    ...consumed,
     // BGPPeer passwords come from basic-auth Secrets; without the right to read them the
     // diagnosis goes on (passwords do not change what is announced).
-    secrets: listAll(client, ours(resourceTypes.secrets)).then(
+    secrets: consumed.secrets.then(
       (secrets) => secrets.filter((secret) => secret.type === 'kubernetes.io/basic-auth'),
       (error: unknown) => {
         warnings.push(
@@ -115,10 +120,6 @@ export async function readCluster(
         return [];
       },
     ),
-    nodes: listAll(client, resourceTypes.nodes),
-    namespaces: listAll(client, resourceTypes.namespaces),
-    services: listAll(client, resourceTypes.services),
-    endpointSlices: listAll(client, resourceTypes.endpointSlices),
     bgpSessionStates: listOptional(client, ours(resourceTypes.bgpSessionStates), warnings),
     serviceBGPStatuses: listOptional(client, ours(resourceTypes.serviceBGPStatuses), warnings),
     configurationStates: listOptional(client, ours(resourceTypes.configurationStates), warnings),
