@@ -394,3 +394,56 @@ test('scripts get kubectl exit codes and errors; no colour without a terminal', 
   expect(badOutput.exitCode).toBe(1);
   expect((await ferry('explain', 'svc/web')).stdout).not.toContain('\u001b[');
 });
+
+test('colour on a terminal (script(1) gives it one), none with NO_COLOR', async () => {
+  const onTerminal = (env: Record<string, string>) =>
+    execa('script', ['-qc', 'kubectl ferry status', '/dev/null'], {
+      env: {
+        KUBECONFIG: join(home, 'kubeconfig'),
+        HOME: home,
+        PATH: `${join(home, 'bin')}:${process.env['PATH'] ?? ''}`,
+        ...env,
+      },
+      extendEnv: false,
+      reject: false,
+      timeout: 60_000,
+    });
+  expect(String((await onTerminal({})).stdout)).toContain('\u001b[32mEstablished\u001b[0m');
+  expect(String((await onTerminal({ NO_COLOR: '1' })).stdout)).not.toContain('\u001b[');
+});
+
+test('status --watch redraws when a session changes', async () => {
+  const watching = execa('kubectl', ['ferry', 'status', '--watch', '--interval', '0.5'], {
+    env: {
+      KUBECONFIG: join(home, 'kubeconfig'),
+      HOME: home,
+      PATH: `${join(home, 'bin')}:${process.env['PATH'] ?? ''}`,
+    },
+    extendEnv: false,
+    reject: false,
+    buffer: false,
+  });
+  let output = '';
+  watching.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  const waitFor = async (text: string) => {
+    for (let i = 0; i < 200 && !output.includes(text); i++) await new Promise((r) => setTimeout(r, 100));
+    return output.includes(text);
+  };
+  try {
+    expect(await waitFor('node-23  192.0.2.1     default  Established')).toBe(true);
+    await patchStatus(
+      resourceTypes.bgpSessionStates,
+      sessionName('node-23', '192.0.2.1'),
+      sessionStatus('node-23', '192.0.2.1', 'Idle', 'Cease/BFD Down'),
+    );
+    const changedAt = Date.now();
+    expect(await waitFor('node-23  192.0.2.1     default  Idle')).toBe(true);
+    // one poll interval plus one read of the cluster (a node process start is not in it)
+    expect(Date.now() - changedAt).toBeLessThan(15_000);
+  } finally {
+    watching.kill('SIGINT');
+    await watching;
+  }
+});
