@@ -435,3 +435,13 @@ test('a hard-failed node in a real cluster: its speaker cannot write, its Node g
     'nodeNotReady: node-21 is not Ready (Unknown since 45s: Kubelet stopped posting node status.): what its speaker last reported may be stale',
   ]);
 });
+
+test('wide text: the pools, and per node each peer with its attributes', () => {
+  const text = explainText(explain(labCluster()), { wide: true, paint: noColour });
+  expect(text).toContain(
+    'POOL       AUTOASSIGN  USED   SERVES THIS SERVICE\nprod-pool  true        1/256  yes\n',
+  );
+  expect(text).toContain(
+    '  node-22 to tor2: 203.0.113.5/32 communities 65000:100 local-pref 100 (BGPAdvertisement prod-adv)\n',
+  );
+});
