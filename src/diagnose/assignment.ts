@@ -286,6 +286,22 @@ export function diagnoseAssignment(
   service: ServiceInfo,
   options: AssignmentOptions,
 ): AssignmentDiagnosis {
+  const diagnosis = replayAssignment(snapshot, service, options);
+  if (!snapshot.configFatal || diagnosis.verdict === 'assigned' || diagnosis.verdict === 'notHandled')
+    return diagnosis;
+  // The controller runs its last valid pools, not these: say so before anything derived from them.
+  return {
+    ...diagnosis,
+    cause: 'invalidConfiguration',
+    message: `ferry rejects the configuration as a whole and keeps the last valid one (${snapshot.configErrors.join('; ')}); with the objects as they are: ${diagnosis.message}`,
+  };
+}
+
+function replayAssignment(
+  snapshot: ClusterSnapshot,
+  service: ServiceInfo,
+  options: AssignmentOptions,
+): AssignmentDiagnosis {
   const controller = controllerHealth(snapshot);
   const key = serviceKey(service);
   const allocator = allocatorWithShownAddresses(snapshot, options.lbClass, key);

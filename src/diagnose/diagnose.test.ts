@@ -445,3 +445,15 @@ test('wide text: the pools, and per node each peer with its attributes', () => {
     '  node-22 to tor2: 203.0.113.5/32 communities 65000:100 local-pref 100 (BGPAdvertisement prod-adv)\n',
   );
 });
+
+test('overlapping pools reject the whole configuration: a pending Service says so first', () => {
+  const lab = withServices(service('gold-svc', { annotations: { 'metallb.io/address-pool': 'gold' } }));
+  const d = explain(
+    { ...lab, ipAddressPools: [...lab.ipAddressPools, pool('gold', { addresses: ['203.0.113.0/24'] })] },
+    'gold-svc',
+  );
+  expect(d.assignment.cause).toBe('invalidConfiguration');
+  expect(d.assignment.message).toMatch(
+    /^ferry rejects the configuration as a whole and keeps the last valid one \(IPAddressPool metallb-system\/prod-pool: .*overlaps with CIDR 203.0.113.0\/24 of IPAddressPool gold\); with the objects as they are: would get/,
+  );
+});

@@ -104,6 +104,11 @@ export interface ClusterSnapshot {
   readonly config: Config;
   /** objects that failed to decode or validate, naming object and field */
   readonly configErrors: readonly string[];
+  /**
+   * the errors reject the configuration as a whole (e.g. overlapping pools): the controller and
+   * speakers keep their last valid one, which the cluster does not show
+   */
+  readonly configFatal: boolean;
   readonly sessions: readonly SessionState[];
   readonly serviceStatuses: readonly ServiceBgpStatus[];
   readonly configurationStates: readonly ConfigurationState[];
@@ -240,6 +245,7 @@ export function snapshotOf(
     resources: loaded.resources,
     config: built.config,
     configErrors: [...loaded.errors.map(formatManifestError), ...built.errors.map(formatConfigError)],
+    configFatal: built.fatal,
     sessions: objects.bgpSessionStates
       .map(toSessionState)
       .sort((a, b) => byName({ name: `${a.node}\u0000${a.peer}` }, { name: `${b.node}\u0000${b.peer}` })),
