@@ -18,6 +18,8 @@ export interface NodeView {
   readonly services: readonly ServiceInfo[];
   readonly endpointSlices: readonly EndpointSliceInfo[];
   readonly options?: AnnounceOptions & { readonly logLevel?: string };
+  /** every known Node, for the layer 2 owner election; undefined = just `node` */
+  readonly nodes?: readonly NodeInfo[];
 }
 
 export interface NodeFrrConfig {
