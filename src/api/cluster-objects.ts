@@ -100,7 +100,13 @@ export function toNodeInfo(object: Record<string, unknown>): Parsed<NodeInfo> {
   const networkUnavailable = conditions.some(
     (condition) => condition['type'] === 'NetworkUnavailable' && condition['status'] === 'True',
   );
-  return { value: { name, labels, networkUnavailable }, problems: reader.problems };
+  const readyCondition = conditions.find((condition) => condition['type'] === 'Ready');
+  // Only an explicit False/Unknown counts: a Node without conditions (manifests) is not known dead.
+  const ready = readyCondition === undefined ? undefined : readyCondition['status'] === 'True';
+  return {
+    value: { name, labels, networkUnavailable, ...(ready === undefined ? {} : { ready }) },
+    problems: reader.problems,
+  };
 }
 
 export function toNamespaceInfo(object: Record<string, unknown>): Parsed<NamespaceInfo> {

@@ -6,6 +6,8 @@ export interface NodeInfo {
   readonly labels: Readonly<Record<string, string>>;
   /** node condition NetworkUnavailable=True */
   readonly networkUnavailable: boolean;
+  /** node condition Ready; undefined when the Node reports no Ready condition */
+  readonly ready?: boolean;
 }
 
 export interface ServicePort {

@@ -46,6 +46,10 @@ function loggingSink(logger: Logger): StatusSink {
       void logger.info('services announced', {
         services: services.map((s) => `${s.namespace}/${s.name} → ${s.peers.join(',')}`),
       }),
+    l2Services: async (services) =>
+      void logger.info('layer2 services owned', {
+        services: services.map((s) => `${s.namespace}/${s.name} on ${s.interfaces.join(',')}`),
+      }),
   };
 }
 

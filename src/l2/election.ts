@@ -22,7 +22,10 @@ export interface L2ElectionInput {
   readonly node: string;
   /** every Node of the cluster */
   readonly nodes: readonly NodeInfo[];
-  /** nodes whose speaker is known alive; undefined = every known node (no liveness source) */
+  /**
+   * nodes whose speaker is known alive (BFD between the nodes); undefined = no such source. Either
+   * way a Node whose Ready condition is not True is not alive (the slower Kubernetes fallback).
+   */
   readonly alive: ReadonlySet<string> | undefined;
   /** Services after the caller's loadBalancerClass filter */
   readonly services: readonly ServiceInfo[];
@@ -92,7 +95,7 @@ function exclusionOf(
   slices: readonly EndpointSliceInfo[],
   input: L2ElectionInput,
 ): NodeExclusion | undefined {
-  if (input.alive !== undefined && !input.alive.has(node.name)) return 'notAlive';
+  if (node.ready === false || (input.alive !== undefined && !input.alive.has(node.name))) return 'notAlive';
   if (node.networkUnavailable) return 'nodeNetworkUnavailable';
   if (input.ignoreExcludeLB !== true && Object.hasOwn(node.labels, EXCLUDE_BALANCERS_LABEL))
     return 'nodeLabeledExcludeBalancers';

@@ -15,7 +15,7 @@ import { podOwnerReference } from '../k8s/kube-object.js';
 import { k8sClientMetrics } from '../k8s/metrics.js';
 import { createClusterInputs } from './cluster-inputs.js';
 import { createKubeStatusSink } from './kube-status-sink.js';
-import { newlyAnnounced } from './node-assigned-events.js';
+import { newlyAnnounced, type ServiceRef } from './node-assigned-events.js';
 import type { ReconcilerOptions } from './reconciler.js';
 import { createSpeaker } from './speaker.js';
 
@@ -84,12 +84,11 @@ export function createKubeSpeaker(options: KubeSpeakerOptions): KubeSpeaker {
       );
     }
     reportedErrors = errorKeys;
-    const announce = outcome?.announce;
-    if (announce === undefined) return;
     const services = new Map(resources.services.map((s) => [`${s.namespace}/${s.name}`, s]));
-    for (const started of newlyAnnounced(previousAnnounce, announce)) {
+    // MetalLB's event, once per Service this node starts announcing, per protocol
+    const nodeAssigned = (started: ServiceRef, protocol: 'bgp' | 'layer2') => {
       const service = services.get(`${started.namespace}/${started.name}`);
-      if (service === undefined) continue;
+      if (service === undefined) return;
       void events.normal(
         {
           kind: 'Service',
@@ -99,9 +98,13 @@ export function createKubeSpeaker(options: KubeSpeakerOptions): KubeSpeaker {
           uid: service.uid,
         },
         'nodeAssigned',
-        `announcing from node "${nodeName}" with protocol "bgp"`,
+        `announcing from node "${nodeName}" with protocol "${protocol}"`,
       );
-    }
+    };
+    for (const owned of speaker.layer2.newlyOwned()) nodeAssigned(owned, 'layer2');
+    const announce = outcome?.announce;
+    if (announce === undefined) return;
+    for (const started of newlyAnnounced(previousAnnounce, announce)) nodeAssigned(started, 'bgp');
     previousAnnounce = announce;
   };
 

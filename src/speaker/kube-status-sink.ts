@@ -7,6 +7,7 @@ import type { KubeClient } from '../k8s/client.js';
 import type { OwnerReference } from '../k8s/kube-object.js';
 import { inNamespace, resourceTypes } from '../k8s/resources.js';
 import { StatusWriter } from '../k8s/status-writer.js';
+import type { L2ServiceStatus } from './layer2.js';
 import type { ServiceStatus } from './service-status.js';
 import type { SessionStatus } from './session-status.js';
 import type { SpeakerConfigurationStatus, StatusSink } from './speaker.js';
@@ -42,6 +43,14 @@ function conditionTime(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
+/** ServiceBGPStatus / ServiceL2Status objects are keyed by their Service's labels. */
+function serviceKeyOf(object: { metadata: { labels?: Record<string, string> } }): string | undefined {
+  const labels = object.metadata.labels ?? {};
+  const name = labels['metallb.io/service-name'];
+  const ns = labels['metallb.io/service-namespace'];
+  return name === undefined || ns === undefined ? undefined : `${ns}/${name}`;
+}
+
 export function createKubeStatusSink(options: KubeStatusSinkOptions): KubeStatusSink {
   const { client, namespace, nodeName, logger } = options;
   const now = options.now ?? (() => new Date());
@@ -66,12 +75,13 @@ export function createKubeStatusSink(options: KubeStatusSinkOptions): KubeStatus
     ...common,
     resource: inNamespace(resourceTypes.serviceBGPStatuses, namespace),
     selector: { [NODE_LABEL]: nodeName },
-    keyOf: (object) => {
-      const labels = object.metadata.labels ?? {};
-      const name = labels['metallb.io/service-name'];
-      const ns = labels['metallb.io/service-namespace'];
-      return name === undefined || ns === undefined ? undefined : `${ns}/${name}`;
-    },
+    keyOf: serviceKeyOf,
+  });
+  const l2Services = new StatusWriter({
+    ...common,
+    resource: inNamespace(resourceTypes.serviceL2Statuses, namespace),
+    selector: { [NODE_LABEL]: nodeName },
+    keyOf: serviceKeyOf,
   });
   let applyCondition: { status: 'True' | 'False'; since: string } | undefined;
 
@@ -84,7 +94,7 @@ export function createKubeStatusSink(options: KubeStatusSinkOptions): KubeStatus
 
   return {
     async start() {
-      for (const writer of [configuration, sessions, services]) {
+      for (const writer of [configuration, sessions, services, l2Services]) {
         const started = await writer.start();
         if (!started.ok) throw new Error(`listing status objects: ${started.error.message}`);
       }
@@ -164,6 +174,27 @@ export function createKubeStatusSink(options: KubeStatusSinkOptions): KubeStatus
         })),
       );
       report('ServiceBGPStatus', report_.errors);
+    },
+
+    async l2Services(statuses: readonly L2ServiceStatus[]) {
+      const report_ = await l2Services.sync(
+        statuses.map((s) => ({
+          key: `${s.namespace}/${s.name}`,
+          generateName: 'l2-',
+          labels: {
+            [NODE_LABEL]: nodeName,
+            'metallb.io/service-name': s.name,
+            'metallb.io/service-namespace': s.namespace,
+          },
+          status: {
+            node: s.node,
+            serviceName: s.name,
+            serviceNamespace: s.namespace,
+            interfaces: s.interfaces.map((name) => ({ name })),
+          },
+        })),
+      );
+      report('ServiceL2Status', report_.errors);
     },
   };
 }

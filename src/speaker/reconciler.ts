@@ -9,6 +9,7 @@ import { buildConfig } from '../config/build-config.js';
 import { formatConfigError } from '../config/problem.js';
 import type { Config, ConfigError, Peer } from '../config/types.js';
 import type { FrrRenderer } from '../frr/render.js';
+import { electL2Owners, type L2ElectionResult } from '../l2/election.js';
 import { frrConfigForNode, nodeNamed } from '../render/node-config.js';
 
 export interface ConfigurationState {
@@ -27,6 +28,8 @@ export interface ReconcileOutcome {
   readonly announce: AnnounceResult | undefined;
   /** the node's Node object was found among the inputs */
   readonly nodeKnown: boolean;
+  /** the layer 2 owner election; undefined without a valid Config or without any L2Advertisement */
+  readonly layer2: L2ElectionResult | undefined;
 }
 
 export interface ReconcilerOptions {
@@ -36,6 +39,8 @@ export interface ReconcilerOptions {
   readonly announceOptions?: AnnounceOptions;
   /** FRR `log stdout` level */
   readonly logLevel?: string;
+  /** nodes whose speaker is known alive (layer 2 election); undefined or returning undefined = no source */
+  readonly layer2Alive?: () => ReadonlySet<string> | undefined;
 }
 
 export interface Reconciler {
@@ -78,6 +83,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
           peers: [],
           announce: undefined,
           nodeKnown: found,
+          layer2: undefined,
         };
       }
       const rendered = frrConfigForNode(
@@ -100,6 +106,19 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
         peers: rendered.peers,
         announce: rendered.announce,
         nodeKnown: found,
+        layer2:
+          lastValid.l2Advertisements.length === 0
+            ? undefined
+            : electL2Owners({
+                config: lastValid,
+                node: options.nodeName,
+                // standalone (no Node objects): this host alone, owning what it is eligible for
+                nodes: found ? resources.nodes : [...resources.nodes, node],
+                alive: options.layer2Alive?.(),
+                services: resources.services,
+                endpointSlices: resources.endpointSlices,
+                ignoreExcludeLB: options.announceOptions?.ignoreExcludeLB === true,
+              }),
       };
     },
   };

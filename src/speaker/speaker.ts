@@ -12,6 +12,13 @@ import { k8sClientMetrics } from '../k8s/metrics.js';
 import { createFrrMetrics } from '../metrics/frr-metrics.js';
 import { observeFrr } from './frr-observer.js';
 import {
+  createLayer2Speaker,
+  type L2ServiceStatus,
+  type Layer2Speaker,
+  type ResponderPort,
+} from './layer2.js';
+import type { L2Counters } from '../l2/responder.js';
+import {
   createReconciler,
   type ConfigurationState,
   type ReconcileOutcome,
@@ -34,6 +41,8 @@ export interface StatusSink {
   sessions(statuses: readonly SessionStatus[]): Promise<void>;
   /** the complete set for this node: objects not in it are deleted */
   services(statuses: readonly ServiceStatus[]): Promise<void>;
+  /** ServiceL2Status: the complete set of Services this node answers ARP/NDP for */
+  l2Services?(statuses: readonly L2ServiceStatus[]): Promise<void>;
 }
 
 export interface SpeakerOptions extends ReconcilerOptions {
@@ -44,6 +53,8 @@ export interface SpeakerOptions extends ReconcilerOptions {
   readonly sink: StatusSink;
   /** how often FRR's sessions are read; default 1 s (a session change shows within ~1 s) */
   readonly observeIntervalMs?: number;
+  /** the layer 2 responder; default the real one (packet sockets) */
+  readonly createL2Responder?: (counters: L2Counters) => ResponderPort;
 }
 
 export interface Speaker {
@@ -59,6 +70,7 @@ export interface Speaker {
   /** Reads FRR and pushes status now; resolves when done. */
   observeNow(): Promise<void>;
   outcome(): ReconcileOutcome | undefined;
+  readonly layer2: Layer2Speaker;
 }
 
 function describeApply(event: SyncEvent): string | undefined {
@@ -91,7 +103,20 @@ export function createSpeaker(options: SpeakerOptions): Speaker {
 
   let latest: ReconcileOutcome | undefined;
   let lastApply = 'none yet';
-  const pushed = { configuration: '', sessions: '', services: '' };
+  const pushed = { configuration: '', sessions: '', services: '', l2Services: '' };
+  const layer2 = createLayer2Speaker({
+    nodeName: options.nodeName,
+    logger,
+    registry: options.registry,
+    ...(options.createL2Responder === undefined ? {} : { createResponder: options.createL2Responder }),
+  });
+
+  async function pushL2(): Promise<void> {
+    const write = sink.l2Services?.bind(sink);
+    if (write === undefined) return;
+    const statuses = layer2.statuses();
+    await push('l2Services', statuses, () => write(statuses));
+  }
   let observeTimer: NodeJS.Timeout | undefined;
   let observing: Promise<void> | undefined;
   let stopped = true;
@@ -180,6 +205,7 @@ export function createSpeaker(options: SpeakerOptions): Speaker {
       }
     }
     await pushConfiguration();
+    await pushL2();
   }
 
   function observeNow(): Promise<void> {
@@ -210,6 +236,19 @@ export function createSpeaker(options: SpeakerOptions): Speaker {
         1,
       );
     }
+    for (const decision of outcome.layer2?.decisions ?? []) {
+      if (!decision.announced) continue;
+      for (const ip of decision.ips)
+        announced.set(
+          {
+            service: `${decision.namespace}/${decision.name}`,
+            protocol: 'layer2',
+            node: options.nodeName,
+            ip,
+          },
+          1,
+        );
+    }
   }
 
   return {
@@ -227,8 +266,11 @@ export function createSpeaker(options: SpeakerOptions): Speaker {
       configStale.set(outcome.configuration.result === 'Valid' ? 0 : 1);
       configLoaded.set(reconciler.lastValidConfig() === undefined ? 0 : 1);
       updateAnnouncedMetric(outcome);
+      // layer 2 first: ARP/NDP ownership must not wait for FRR
+      layer2.update(outcome.layer2);
       if (outcome.desiredConfig !== undefined) options.syncLoop.setDesired(outcome.desiredConfig);
       void pushConfiguration();
+      void pushL2();
     },
     syncEvent(event) {
       const described = describeApply(event);
@@ -253,10 +295,12 @@ export function createSpeaker(options: SpeakerOptions): Speaker {
     },
     async stop() {
       stopped = true;
+      layer2.close();
       if (observeTimer !== undefined) clearTimeout(observeTimer);
       await options.syncLoop.stop();
       await observing;
     },
     observeNow,
+    layer2,
   };
 }
