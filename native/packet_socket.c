@@ -5,14 +5,21 @@
 // TypeScript (src/l2/).
 //
 // JS API (see src/l2/packet-socket.ts):
-//   open(ifindex, kind, onFrame) -> handle   kind "arp": all ARP frames; "ndp": ICMPv6 NS/NA only
+//   open(ifindex, kind, onFrame, netns?) -> handle   kind "arp": all ARP frames; "ndp": ICMPv6 NS/NA only
 //   send(handle, frame)                      one whole Ethernet frame, out of the bound interface
 //   addMembership(handle, mac)               accept frames to that multicast MAC (PACKET_MR_MULTICAST)
 //   close(handle)
-//   interfaces() -> [{ name, index, mac, flags }]
+//   interfaces(netns?) -> [{ name, index, mac, hardwareType, flags, linkLocal }]
+// `netns` (a path such as /var/run/netns/NAME) creates the socket / reads the interfaces in that
+// network namespace: the calling thread enters it and returns; a socket stays in the namespace it
+// was created in.
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <ifaddrs.h>
+#include <netinet/in.h>
+#include <sched.h>
 #include <linux/filter.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
@@ -148,6 +155,35 @@ static void on_readable(uv_poll_t *handle, int status, int events) {
   napi_close_handle_scope(env, scope);
 }
 
+// Enters the network namespace at `path` on this thread; *saved gets the previous one (-1: none).
+static int enter_netns(napi_env env, napi_value value, int *saved) {
+  *saved = -1;
+  napi_valuetype type;
+  if (napi_typeof(env, value, &type) != napi_ok || type != napi_string) return 0;
+  char path[4096];
+  size_t length;
+  if (napi_get_value_string_utf8(env, value, path, sizeof path, &length) != napi_ok) return EINVAL;
+  int target = open(path, O_RDONLY | O_CLOEXEC);
+  if (target < 0) return errno;
+  *saved = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+  if (*saved < 0 || setns(target, CLONE_NEWNET) < 0) {
+    int err = errno;
+    close(target);
+    if (*saved >= 0) close(*saved);
+    *saved = -1;
+    return err;
+  }
+  close(target);
+  return 0;
+}
+
+static void leave_netns(int saved) {
+  if (saved < 0) return;
+  // Failing to return would leave the JavaScript thread in another namespace: never continue.
+  if (setns(saved, CLONE_NEWNET) < 0) abort();
+  close(saved);
+}
+
 static packet_socket *unwrap(napi_env env, napi_value value) {
   packet_socket *sock = NULL;
   if (napi_get_value_external(env, value, (void **)&sock) != napi_ok || sock == NULL) {
@@ -158,8 +194,8 @@ static packet_socket *unwrap(napi_env env, napi_value value) {
 }
 
 static napi_value js_open(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
+  size_t argc = 4;
+  napi_value argv[4];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   if (argc < 3) {
     napi_throw_type_error(env, NULL, "open(ifindex, kind, onFrame)");
@@ -176,8 +212,13 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
     return NULL;
   }
   uint16_t protocol = is_arp ? ETH_P_ARP : ETH_P_IPV6;
+  int saved;
+  int entered = argc > 3 ? enter_netns(env, argv[3], &saved) : (saved = -1, 0);
+  if (entered != 0) return throw_errno(env, "entering network namespace", entered);
   int fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, htons(protocol));
-  if (fd < 0) return throw_errno(env, "socket(AF_PACKET)", errno);
+  int socket_errno = errno;
+  leave_netns(saved);
+  if (fd < 0) return throw_errno(env, "socket(AF_PACKET)", socket_errno);
   int one = 1;
   // Best effort: older kernels lack it; on_readable skips PACKET_OUTGOING frames anyway.
   setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof one);
@@ -282,11 +323,24 @@ static napi_value js_close(napi_env env, napi_callback_info info) {
 }
 
 static napi_value js_interfaces(napi_env env, napi_callback_info info) {
-  (void)info;
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  int saved;
+  int entered = argc > 0 ? enter_netns(env, argv[0], &saved) : (saved = -1, 0);
+  if (entered != 0) return throw_errno(env, "entering network namespace", entered);
   struct if_nameindex *names = if_nameindex();
-  if (names == NULL) return throw_errno(env, "if_nameindex", errno);
+  int names_errno = errno;
+  struct ifaddrs *addresses = NULL;
+  if (getifaddrs(&addresses) < 0) addresses = NULL;
   int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   if (fd < 0) fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  leave_netns(saved);
+  if (names == NULL) {
+    if (addresses != NULL) freeifaddrs(addresses);
+    if (fd >= 0) close(fd);
+    return throw_errno(env, "if_nameindex", names_errno);
+  }
   napi_value list;
   CHECK(napi_create_array(env, &list));
   uint32_t count = 0;
@@ -312,9 +366,19 @@ static napi_value js_interfaces(napi_env env, napi_callback_info info) {
       napi_create_uint32(env, (uint16_t)request.ifr_flags, &value);
       napi_set_named_property(env, item, "flags", value);
     }
+    for (struct ifaddrs *address = addresses; address != NULL; address = address->ifa_next) {
+      if (address->ifa_addr == NULL || address->ifa_addr->sa_family != AF_INET6) continue;
+      if (strcmp(address->ifa_name, entry->if_name) != 0) continue;
+      const struct in6_addr *ip = &((const struct sockaddr_in6 *)address->ifa_addr)->sin6_addr;
+      if (!IN6_IS_ADDR_LINKLOCAL(ip)) continue;
+      napi_create_buffer_copy(env, 16, ip->s6_addr, &mac_data, &value);
+      napi_set_named_property(env, item, "linkLocal", value);
+      break;
+    }
     napi_set_element(env, list, count++, item);
   }
   if (fd >= 0) close(fd);
+  if (addresses != NULL) freeifaddrs(addresses);
   if_freenameindex(names);
   return list;
 }

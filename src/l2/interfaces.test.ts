@@ -5,7 +5,7 @@ const UP_BROADCAST = 0x1 | 0x2 | 0x1000;
 const mac = Buffer.from('020000000001', 'hex');
 
 function linkNamed(name: string, overrides: Partial<LinkInfo> = {}): LinkInfo {
-  return { name, index: 2, mac, hardwareType: 1, flags: UP_BROADCAST, ...overrides };
+  return { name, index: 2, mac, hardwareType: 1, flags: UP_BROADCAST, linkLocal: undefined, ...overrides };
 }
 
 describe('linkSkipReason', () => {

@@ -18,6 +18,8 @@ export interface LinkInfo {
   readonly hardwareType: number | undefined;
   /** IFF_* flags */
   readonly flags: number;
+  /** the first IPv6 link-local address, if any */
+  readonly linkLocal: Buffer | undefined;
 }
 
 interface NativeHandle {
@@ -25,11 +27,18 @@ interface NativeHandle {
 }
 
 interface NativeAddon {
-  open(ifindex: number, kind: PacketKind, onFrame: (frame: Buffer) => void): NativeHandle;
+  open(ifindex: number, kind: PacketKind, onFrame: (frame: Buffer) => void, netns?: string): NativeHandle;
   send(handle: NativeHandle, frame: Buffer): void;
   addMembership(handle: NativeHandle, mac: Buffer): void;
   close(handle: NativeHandle): void;
-  interfaces(): Array<{ name: string; index: number; mac?: Buffer; hardwareType?: number; flags?: number }>;
+  interfaces(netns?: string): Array<{
+    name: string;
+    index: number;
+    mac?: Buffer;
+    hardwareType?: number;
+    flags?: number;
+    linkLocal?: Buffer;
+  }>;
 }
 
 export const ADDON_PATH = join('native', 'build', 'Release', 'ferry_packet.node');
@@ -57,9 +66,20 @@ export class PacketSocket {
     readonly kind: PacketKind,
   ) {}
 
-  /** Throws (with `code` EPERM without CAP_NET_RAW, ENODEV for a vanished interface). */
-  static open(ifindex: number, kind: PacketKind, onFrame: (frame: Buffer) => void): PacketSocket {
-    return new PacketSocket(loadAddon().open(ifindex, kind, onFrame), ifindex, kind);
+  /**
+   * Throws (with `code` EPERM without CAP_NET_RAW, ENODEV for a vanished interface). `netns`: a
+   * network namespace file (/var/run/netns/NAME) to create the socket in; default the process's.
+   */
+  static open(
+    ifindex: number,
+    kind: PacketKind,
+    onFrame: (frame: Buffer) => void,
+    netns?: string,
+  ): PacketSocket {
+    const addon = loadAddon();
+    const handle =
+      netns === undefined ? addon.open(ifindex, kind, onFrame) : addon.open(ifindex, kind, onFrame, netns);
+    return new PacketSocket(handle, ifindex, kind);
   }
 
   send(frame: Buffer): void {
@@ -78,14 +98,15 @@ export class PacketSocket {
   }
 }
 
-export function listLinks(): LinkInfo[] {
-  return loadAddon()
-    .interfaces()
-    .map((raw) => ({
-      name: raw.name,
-      index: raw.index,
-      mac: raw.mac,
-      hardwareType: raw.hardwareType,
-      flags: raw.flags ?? 0,
-    }));
+/** The interfaces of the process's network namespace, or of `netns`. */
+export function listLinks(netns?: string): LinkInfo[] {
+  const addon = loadAddon();
+  return (netns === undefined ? addon.interfaces() : addon.interfaces(netns)).map((raw) => ({
+    name: raw.name,
+    index: raw.index,
+    mac: raw.mac,
+    hardwareType: raw.hardwareType,
+    flags: raw.flags ?? 0,
+    linkLocal: raw.linkLocal,
+  }));
 }

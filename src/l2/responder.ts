@@ -3,7 +3,6 @@
 // moment it is not. Interfaces are rescanned periodically and on every ownership change.
 import { createSocket, type Socket } from 'node:dgram';
 import { existsSync } from 'node:fs';
-import { networkInterfaces } from 'node:os';
 import type { Logger } from 'winston';
 import { answerArp, answerNdp, type ResponderLink, type Verdict } from './answer.js';
 import { buildGratuitousArp } from './arp.js';
@@ -28,6 +27,11 @@ export interface ResponderOptions {
   readonly gratuitousIntervalMs?: number;
   /** interface rescan period; default 10 s (MetalLB's) */
   readonly rescanMs?: number;
+  /**
+   * answer in this network namespace (a file such as /var/run/netns/NAME) instead of the process's:
+   * hosts whose data-plane interfaces live in their own namespace, and the lab
+   */
+  readonly netns?: string;
 }
 
 interface LinkState {
@@ -40,25 +44,9 @@ interface LinkState {
   readonly groups: Set<string>;
 }
 
+/** A bridge or bond port (its master answers). sysfs shows the process's own namespace only. */
 function isEnslaved(name: string): boolean {
   return existsSync(`/sys/class/net/${name}/master`);
-}
-
-function linkLocalOf(name: string): Buffer | undefined {
-  const entry = networkInterfaces()[name]?.find(
-    (address) => address.family === 'IPv6' && address.address.toLowerCase().startsWith('fe80:'),
-  );
-  if (entry === undefined) return undefined;
-  const text = entry.address.split('%')[0] ?? '';
-  const [head = '', tail = ''] = text.split('::');
-  const headGroups = head === '' ? [] : head.split(':');
-  const tailGroups = tail === '' ? [] : tail.split(':');
-  const groups = [
-    ...headGroups,
-    ...Array<string>(8 - headGroups.length - tailGroups.length).fill('0'),
-    ...tailGroups,
-  ];
-  return Buffer.from(groups.map((group) => group.padStart(4, '0')).join(''), 'hex');
 }
 
 export class L2Responder {
@@ -112,17 +100,21 @@ export class L2Responder {
     if (this.closed) return;
     let all: LinkInfo[];
     try {
-      all = listLinks();
+      all = listLinks(this.options.netns);
     } catch (error) {
       this.options.logger.error('layer2: cannot list interfaces', { error: String(error) });
       return;
     }
-    const enslaved = new Set(all.filter((link) => isEnslaved(link.name)).map((link) => link.name));
+    const enslaved = new Set(
+      this.options.netns === undefined
+        ? all.filter((link) => isEnslaved(link.name)).map((link) => link.name)
+        : [],
+    );
     const keep = new Set<number>();
     for (const info of all) {
       if (linkSkipReason(info, enslaved) !== undefined || info.mac === undefined) continue;
       keep.add(info.index);
-      const link: ResponderLink = { name: info.name, mac: info.mac, linkLocal: linkLocalOf(info.name) };
+      const link: ResponderLink = { name: info.name, mac: info.mac, linkLocal: info.linkLocal };
       const state = this.links.get(info.index) ?? this.openLink(info.index, link);
       if (state === undefined) continue;
       state.link = link;
@@ -160,7 +152,12 @@ export class L2Responder {
 
   private openSocket(state: LinkState, kind: 'arp' | 'ndp'): PacketSocket | undefined {
     try {
-      return PacketSocket.open(state.index, kind, (frame) => this.onFrame(state, kind, frame));
+      return PacketSocket.open(
+        state.index,
+        kind,
+        (frame) => this.onFrame(state, kind, frame),
+        this.options.netns,
+      );
     } catch (error) {
       this.options.logger.error('layer2: cannot open packet socket (the speaker needs CAP_NET_RAW)', {
         interface: state.link.name,
@@ -220,6 +217,8 @@ export class L2Responder {
   }
 
   private joinMld(state: LinkState, group: Buffer): void {
+    // a UDP socket lives in the process's namespace: no MLD join for another one
+    if (this.options.netns !== undefined) return;
     if (state.mld === undefined) {
       const socket = createSocket({ type: 'udp6', reuseAddr: true });
       socket.on('error', () => undefined);

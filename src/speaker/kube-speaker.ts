@@ -17,7 +17,7 @@ import { createClusterInputs } from './cluster-inputs.js';
 import { createKubeStatusSink } from './kube-status-sink.js';
 import { newlyAnnounced, type ServiceRef } from './node-assigned-events.js';
 import type { ReconcilerOptions } from './reconciler.js';
-import { createSpeaker } from './speaker.js';
+import { createSpeaker, type SpeakerOptions } from './speaker.js';
 
 /** The served version of a metallb.io kind, for Event references. */
 function metallbApiVersion(kind: string): string {
@@ -34,6 +34,7 @@ export interface KubeSpeakerOptions extends ReconcilerOptions {
   readonly pod?: { readonly name: string; readonly uid: string };
   readonly observeIntervalMs?: number;
   readonly informerStaleAfterMs?: number;
+  readonly createL2Responder?: SpeakerOptions['createL2Responder'];
 }
 
 export interface KubeSpeaker {
