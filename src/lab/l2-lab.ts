@@ -4,8 +4,9 @@
 // arp_announce=2 as strictARP sets: the kernel stays silent, only the owner's responder answers).
 // The client on br-a reaches it directly, through whichever node answers ARP.
 import type { ClusterLab, LabNode } from './cluster-lab.js';
-import { mustRun, setSysctl } from './netns.js';
+import { mustRun, setLinkDown, setSysctl } from './netns.js';
 import { endpointSliceYaml } from './seed-lab.js';
+import { waitUntil } from './wait-until.js';
 
 export const L2_SERVICE = 'web-l2';
 export const L2_SERVICE_IP = '192.0.2.202';
@@ -117,4 +118,94 @@ export async function markNodeNotReady(lab: ClusterLab, node: string): Promise<v
     }),
   ]);
   if (patched.exitCode !== 0) throw new Error(patched.stderr);
+}
+
+export type Print = (line: string) => void;
+
+export interface L2DrillResult {
+  readonly ok: boolean;
+  /** ms from the owner's hard failure being known (Node NotReady) until the client was served again */
+  readonly failoverMs: number | undefined;
+}
+
+async function servedBy(lab: ClusterLab, timeoutMs: number, not?: string): Promise<string | undefined> {
+  const found = await waitUntil(
+    async () => {
+      const body = await lab.curlFromClient(`http://${L2_SERVICE_IP}/`, 1);
+      const node = body?.replace(/^hello from /, '');
+      return node !== undefined && node !== not
+        ? { done: true, value: node }
+        : { done: false, why: String(body) };
+    },
+    { timeoutMs, intervalMs: 50 },
+  );
+  return found.ok ? found.value : undefined;
+}
+
+/**
+ * Layer 2 in the running lab: the pool, advertisement and Service (the controller assigns the
+ * requested 192.0.2.202), what an operator checks, then (with `drill`) a hard failure of the owner.
+ */
+export async function l2LabChecks(lab: ClusterLab, print: Print, drill: boolean): Promise<L2DrillResult> {
+  print('\n# layer 2: IPAddressPool l2-pool (192.0.2.200-220 on br-a), L2Advertisement, Service web-l2');
+  await setUpL2(lab, false);
+  const assigned = await waitUntil(
+    async () => {
+      const out = await lab.kubectl([
+        'get',
+        'svc',
+        L2_SERVICE,
+        '-n',
+        'default',
+        '-o',
+        'jsonpath={.status.loadBalancer.ingress[0].ip}',
+      ]);
+      return out.stdout === L2_SERVICE_IP ? { done: true, value: true } : { done: false, why: out.stdout };
+    },
+    { timeoutMs: 20_000 },
+  );
+  for (const [title, args] of [
+    [`kubectl get svc ${L2_SERVICE}`, ['get', 'svc', L2_SERVICE, '-n', 'default']],
+    [
+      'kubectl get servicel2statuses -n metallb-system',
+      ['get', 'servicel2statuses', '-n', 'metallb-system', '-o', 'wide'],
+    ],
+  ] as const) {
+    const out = await lab.kubectl(args);
+    print(`\n$ ${title}`);
+    print((out.exitCode === 0 ? out.stdout : out.stderr).trimEnd());
+  }
+  const owner = await servedBy(lab, 30_000);
+  print(`\n$ curl http://${L2_SERVICE_IP}/   # from the client namespace, on the same segment`);
+  print(owner === undefined ? 'FAIL: no answer' : `hello from ${owner}`);
+  const neighbor = await clientNeighbor(lab);
+  print(`$ ip neigh show ${L2_SERVICE_IP}   # client`);
+  print(`${L2_SERVICE_IP} lladdr ${neighbor ?? '(none)'}`);
+  if (!assigned.ok || owner === undefined) return { ok: false, failoverMs: undefined };
+  const ownerMac = await segmentMac(lab.node(owner));
+  const macOk = neighbor === ownerMac;
+  print(
+    macOk
+      ? `# the MAC of ${owner}'s eth-a: only the owner answers ARP`
+      : `FAIL: expected ${owner}'s MAC ${ownerMac}`,
+  );
+  if (!drill) return { ok: macOk, failoverMs: undefined };
+
+  print(`\n# layer 2 failover drill: hard-fail ${owner} (speaker killed, links down, no goodbye)`);
+  const failed = lab.node(owner);
+  await lab.stopSpeaker(failed, 'SIGKILL');
+  await setLinkDown(lab.fabric.fabricNamespace, failed.handle.linkA.fabricDevice);
+  await setLinkDown(lab.fabric.fabricNamespace, failed.handle.linkB.fabricDevice);
+  // Liveness today comes from the Node's Ready condition: Kubernetes' node controller sets it after
+  // its grace period (40 s by default); the lab sets it at once and measures ferry's part.
+  const started = performance.now();
+  await markNodeNotReady(lab, owner);
+  const next = await servedBy(lab, 30_000, owner);
+  const failoverMs = next === undefined ? undefined : Math.round(performance.now() - started);
+  print(
+    next === undefined
+      ? 'FAIL: no other node took the IP over'
+      : `client served by ${next} ${failoverMs} ms after ${owner} was marked NotReady (plus Kubernetes' node grace period)`,
+  );
+  return { ok: macOk && next !== undefined, failoverMs };
 }
