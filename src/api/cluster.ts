@@ -8,6 +8,8 @@ export interface NodeInfo {
   readonly networkUnavailable: boolean;
   /** node condition Ready; undefined when the Node reports no Ready condition */
   readonly ready?: boolean;
+  /** status.addresses of type InternalIP, canonical */
+  readonly internalIPs?: readonly string[];
 }
 
 export interface ServicePort {

@@ -18,6 +18,7 @@ import { loadKubeConfig } from '../k8s/client.js';
 import { createSpeaker, type StatusSink } from '../speaker/speaker.js';
 import { L2Responder, type L2Counters } from '../l2/responder.js';
 import type { ResponderPort } from '../speaker/layer2.js';
+import { createBfdLiveness, type LivenessMonitor } from '../speaker/liveness.js';
 import { watchManifestDirectory } from '../speaker/standalone.js';
 import { addFrrFlags, frrLocation, type FrrFlags } from './frr-flags.js';
 
@@ -56,17 +57,33 @@ function loggingSink(logger: Logger): StatusSink {
   };
 }
 
-/** `--layer2-netns NAME|PATH`: the responder answers in that network namespace. */
+/**
+ * Layer 2: liveness from BFD sessions between the nodes (read from bfdd's vty socket), and with
+ * `--layer2-netns NAME|PATH` a responder answering in that network namespace.
+ */
 function layer2Options(
   flags: SpeakerFlags,
   logger: Logger,
-): { createL2Responder?: (counters: L2Counters) => ResponderPort } {
+): {
+  createL2Responder?: (counters: L2Counters) => ResponderPort;
+  createLiveness: (onChange: () => void) => LivenessMonitor;
+} {
   const given = flags.layer2Netns;
-  if (given === undefined) return {};
-  const netns = given.includes('/') ? given : `/var/run/netns/${given}`;
+  const netns = given === undefined ? undefined : given.includes('/') ? given : `/var/run/netns/${given}`;
+  const runDirectory = frrLocation(flags).runDirectory;
   return {
-    createL2Responder: (counters) =>
-      new L2Responder({ logger: logger.child({ component: 'layer2' }), counters, netns }),
+    createLiveness: (onChange) =>
+      createBfdLiveness({
+        channel: createVtyChannel({ socketPath: vtySocketPath(runDirectory, 'bfdd') }),
+        logger,
+        onChange,
+      }),
+    ...(netns === undefined
+      ? {}
+      : {
+          createL2Responder: (counters: L2Counters) =>
+            new L2Responder({ logger: logger.child({ component: 'layer2' }), counters, netns }),
+        }),
   };
 }
 

@@ -7,6 +7,7 @@ import type { ClusterLab, LabNode } from './cluster-lab.js';
 import { mustRun, setLinkDown, setSysctl } from './netns.js';
 import { endpointSliceYaml } from './seed-lab.js';
 import { waitUntil } from './wait-until.js';
+import { parseBfdPeers } from '../frr/parse/bfd-peers.js';
 
 export const L2_SERVICE = 'web-l2';
 export const L2_SERVICE_IP = '192.0.2.202';
@@ -58,6 +59,22 @@ export async function setUpL2(lab: ClusterLab, assignStatus: boolean): Promise<v
   for (const node of lab.nodes) {
     await setSysctl(node.handle.namespace, 'net.ipv4.conf.all.arp_ignore', 1);
     await setSysctl(node.handle.namespace, 'net.ipv4.conf.all.arp_announce', 2);
+    // the kubelet reports the node's address: the speakers run BFD to it (layer 2 liveness)
+    const patched = await lab.kubectl([
+      'patch',
+      'node',
+      node.name,
+      '--subresource=status',
+      '--type=merge',
+      '-p',
+      JSON.stringify({
+        status: {
+          addresses: [{ type: 'InternalIP', address: node.handle.linkA.ipv4 }],
+          conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady' }],
+        },
+      }),
+    ]);
+    if (patched.exitCode !== 0) throw new Error(patched.stderr);
   }
   await lab.apply([l2PoolYaml(), l2AdvertisementYaml(), l2ServiceYaml()].join('\n---\n'));
   if (assignStatus) {
@@ -81,6 +98,30 @@ export async function setUpL2(lab: ClusterLab, assignStatus: boolean): Promise<v
     ),
   );
   for (const node of lab.nodes) await lab.startBackend(node, L2_SERVICE_IP);
+}
+
+/** Waits until every node's FRR has its BFD sessions to every other node up (layer 2 liveness). */
+export async function waitForLivenessSessions(lab: ClusterLab, timeoutMs = 60_000): Promise<boolean> {
+  const addresses = lab.nodes.map((node) => node.handle.linkA.ipv4);
+  const result = await waitUntil(
+    async () => {
+      for (const node of lab.nodes) {
+        const shown = await node.frr.vtysh.show('show bfd peers json');
+        if (!shown.ok) return { done: false, why: `${node.name}: ${shown.error.message}` };
+        const up = new Set(
+          parseBfdPeers(shown.value)
+            .filter((s) => s.status === 'up')
+            .map((s) => s.peer),
+        );
+        const missing = addresses.filter((address) => address !== node.handle.linkA.ipv4 && !up.has(address));
+        if (missing.length > 0)
+          return { done: false, why: `${node.name}: no BFD with ${missing.join(', ')}` };
+      }
+      return { done: true, value: true };
+    },
+    { timeoutMs, intervalMs: 250 },
+  );
+  return result.ok;
 }
 
 /** The MAC of a node's interface on br-a. */
@@ -191,21 +232,23 @@ export async function l2LabChecks(lab: ClusterLab, print: Print, drill: boolean)
   );
   if (!drill) return { ok: macOk, failoverMs: undefined };
 
-  print(`\n# layer 2 failover drill: hard-fail ${owner} (speaker killed, links down, no goodbye)`);
+  print(
+    `\n# layer 2 failover drill: hard-fail ${owner} (both links down, no goodbye; BFD 100 ms x 3 between nodes)`,
+  );
+  if (!(await waitForLivenessSessions(lab))) {
+    print('FAIL: the BFD sessions between the nodes did not come up');
+    return { ok: false, failoverMs: undefined };
+  }
   const failed = lab.node(owner);
-  await lab.stopSpeaker(failed, 'SIGKILL');
+  const started = performance.now();
   await setLinkDown(lab.fabric.fabricNamespace, failed.handle.linkA.fabricDevice);
   await setLinkDown(lab.fabric.fabricNamespace, failed.handle.linkB.fabricDevice);
-  // Liveness today comes from the Node's Ready condition: Kubernetes' node controller sets it after
-  // its grace period (40 s by default); the lab sets it at once and measures ferry's part.
-  const started = performance.now();
-  await markNodeNotReady(lab, owner);
   const next = await servedBy(lab, 30_000, owner);
   const failoverMs = next === undefined ? undefined : Math.round(performance.now() - started);
   print(
     next === undefined
       ? 'FAIL: no other node took the IP over'
-      : `client served by ${next} ${failoverMs} ms after ${owner} was marked NotReady (plus Kubernetes' node grace period)`,
+      : `client: curl answered by ${next} ${failoverMs} ms after ${owner}'s links went down`,
   );
   return { ok: macOk && next !== undefined, failoverMs };
 }

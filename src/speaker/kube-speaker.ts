@@ -35,6 +35,7 @@ export interface KubeSpeakerOptions extends ReconcilerOptions {
   readonly observeIntervalMs?: number;
   readonly informerStaleAfterMs?: number;
   readonly createL2Responder?: SpeakerOptions['createL2Responder'];
+  readonly createLiveness?: SpeakerOptions['createLiveness'];
 }
 
 export interface KubeSpeaker {

@@ -4,6 +4,7 @@
 // withdrawn because someone applied a bad object; until a first valid Config exists nothing is
 // applied at all (a restarted speaker leaves FRR as it is).
 import type { AnnounceOptions, AnnounceResult } from '../announce/types.js';
+import type { NodeInfo } from '../api/cluster.js';
 import type { Resources } from '../api/resources.js';
 import { buildConfig } from '../config/build-config.js';
 import { formatConfigError } from '../config/problem.js';
@@ -53,6 +54,21 @@ export interface Reconciler {
   lastValidConfig(): Config | undefined;
 }
 
+/**
+ * The other nodes' first InternalIP of this node's family: layer 2 runs a BFD session to each (N-1
+ * sessions per node), so a node that fails hard is known dead within BFD's detection time.
+ */
+export function livenessPeersOf(nodes: readonly NodeInfo[], self: NodeInfo): string[] {
+  const own = self.internalIPs?.[0];
+  if (own === undefined) return [];
+  const family = own.includes(':');
+  return nodes.flatMap((other) => {
+    if (other.name === self.name) return [];
+    const address = other.internalIPs?.find((ip) => ip.includes(':') === family);
+    return address === undefined ? [] : [address];
+  });
+}
+
 export function createReconciler(options: ReconcilerOptions): Reconciler {
   let lastValid: Config | undefined;
   let lastValidText = '';
@@ -75,6 +91,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
         }
       }
       const { node, found } = nodeNamed(resources.nodes, options.nodeName);
+      const layer2 = lastValid !== undefined && lastValid.l2Advertisements.length > 0;
       if (lastValid === undefined) {
         return {
           configuration,
@@ -92,6 +109,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
           node,
           services: resources.services,
           endpointSlices: resources.endpointSlices,
+          ...(layer2 ? { livenessPeers: livenessPeersOf(resources.nodes, node) } : {}),
           options: {
             ...options.announceOptions,
             ...(options.logLevel === undefined ? {} : { logLevel: options.logLevel }),
@@ -106,19 +124,18 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
         peers: rendered.peers,
         announce: rendered.announce,
         nodeKnown: found,
-        layer2:
-          lastValid.l2Advertisements.length === 0
-            ? undefined
-            : electL2Owners({
-                config: lastValid,
-                node: options.nodeName,
-                // standalone (no Node objects): this host alone, owning what it is eligible for
-                nodes: found ? resources.nodes : [...resources.nodes, node],
-                alive: options.layer2Alive?.(),
-                services: resources.services,
-                endpointSlices: resources.endpointSlices,
-                ignoreExcludeLB: options.announceOptions?.ignoreExcludeLB === true,
-              }),
+        layer2: !layer2
+          ? undefined
+          : electL2Owners({
+              config: lastValid,
+              node: options.nodeName,
+              // standalone (no Node objects): this host alone, owning what it is eligible for
+              nodes: found ? resources.nodes : [...resources.nodes, node],
+              alive: options.layer2Alive?.(),
+              services: resources.services,
+              endpointSlices: resources.endpointSlices,
+              ignoreExcludeLB: options.announceOptions?.ignoreExcludeLB === true,
+            }),
       };
     },
   };

@@ -18,6 +18,7 @@ import {
   type ResponderPort,
 } from './layer2.js';
 import type { L2Counters } from '../l2/responder.js';
+import type { LivenessMonitor } from './liveness.js';
 import {
   createReconciler,
   type ConfigurationState,
@@ -53,6 +54,8 @@ export interface SpeakerOptions extends ReconcilerOptions {
   readonly sink: StatusSink;
   /** how often FRR's sessions are read; default 1 s (a session change shows within ~1 s) */
   readonly observeIntervalMs?: number;
+  /** layer 2 liveness (BFD between the nodes); without it only Node Ready counts */
+  readonly createLiveness?: (onChange: () => void) => LivenessMonitor;
   /** the layer 2 responder; default the real one (packet sockets) */
   readonly createL2Responder?: (counters: L2Counters) => ResponderPort;
 }
@@ -90,7 +93,11 @@ function describeApply(event: SyncEvent): string | undefined {
 
 export function createSpeaker(options: SpeakerOptions): Speaker {
   const { logger, sink } = options;
-  const reconciler = createReconciler(options);
+  let lastInput: { resources: Resources; inputErrors: readonly string[] | undefined } | undefined;
+  // a node died or came back: elect again with the same inputs (set below, once `update` exists)
+  let reelect: () => void = () => undefined;
+  const liveness = options.createLiveness?.(() => reelect());
+  const reconciler = createReconciler({ ...options, layer2Alive: () => liveness?.alive() });
   const frrMetrics = createFrrMetrics(options.registry);
   const announced = new Gauge({
     name: 'metallb_speaker_announced',
@@ -251,10 +258,12 @@ export function createSpeaker(options: SpeakerOptions): Speaker {
     }
   }
 
-  return {
+  const speaker: Speaker = {
     outcome: () => latest,
     update(resources, inputErrors) {
+      lastInput = { resources, inputErrors };
       const outcome = reconciler.reconcile(resources, inputErrors);
+      liveness?.setNodes(resources.nodes, outcome.layer2 !== undefined);
       if (latest?.configuration.result !== outcome.configuration.result) {
         logger.info('configuration state', {
           node: options.nodeName,
@@ -295,6 +304,7 @@ export function createSpeaker(options: SpeakerOptions): Speaker {
     },
     async stop() {
       stopped = true;
+      liveness?.stop();
       layer2.close();
       if (observeTimer !== undefined) clearTimeout(observeTimer);
       await options.syncLoop.stop();
@@ -303,4 +313,8 @@ export function createSpeaker(options: SpeakerOptions): Speaker {
     observeNow,
     layer2,
   };
+  reelect = () => {
+    if (lastInput !== undefined && !stopped) speaker.update(lastInput.resources, lastInput.inputErrors);
+  };
+  return speaker;
 }
