@@ -19,8 +19,12 @@
 
 ARG NODE_IMAGE=node:24.21.0-bookworm-slim
 
-# ---- build: compile TypeScript --------------------------------------------------------------------
+# ---- build: compile TypeScript and the packet-socket addon (L2 mode) ------------------------------
 FROM ${NODE_IMAGE} AS build
+# node-gyp (inside npm) builds native/ against the image's own Node headers: no download.
+RUN apt-get update \
+    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends python3 make g++ \
+    && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -31,6 +35,7 @@ COPY bench ./bench
 COPY scripts ./scripts
 COPY test ./test
 COPY templates ./templates
+COPY native ./native
 COPY deploy/crds ./deploy/crds
 RUN npm run build \
     && find dist/src -name '*.test.js' -delete \
@@ -66,6 +71,7 @@ WORKDIR /app
 ENV NODE_ENV=production
 COPY --from=deps /app/node_modules /app/node_modules
 COPY --from=build /src/dist/src /app/dist/src
+COPY --from=build /src/native/build/Release/ferry_packet.node /app/native/build/Release/ferry_packet.node
 COPY --from=build /src/templates /app/templates
 COPY --from=build /src/deploy/crds /app/deploy/crds
 COPY --from=build /src/package.json /app/package.json

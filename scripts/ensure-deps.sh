@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what ferry's tests and lab need on a fresh Debian 12 machine, as root:
 # FRR 8.4 (+ frr-pythontools for frr-reload.py), BIRD 2 and GoBGP as independent peers, iproute2,
-# curl, then the npm packages (npm ci) and the build. Idempotent: does nothing that is already done.
+# curl, a C toolchain for the packet-socket addon, then the npm packages (npm ci) and the build
+# (TypeScript and native/ via scripts/build-native.sh). Idempotent: does nothing that is already done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,6 +13,10 @@ command -v bird >/dev/null 2>&1 || need_apt+=(bird2)
 command -v gobgpd >/dev/null 2>&1 || need_apt+=(gobgpd)
 command -v ip >/dev/null 2>&1 || need_apt+=(iproute2)
 command -v curl >/dev/null 2>&1 || need_apt+=(curl)
+# the packet-socket addon (L2 mode) is compiled by node-gyp: a C compiler, make, python3
+command -v cc >/dev/null 2>&1 || need_apt+=(gcc)
+command -v make >/dev/null 2>&1 || need_apt+=(make)
+command -v python3 >/dev/null 2>&1 || need_apt+=(python3)
 command -v kubectl >/dev/null 2>&1 || need_apt+=(kubectl)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then

@@ -240,11 +240,13 @@ test('the speaker pod: host network, frr + ferry sharing /etc/frr and /var/run/f
   );
   expect(ferry.livenessProbe?.httpGet?.path).toBe('/healthz');
   expect(ferry.readinessProbe?.httpGet?.path).toBe('/readyz');
+  // NET_RAW for the layer 2 packet socket: only effective for uid 0 (see deploy/speaker.yaml).
   expect(ferry.securityContext).toMatchObject({
-    runAsNonRoot: true,
+    runAsUser: 0,
+    runAsGroup: 101,
     readOnlyRootFilesystem: true,
     allowPrivilegeEscalation: false,
-    capabilities: { drop: ['ALL'] },
+    capabilities: { drop: ['ALL'], add: ['NET_RAW'] },
   });
   expect(spec.workload.spec.template.metadata.annotations).toMatchObject({
     'prometheus.io/scrape': 'true',

@@ -102,11 +102,17 @@ const calls: Record<'controller' | 'speaker', ApiCall[]> = {
   speaker: [
     ...informer('', 'services', undefined, 'Services with assigned IPs'),
     ...informer('discovery.k8s.io', 'endpointslices', undefined, 'local endpoints (ETP Local)'),
-    ...informer('', 'nodes', undefined, 'its own Node (field selector metadata.name)'),
+    ...informer('', 'nodes', undefined, 'every Node (layer 2 owner election)'),
     ...informer('', 'secrets', ns, 'BGPPeer passwordSecret'),
-    ...['bgppeers', 'bgpadvertisements', 'bfdprofiles', 'communities', 'ipaddresspools'].flatMap((r) =>
-      informer('metallb.io', r, ns, `Informer ${r}`),
-    ),
+    ...[
+      'bgppeers',
+      'bgpadvertisements',
+      'l2advertisements',
+      'bfdprofiles',
+      'communities',
+      'ipaddresspools',
+    ].flatMap((r) => informer('metallb.io', r, ns, `Informer ${r}`)),
+    ...statusWriter('metallb.io', 'servicel2statuses', 'ServiceL2Status per Service owned by this node'),
     ...statusWriter('metallb.io', 'servicebgpstatuses', 'ServiceBGPStatus per Service x node'),
     ...statusWriter('metallb.io', 'configurationstates', 'ConfigurationState speaker-<node>'),
     ...statusWriter('frrk8s.metallb.io', 'bgpsessionstates', 'BGPSessionState per peer x VRF'),

@@ -100,7 +100,24 @@ export function toNodeInfo(object: Record<string, unknown>): Parsed<NodeInfo> {
   const networkUnavailable = conditions.some(
     (condition) => condition['type'] === 'NetworkUnavailable' && condition['status'] === 'True',
   );
-  return { value: { name, labels, networkUnavailable }, problems: reader.problems };
+  const internalIPs = reader
+    .list(status['addresses'], 'status.addresses')
+    .map((entry, index) => reader.record(entry, `status.addresses[${index}]`))
+    .filter((entry) => entry['type'] === 'InternalIP' && typeof entry['address'] === 'string')
+    .flatMap((entry) => parseIp(String(entry['address']))?.text ?? []);
+  const readyCondition = conditions.find((condition) => condition['type'] === 'Ready');
+  // Only an explicit False/Unknown counts: a Node without conditions (manifests) is not known dead.
+  const ready = readyCondition === undefined ? undefined : readyCondition['status'] === 'True';
+  return {
+    value: {
+      name,
+      labels,
+      networkUnavailable,
+      ...(ready === undefined ? {} : { ready }),
+      ...(internalIPs.length === 0 ? {} : { internalIPs }),
+    },
+    problems: reader.problems,
+  };
 }
 
 export function toNamespaceInfo(object: Record<string, unknown>): Parsed<NamespaceInfo> {

@@ -6,6 +6,10 @@ export interface NodeInfo {
   readonly labels: Readonly<Record<string, string>>;
   /** node condition NetworkUnavailable=True */
   readonly networkUnavailable: boolean;
+  /** node condition Ready; undefined when the Node reports no Ready condition */
+  readonly ready?: boolean;
+  /** status.addresses of type InternalIP, canonical */
+  readonly internalIPs?: readonly string[];
 }
 
 export interface ServicePort {

@@ -172,7 +172,7 @@ metadata: {}
     ]);
   });
 
-  it('warns about unknown kinds and ignores L2Advertisement, naming kind and file', () => {
+  it('warns about unknown kinds naming kind and file, and reads L2Advertisement', () => {
     const result = loadText(`
 apiVersion: apps/v1
 kind: Deployment
@@ -185,8 +185,8 @@ metadata: { name: l2 }
     expect(result.errors).toEqual([]);
     expect(result.warnings.map(formatManifestError)).toEqual([
       'm.yaml: apiVersion: kind Deployment (apps/v1) is not one ferry reads; ignored',
-      'm.yaml: L2Advertisement metallb-system/l2: ferry implements BGP mode only; L2Advertisement is ignored',
     ]);
+    expect(result.resources.l2Advertisements.map((item) => item.metadata.name)).toEqual(['l2']);
   });
 
   it('rejects a known kind in a version that is not served', () => {

@@ -15,6 +15,7 @@ import type { ManifestError } from './manifest-error.js';
 import type {
   BFDProfileResource,
   BGPAdvertisementResource,
+  L2AdvertisementResource,
   BGPPeerResource,
   CommunityResource,
   IPAddressPoolResource,
@@ -89,7 +90,6 @@ const CORE_KINDS: Record<string, CoreReader> = {
 
 /** metallb.io kinds that validate but that ferry does not act on (served so MetalLB manifests apply). */
 const IGNORED_KINDS: Record<string, string> = {
-  L2Advertisement: 'ferry implements BGP mode only; L2Advertisement is ignored',
   ServiceBGPStatus: 'status objects are written by ferry, not read from manifests; ignored',
   ServiceL2Status: 'status objects are written by ferry, not read from manifests; ignored',
   ConfigurationState: 'status objects are written by ferry, not read from manifests; ignored',
@@ -252,6 +252,9 @@ export function loadObjects(
         return;
       case 'BGPAdvertisement':
         collected.bgpAdvertisements.push(typed as unknown as BGPAdvertisementResource);
+        return;
+      case 'L2Advertisement':
+        collected.l2Advertisements.push(typed as unknown as L2AdvertisementResource);
         return;
       case 'BFDProfile':
         collected.bfdProfiles.push(typed as unknown as BFDProfileResource);

@@ -101,6 +101,20 @@ export interface BGPAdvertisementResource {
   readonly spec: BGPAdvertisementSpec;
 }
 
+export interface L2AdvertisementSpec {
+  readonly ipAddressPools?: readonly string[];
+  readonly ipAddressPoolSelectors?: readonly RawLabelSelector[];
+  readonly nodeSelectors?: readonly RawLabelSelector[];
+  readonly interfaces?: readonly string[];
+}
+
+export interface L2AdvertisementResource {
+  readonly apiVersion: 'metallb.io/v1beta1';
+  readonly kind: 'L2Advertisement';
+  readonly metadata: ObjectMeta;
+  readonly spec: L2AdvertisementSpec;
+}
+
 export interface BFDProfileSpec {
   readonly receiveInterval?: number;
   readonly transmitInterval?: number;
@@ -126,4 +140,9 @@ export interface CommunityResource {
 }
 
 export type MetallbResource =
-  IPAddressPoolResource | BGPPeerResource | BGPAdvertisementResource | BFDProfileResource | CommunityResource;
+  | IPAddressPoolResource
+  | BGPPeerResource
+  | BGPAdvertisementResource
+  | L2AdvertisementResource
+  | BFDProfileResource
+  | CommunityResource;

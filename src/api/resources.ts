@@ -8,6 +8,7 @@ import type {
   BGPPeerResource,
   CommunityResource,
   IPAddressPoolResource,
+  L2AdvertisementResource,
 } from './metallb.js';
 
 /** A v1 Namespace, for IPAddressPool `serviceAllocation.namespaceSelectors`. */
@@ -21,6 +22,7 @@ export interface Resources {
   /** both served versions */
   readonly bgpPeers: readonly BGPPeerResource[];
   readonly bgpAdvertisements: readonly BGPAdvertisementResource[];
+  readonly l2Advertisements: readonly L2AdvertisementResource[];
   readonly bfdProfiles: readonly BFDProfileResource[];
   readonly communities: readonly CommunityResource[];
   readonly nodes: readonly NodeInfo[];
@@ -38,6 +40,7 @@ export function emptyResources(): MutableResources {
     ipAddressPools: [],
     bgpPeers: [],
     bgpAdvertisements: [],
+    l2Advertisements: [],
     bfdProfiles: [],
     communities: [],
     nodes: [],

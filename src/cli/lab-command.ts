@@ -70,11 +70,15 @@ async function withLab(body: (lab: ClusterLab, stopped: Promise<void>) => Promis
 
 function lookAround(lab: ClusterLab, servicePrefix: string): void {
   print(`\nthe lab is up. kubeconfig: ${lab.kubeconfig}`);
-  print(`  kubectl --kubeconfig ${lab.kubeconfig} get svc,bgpsessionstates,servicebgpstatuses -A`);
+  print(
+    `  kubectl --kubeconfig ${lab.kubeconfig} get svc,bgpsessionstates,servicebgpstatuses,servicel2statuses -A`,
+  );
   for (const tor of lab.tors) print(`  vtysh -N ${tor.name} -c 'show ip route ${servicePrefix}'`);
   for (const node of lab.nodes) print(`  vtysh -N ${node.frr.name} -c 'show bgp summary'   # ${node.name}`);
   if (lab.clientNamespace !== undefined)
-    print(`  ip netns exec ${lab.clientNamespace} curl http://203.0.113.5/`);
+    print(
+      `  ip netns exec ${lab.clientNamespace} curl http://203.0.113.5/   # BGP; http://192.0.2.202/ for layer 2`,
+    );
   print('stop with Ctrl-C or `ferry lab down`');
 }
 
@@ -88,10 +92,13 @@ export function addLabCommand(program: Command): void {
       process.exitCode = await withLab(async (running) => {
         const { failoverDrill, verifySeedLab } = await seedLab();
         const verified = await verifySeedLab(running, print);
+        const { l2LabChecks } = await import('../lab/l2-lab.js');
+        const layer2 = await l2LabChecks(running, print, true);
         const drill = await failoverDrill(running, print);
         const drillOk = [...drill.drainMs, ...drill.hardFailMs].every((ms) => ms !== undefined);
-        print(`\n${verified && drillOk ? 'lab: all checks passed' : 'lab: some checks FAILED'}`);
-        return verified && drillOk;
+        const ok = verified && layer2.ok && drillOk;
+        print(`\n${ok ? 'lab: all checks passed' : 'lab: some checks FAILED'}`);
+        return ok;
       });
     });
   lab
@@ -104,6 +111,9 @@ export function addLabCommand(program: Command): void {
       const code = await withLab(async (running, stopped) => {
         const { verifySeedLab, SERVICE_PREFIX } = await seedLab();
         verified = await verifySeedLab(running, print);
+        const { l2LabChecks } = await import('../lab/l2-lab.js');
+        const layer2 = await l2LabChecks(running, print, false);
+        verified = verified && layer2.ok;
         lookAround(running, SERVICE_PREFIX);
         await stopped;
         return verified;

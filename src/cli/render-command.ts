@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { loadManifestDirectory } from '../api/load-directory.js';
 import { explainText } from '../announce/index.js';
 import { defaultFrrRenderer } from '../frr/templates.js';
+import { electL2Owners, explainL2 } from '../l2/election.js';
 import { frrConfigForNode } from '../node-pipeline/node-config.js';
 import { nodeViewFromManifests, type ManifestView } from '../node-pipeline/manifest-view.js';
 import { addLbClassFlag, type LbClassFlag } from './lb-class-flag.js';
@@ -73,17 +74,32 @@ export function addRenderCommands(program: Command): void {
         process.exitCode = 1;
         return;
       }
-      const { announce } = frrConfigForNode(loaded.view, defaultFrrRenderer());
+      const view = loaded.view;
+      const { announce } = frrConfigForNode(view, defaultFrrRenderer());
+      const layer2 = electL2Owners({
+        config: view.config,
+        node: view.node.name,
+        nodes: view.nodes ?? [view.node],
+        alive: undefined,
+        services: view.services,
+        endpointSlices: view.endpointSlices,
+        ignoreExcludeLB: view.options?.ignoreExcludeLB === true,
+        lbClass: view.options?.lbClass ?? '',
+      });
       const [namespace, name] = flags.service?.split('/') ?? [];
       const filter =
         flags.service === undefined ? undefined : { namespace: namespace ?? '', name: name ?? '' };
+      const selected = (d: { namespace: string; name: string }) =>
+        filter === undefined || (d.namespace === filter.namespace && d.name === filter.name);
+      const l2Decisions = layer2.decisions.filter(selected);
       if (flags.output === 'json') {
-        const decisions = announce.decisions.filter(
-          (d) => filter === undefined || (d.namespace === filter.namespace && d.name === filter.name),
+        const decisions = announce.decisions.filter(selected);
+        process.stdout.write(
+          `${JSON.stringify({ node: flags.node, decisions, layer2: l2Decisions }, null, 2)}\n`,
         );
-        process.stdout.write(`${JSON.stringify({ node: flags.node, decisions }, null, 2)}\n`);
       } else if (flags.output === 'text') {
         process.stdout.write(explainText(announce, filter ?? {}));
+        if (l2Decisions.length > 0) process.stdout.write(`${explainL2(l2Decisions)}\n`);
       } else {
         process.stderr.write(`error: --output must be text or json, got ${JSON.stringify(flags.output)}\n`);
         process.exitCode = 2;

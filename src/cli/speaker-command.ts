@@ -17,6 +17,9 @@ import { createKubeSpeaker } from '../speaker/kube-speaker.js';
 import { createKubeClient } from '../k8s/http-client.js';
 import { loadKubeConfig } from '../k8s/client.js';
 import { createSpeaker, type StatusSink } from '../speaker/speaker.js';
+import { L2Responder, type L2Counters } from '../l2/responder.js';
+import type { ResponderPort } from '../speaker/layer2.js';
+import { createBfdLiveness, type LivenessMonitor } from '../speaker/liveness.js';
 import { watchManifestDirectory } from '../speaker/standalone.js';
 import { addFrrFlags, frrLocation, type FrrFlags } from './frr-flags.js';
 import { addLbClassFlag, type LbClassFlag } from './lb-class-flag.js';
@@ -34,6 +37,7 @@ export interface SpeakerFlags extends FrrFlags, LbClassFlag {
   maxWaitMs: string;
   kubeconfig?: string;
   withdrawOnShutdown?: boolean;
+  layer2Netns?: string;
 }
 
 /** Standalone mode has no Kubernetes objects to write: status lives in logs, metrics and `ferry status`. */
@@ -53,6 +57,40 @@ function loggingSink(logger: Logger): StatusSink {
       void logger.info('services announced', {
         services: services.map((s) => `${s.namespace}/${s.name} → ${s.peers.join(',')}`),
       }),
+    l2Services: async (services) =>
+      void logger.info('layer2 services owned', {
+        services: services.map((s) => `${s.namespace}/${s.name} on ${s.interfaces.join(',')}`),
+      }),
+  };
+}
+
+/**
+ * Layer 2: liveness from BFD sessions between the nodes (read from bfdd's vty socket), and with
+ * `--layer2-netns NAME|PATH` a responder answering in that network namespace.
+ */
+function layer2Options(
+  flags: SpeakerFlags,
+  logger: Logger,
+): {
+  createL2Responder?: (counters: L2Counters) => ResponderPort;
+  createLiveness: (onChange: () => void) => LivenessMonitor;
+} {
+  const given = flags.layer2Netns;
+  const netns = given === undefined ? undefined : given.includes('/') ? given : `/var/run/netns/${given}`;
+  const runDirectory = frrLocation(flags).runDirectory;
+  return {
+    createLiveness: (onChange) =>
+      createBfdLiveness({
+        channel: createVtyChannel({ socketPath: vtySocketPath(runDirectory, 'bfdd') }),
+        logger,
+        onChange,
+      }),
+    ...(netns === undefined
+      ? {}
+      : {
+          createL2Responder: (counters: L2Counters) =>
+            new L2Responder({ logger: logger.child({ component: 'layer2' }), counters, netns }),
+        }),
   };
 }
 
@@ -139,6 +177,7 @@ async function runStandalone(flags: SpeakerFlags & { manifests: string }, logger
     registry,
     logger,
     sink: loggingSink(logger),
+    ...layer2Options(flags, logger),
   });
   onSyncEvent((event) => speaker.syncEvent(event));
   const source = watchManifestDirectory(flags.manifests, speaker, logger, { watch: true });
@@ -184,6 +223,7 @@ async function runInCluster(flags: SpeakerFlags, logger: Logger): Promise<number
     registry,
     logger,
     ...(podName && podUid ? { pod: { name: podName, uid: podUid } } : {}),
+    ...layer2Options(flags, logger),
   });
   onSyncEvent((event) => speaker.syncEvent(event));
   const endpoint = await serveMetrics(flags.metricsListen, registry, () => speaker.ready());
@@ -226,6 +266,10 @@ export function addSpeakerCommand(program: Command): void {
     .option(
       '--ignore-exclude-lb',
       'announce from nodes labeled node.kubernetes.io/exclude-from-external-load-balancers',
+    )
+    .option(
+      '--layer2-netns <name>',
+      'answer ARP/NDP in this network namespace (name under /var/run/netns, or a path) instead of the own one',
     )
     .option('--debounce-ms <ms>', 'quiet time before applying a change', '50')
     .option('--max-wait-ms <ms>', 'longest a change waits while changes keep coming', '500')

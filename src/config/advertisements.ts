@@ -3,6 +3,7 @@
 // advertisement and its pools (aggregation, local preference) and BFD echo with IPv6.
 import type { NodeInfo } from '../api/cluster.js';
 import type { BGPAdvertisementResource } from '../api/metallb.js';
+import { advertisedPools } from './advertised-pools.js';
 import { compareCommunities, communityText, parseCommunity } from './community.js';
 import { duplicateProblems } from './duplicates.js';
 import type { Issues } from './issues.js';
@@ -124,28 +125,14 @@ export function buildAdvertisement(
 
   const { communities, missingAlias } = communitiesOf(spec.communities ?? [], ref, context, problems);
 
-  const validPools = new Set(context.pools.map((built) => built.pool.name));
-  (spec.ipAddressPools ?? []).forEach((name, index) => {
-    if (!validPools.has(name)) {
-      issues.warning(
-        ref,
-        `spec.ipAddressPools[${index}]`,
-        `IPAddressPool ${JSON.stringify(name)} does not exist or is invalid; nothing is announced for it`,
-      );
-    }
-  });
-  const selectsAll =
-    (spec.ipAddressPools ?? []).length === 0 && (spec.ipAddressPoolSelectors ?? []).length === 0;
-  const pools = context.pools
-    .filter(
-      (built) =>
-        selectsAll ||
-        (spec.ipAddressPools ?? []).includes(built.pool.name) ||
-        (poolSelectors.selectors.length > 0 &&
-          anySelectorMatches(poolSelectors.selectors, built.pool.labels)),
-    )
-    .map((built) => built.pool.name)
-    .sort();
+  const pools = advertisedPools(
+    spec.ipAddressPools,
+    poolSelectors.selectors,
+    (spec.ipAddressPoolSelectors ?? []).length,
+    context.pools,
+    ref,
+    issues,
+  );
 
   const knownPeers = new Set(context.peers.map((built) => built.peer.name));
   (spec.peers ?? []).forEach((name, index) => {

@@ -8,6 +8,7 @@ import { buildAdvertisement, checkAdvertisements } from './advertisements.js';
 import { buildBfdProfile } from './bfd-profiles.js';
 import { buildCommunityAliases } from './community-aliases.js';
 import { Issues } from './issues.js';
+import { buildL2Advertisement } from './l2-advertisements.js';
 import { buildPeer, checkPeersOnSameNode } from './peers.js';
 import { buildPools } from './pools.js';
 import type { ConfigResult } from './types.js';
@@ -88,12 +89,16 @@ export function buildConfig(resources: Resources, options: BuildOptions): Config
     ({ resource, ref }) => buildAdvertisement(resource, ref, advertisementContext) ?? [],
   );
   checkAdvertisements(advertisements, advertisementContext);
+  const l2Advertisements = admit(resources.l2Advertisements, namespace, issues).flatMap(
+    ({ resource, ref }) => buildL2Advertisement(resource, ref, { issues, pools }) ?? [],
+  );
 
   return {
     config: {
       pools: pools.map((built) => built.pool),
       peers: peers.map((built) => built.peer),
       advertisements: advertisements.map((built) => built.advertisement),
+      l2Advertisements,
       bfdProfiles,
     },
     errors: issues.errors,

@@ -102,6 +102,16 @@ export interface BgpAdvertisement {
   readonly serviceSelectors: readonly LabelSelector[];
 }
 
+export interface L2Advertisement {
+  readonly name: string;
+  /** names of the pools it applies to (ipAddressPools ∪ ipAddressPoolSelectors, or all pools); sorted */
+  readonly pools: readonly string[];
+  /** empty = all nodes */
+  readonly nodeSelectors: readonly LabelSelector[];
+  /** interface names to answer on, sorted, deduplicated; empty = every suitable interface */
+  readonly interfaces: readonly string[];
+}
+
 export interface BfdProfile {
   readonly name: string;
   /** ms; undefined = FRR default */
@@ -119,6 +129,7 @@ export interface Config {
   readonly pools: readonly Pool[];
   readonly peers: readonly Peer[];
   readonly advertisements: readonly BgpAdvertisement[];
+  readonly l2Advertisements: readonly L2Advertisement[];
   readonly bfdProfiles: readonly BfdProfile[];
 }
 

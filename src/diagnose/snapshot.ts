@@ -30,6 +30,7 @@ export const CONSUMED_TYPES: Readonly<Record<keyof Resources, ResourceType>> = {
   ipAddressPools: resourceTypes.ipAddressPools,
   bgpPeers: resourceTypes.bgpPeers,
   bgpAdvertisements: resourceTypes.bgpAdvertisements,
+  l2Advertisements: resourceTypes.l2Advertisements,
   bfdProfiles: resourceTypes.bfdProfiles,
   communities: resourceTypes.communities,
   secrets: resourceTypes.secrets,

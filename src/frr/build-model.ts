@@ -30,7 +30,12 @@ export interface FrrModelInput {
   readonly advertisements: readonly PeerAdvertisement[];
   /** FRR log level for `log stdout`; default `informational` */
   readonly logLevel?: string;
+  /** addresses of the other nodes to run BFD with (layer 2 liveness); canonical IPs */
+  readonly livenessPeers?: readonly string[];
 }
+
+/** Layer 2 liveness timers: 100 ms × 3, a failed node is detected within 300 ms. */
+export const LIVENESS_BFD = { receiveInterval: 100, transmitInterval: 100, detectMultiplier: 3 } as const;
 
 interface Neighbor {
   readonly peer: Peer;
@@ -248,5 +253,9 @@ export function frrModelForNode(input: FrrModelInput): FrrModel {
     ],
     routers: routersOf(neighbors, prefixes),
     bfdProfiles: [...input.bfdProfiles].sort((a, b) => compareText(a.name, b.name)).map(bfdProfileModel),
+    livenessPeers: [...new Set(input.livenessPeers ?? [])]
+      .sort(compareText)
+      .map((address) => ({ address, ...LIVENESS_BFD })),
+    bfdBlock: input.bfdProfiles.length > 0 || (input.livenessPeers ?? []).length > 0,
   };
 }

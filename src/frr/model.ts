@@ -97,4 +97,16 @@ export interface FrrModel {
   readonly routeMaps: readonly RouteMapModel[];
   readonly routers: readonly RouterModel[];
   readonly bfdProfiles: readonly BfdProfileModel[];
+  /** single-hop BFD sessions to the other nodes: layer 2 mode's liveness source; sorted */
+  readonly livenessPeers: readonly LivenessPeerModel[];
+  /** whether the `bfd` block is printed */
+  readonly bfdBlock: boolean;
+}
+
+export interface LivenessPeerModel {
+  /** canonical IP */
+  readonly address: string;
+  readonly receiveInterval: number;
+  readonly transmitInterval: number;
+  readonly detectMultiplier: number;
 }

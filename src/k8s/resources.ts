@@ -49,9 +49,11 @@ export const resourceTypes = {
   ipAddressPools: metallb('ipaddresspools', 'IPAddressPool'),
   bgpPeers: metallb('bgppeers', 'BGPPeer', 'v1beta2'),
   bgpAdvertisements: metallb('bgpadvertisements', 'BGPAdvertisement'),
+  l2Advertisements: metallb('l2advertisements', 'L2Advertisement'),
   bfdProfiles: metallb('bfdprofiles', 'BFDProfile'),
   communities: metallb('communities', 'Community'),
   serviceBGPStatuses: metallb('servicebgpstatuses', 'ServiceBGPStatus'),
+  serviceL2Statuses: metallb('servicel2statuses', 'ServiceL2Status'),
   configurationStates: metallb('configurationstates', 'ConfigurationState'),
   bgpSessionStates: {
     group: 'frrk8s.metallb.io',

@@ -174,6 +174,10 @@ export class ClusterLab {
       node.frr.name,
       '--metrics-listen',
       '127.0.0.1:0',
+      // the speaker runs in the host's network namespace (to reach the API server); its ARP/NDP
+      // responder must answer on the node's own interfaces
+      '--layer2-netns',
+      node.handle.namespace,
       ...(this.options.speakerFlags ?? []),
       ...extraFlags,
     ];

@@ -51,6 +51,10 @@ function viewOf(
     node,
     services: resources.services,
     endpointSlices: resources.endpointSlices,
+    // Without Node objects (a single host, or manifests without Nodes) the node is alone.
+    nodes: resources.nodes.some((known) => known.name === node.name)
+      ? resources.nodes
+      : [...resources.nodes, node],
     options: { ignoreExcludeLB: options.ignoreExcludeLB === true, lbClass: options.lbClass ?? '' },
   };
 }

@@ -19,6 +19,10 @@ export interface NodeView {
   readonly services: readonly ServiceInfo[];
   readonly endpointSlices: readonly EndpointSliceInfo[];
   readonly options?: AnnounceOptions & { readonly logLevel?: string };
+  /** every known Node, for the layer 2 owner election; undefined = just `node` */
+  readonly nodes?: readonly NodeInfo[];
+  /** other nodes' addresses to run BFD with (layer 2 liveness) */
+  readonly livenessPeers?: readonly string[];
 }
 
 export interface NodeFrrConfig {
@@ -51,6 +55,7 @@ export function frrConfigForNode(
     peers,
     bfdProfiles: view.config.bfdProfiles,
     advertisements: announce.advertisements,
+    ...(view.livenessPeers === undefined ? {} : { livenessPeers: view.livenessPeers }),
     ...(view.options?.logLevel === undefined ? {} : { logLevel: view.options.logLevel }),
   });
   return { text: render(model), peers, announce };

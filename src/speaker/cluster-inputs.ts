@@ -1,5 +1,5 @@
 // The speaker's view of the cluster, kept by informers: the metallb.io kinds and basic-auth Secrets
-// in ferry's namespace, Services and EndpointSlices everywhere, and this node only. Every object is
+// in ferry's namespace, Services, EndpointSlices and Nodes everywhere. Every object is
 // read with the same checks as a manifest (src/api loadObjects), once, when it arrives.
 import type { Logger } from 'winston';
 import type { CrdValidator } from '../api/crd-validator.js';
@@ -69,12 +69,14 @@ export function createClusterInputs(options: ClusterInputsOptions): ClusterInput
     { ref: inFerryNamespace(resourceTypes.ipAddressPools) },
     { ref: inFerryNamespace(resourceTypes.bgpPeers) },
     { ref: inFerryNamespace(resourceTypes.bgpAdvertisements) },
+    { ref: inFerryNamespace(resourceTypes.l2Advertisements) },
     { ref: inFerryNamespace(resourceTypes.bfdProfiles) },
     { ref: inFerryNamespace(resourceTypes.communities) },
     { ref: inFerryNamespace(resourceTypes.secrets) },
     { ref: resourceTypes.services },
     { ref: resourceTypes.endpointSlices },
-    { ref: resourceTypes.nodes, fieldSelector: `metadata.name=${options.nodeName}` },
+    // every Node: layer 2 elects one owner per IP among all of them (labels, conditions)
+    { ref: resourceTypes.nodes },
   ];
   const informers = collections.map(
     ({ ref, fieldSelector }) =>

@@ -17,9 +17,9 @@ import { k8sClientMetrics } from '../k8s/metrics.js';
 import { createClusterInputs } from './cluster-inputs.js';
 import { createKubeStatusSink } from './kube-status-sink.js';
 import { newlyInvalidIngress } from './invalid-ip-events.js';
-import { newlyAnnounced } from './node-assigned-events.js';
+import { newlyAnnounced, type ServiceRef } from './node-assigned-events.js';
 import type { ReconcilerOptions } from './reconciler.js';
-import { createSpeaker } from './speaker.js';
+import { createSpeaker, type SpeakerOptions } from './speaker.js';
 
 /** The served version of a metallb.io kind, for Event references. */
 function metallbApiVersion(kind: string): string {
@@ -46,6 +46,8 @@ export interface KubeSpeakerOptions extends ReconcilerOptions {
   readonly pod?: { readonly name: string; readonly uid: string };
   readonly observeIntervalMs?: number;
   readonly informerStaleAfterMs?: number;
+  readonly createL2Responder?: SpeakerOptions['createL2Responder'];
+  readonly createLiveness?: SpeakerOptions['createLiveness'];
 }
 
 export interface KubeSpeaker {
@@ -96,28 +98,35 @@ export function createKubeSpeaker(options: KubeSpeakerOptions): KubeSpeaker {
       );
     }
     reportedErrors = errorKeys;
+    const services = new Map(resources.services.map((s) => [`${s.namespace}/${s.name}`, s]));
+    const serviceEvent = (ref: ServiceRef, type: 'normal' | 'warning', reason: string, message: string) => {
+      const service = services.get(`${ref.namespace}/${ref.name}`);
+      if (service !== undefined) void events[type](serviceReference(service), reason, message);
+    };
+    // MetalLB's event, once per Service this node starts announcing, per protocol
+    for (const owned of speaker.layer2.newlyOwned())
+      serviceEvent(
+        owned,
+        'normal',
+        'nodeAssigned',
+        `announcing from node "${nodeName}" with protocol "layer2"`,
+      );
     const announce = outcome?.announce;
     if (announce === undefined) return;
-    const services = new Map(resources.services.map((s) => [`${s.namespace}/${s.name}`, s]));
-    const serviceEvents = [
-      ...newlyInvalidIngress(previousAnnounce, announce).map((refused) => ({
-        service: refused,
-        type: 'warning' as const,
-        reason: 'invalidIP',
-        message: `not announcing from node "${nodeName}": ${refused.detail}`,
-      })),
-      ...newlyAnnounced(previousAnnounce, announce).map((started) => ({
-        service: started,
-        type: 'normal' as const,
-        reason: 'nodeAssigned',
-        message: `announcing from node "${nodeName}" with protocol "bgp"`,
-      })),
-    ];
-    for (const event of serviceEvents) {
-      const service = services.get(`${event.service.namespace}/${event.service.name}`);
-      if (service === undefined) continue;
-      void events[event.type](serviceReference(service), event.reason, event.message);
-    }
+    for (const refused of newlyInvalidIngress(previousAnnounce, announce))
+      serviceEvent(
+        refused,
+        'warning',
+        'invalidIP',
+        `not announcing from node "${nodeName}": ${refused.detail}`,
+      );
+    for (const started of newlyAnnounced(previousAnnounce, announce))
+      serviceEvent(
+        started,
+        'normal',
+        'nodeAssigned',
+        `announcing from node "${nodeName}" with protocol "bgp"`,
+      );
     previousAnnounce = announce;
   };
 

@@ -8,6 +8,7 @@ import { ConfigurationStateWriter } from '../k8s/configuration-state-writer.js';
 import type { OwnerReference } from '../k8s/kube-object.js';
 import { inNamespace, resourceTypes } from '../k8s/resources.js';
 import { StatusWriter } from '../k8s/status-writer.js';
+import type { L2ServiceStatus } from './layer2.js';
 import type { ServiceStatus } from './service-status.js';
 import type { SessionStatus } from './session-status.js';
 import { speakerConditions, type SpeakerConfigurationStatus } from './configuration-state.js';
@@ -40,6 +41,14 @@ export interface KubeStatusSink extends StatusSink {
   start(): Promise<void>;
 }
 
+/** ServiceBGPStatus / ServiceL2Status objects are keyed by their Service's labels. */
+function serviceKeyOf(object: { metadata: { labels?: Record<string, string> } }): string | undefined {
+  const labels = object.metadata.labels ?? {};
+  const name = labels['metallb.io/service-name'];
+  const ns = labels['metallb.io/service-namespace'];
+  return name === undefined || ns === undefined ? undefined : `${ns}/${name}`;
+}
+
 export function createKubeStatusSink(options: KubeStatusSinkOptions): KubeStatusSink {
   const { client, namespace, nodeName, logger } = options;
   const common = { client, logger, ...(options.owner === undefined ? {} : { owner: options.owner }) };
@@ -63,12 +72,13 @@ export function createKubeStatusSink(options: KubeStatusSinkOptions): KubeStatus
     ...common,
     resource: inNamespace(resourceTypes.serviceBGPStatuses, namespace),
     selector: { [NODE_LABEL]: nodeName },
-    keyOf: (object) => {
-      const labels = object.metadata.labels ?? {};
-      const name = labels['metallb.io/service-name'];
-      const ns = labels['metallb.io/service-namespace'];
-      return name === undefined || ns === undefined ? undefined : `${ns}/${name}`;
-    },
+    keyOf: serviceKeyOf,
+  });
+  const l2Services = new StatusWriter({
+    ...common,
+    resource: inNamespace(resourceTypes.serviceL2Statuses, namespace),
+    selector: { [NODE_LABEL]: nodeName },
+    keyOf: serviceKeyOf,
   });
   const report = (what: string, errors: readonly { key: string; error: { message: string } }[]) => {
     if (errors.length > 0) {
@@ -79,7 +89,7 @@ export function createKubeStatusSink(options: KubeStatusSinkOptions): KubeStatus
 
   return {
     async start() {
-      for (const writer of [configuration, sessions, services]) {
+      for (const writer of [configuration, sessions, services, l2Services]) {
         const started = await writer.start();
         if (!started.ok) throw new Error(`listing status objects: ${started.error.message}`);
       }
@@ -131,6 +141,27 @@ export function createKubeStatusSink(options: KubeStatusSinkOptions): KubeStatus
         })),
       );
       report('ServiceBGPStatus', report_.errors);
+    },
+
+    async l2Services(statuses: readonly L2ServiceStatus[]) {
+      const report_ = await l2Services.sync(
+        statuses.map((s) => ({
+          key: `${s.namespace}/${s.name}`,
+          generateName: 'l2-',
+          labels: {
+            [NODE_LABEL]: nodeName,
+            'metallb.io/service-name': s.name,
+            'metallb.io/service-namespace': s.namespace,
+          },
+          status: {
+            node: s.node,
+            serviceName: s.name,
+            serviceNamespace: s.namespace,
+            interfaces: s.interfaces.map((name) => ({ name })),
+          },
+        })),
+      );
+      report('ServiceL2Status', report_.errors);
     },
   };
 }

@@ -126,3 +126,42 @@ describe('the announce memo across reconciles', () => {
     expect(announceMemo.counters()).toEqual({ hits: 0, misses: 2 * loadBalancers, invalidations: 1 });
   });
 });
+
+describe('speaker reconcile: layer 2', () => {
+  const withL2 = (resources: Resources, nodes: Resources['nodes']): Resources => {
+    const pool = resources.ipAddressPools[0];
+    if (pool === undefined) throw new Error('seed has a pool');
+    return {
+      ...resources,
+      nodes,
+      l2Advertisements: [
+        {
+          apiVersion: 'metallb.io/v1beta1',
+          kind: 'L2Advertisement',
+          metadata: { ...pool.metadata, name: 'l2' },
+          spec: { ipAddressPools: [pool.metadata.name] },
+        },
+      ],
+    };
+  };
+
+  test('standalone (no Node objects): the host alone owns what it is eligible for, no BFD mesh', () => {
+    const outcome = reconciler().reconcile(withL2(seed, []));
+    expect(outcome.layer2?.owned.map((owned) => owned.ip.text)).toEqual(['203.0.113.5']);
+    expect(outcome.desiredConfig).not.toContain(' peer ');
+  });
+
+  test('in a cluster: one BFD session per other node with an InternalIP, and no layer 2 without an L2Advertisement', () => {
+    const nodes = ['node-21', 'node-22', 'node-23'].map((name, index) => ({
+      name,
+      labels: { 'kubernetes.io/hostname': name },
+      networkUnavailable: false,
+      internalIPs: [`192.0.2.${11 + index}`],
+    }));
+    const outcome = reconciler().reconcile(withL2(seed, nodes));
+    expect(outcome.desiredConfig).toContain(' peer 192.0.2.12\n');
+    expect(outcome.desiredConfig).toContain(' peer 192.0.2.13\n');
+    expect(outcome.desiredConfig).not.toContain(' peer 192.0.2.11\n');
+    expect(reconciler().reconcile({ ...seed, nodes }).layer2).toBeUndefined();
+  });
+});

@@ -5,12 +5,14 @@
 // applied at all (a restarted speaker leaves FRR as it is).
 import { ServiceDecisionMemo } from '../announce/service-decision-memo.js';
 import type { AnnounceOptions, AnnounceResult } from '../announce/types.js';
+import type { NodeInfo } from '../api/cluster.js';
 import type { Resources } from '../api/resources.js';
 import { buildConfig } from '../config/build-config.js';
 import { formatConfigError } from '../config/problem.js';
 import type { Config, ConfigError, Peer } from '../config/types.js';
 import type { FrrRenderer } from '../frr/render.js';
 import type { ConfigurationVerdict } from '../k8s/configuration-state.js';
+import { electL2Owners, type L2ElectionResult } from '../l2/election.js';
 import { frrConfigForNode, nodeNamed } from '../node-pipeline/node-config.js';
 
 export interface ReconcileOutcome {
@@ -23,6 +25,8 @@ export interface ReconcileOutcome {
   readonly announce: AnnounceResult | undefined;
   /** the node's Node object was found among the inputs */
   readonly nodeKnown: boolean;
+  /** the layer 2 owner election; undefined without a valid Config or without any L2Advertisement */
+  readonly layer2: L2ElectionResult | undefined;
 }
 
 export interface ReconcilerOptions {
@@ -37,6 +41,8 @@ export interface ReconcilerOptions {
    * given (pass one to read its counters)
    */
   readonly announceMemo?: ServiceDecisionMemo;
+  /** nodes whose speaker is known alive (layer 2 election); undefined or returning undefined = no source */
+  readonly layer2Alive?: () => ReadonlySet<string> | undefined;
 }
 
 export interface Reconciler {
@@ -47,6 +53,21 @@ export interface Reconciler {
    */
   reconcile(resources: Resources, inputErrors?: readonly string[]): ReconcileOutcome;
   lastValidConfig(): Config | undefined;
+}
+
+/**
+ * The other nodes' first InternalIP of this node's family: layer 2 runs a BFD session to each (N-1
+ * sessions per node), so a node that fails hard is known dead within BFD's detection time.
+ */
+export function livenessPeersOf(nodes: readonly NodeInfo[], self: NodeInfo): string[] {
+  const own = self.internalIPs?.[0];
+  if (own === undefined) return [];
+  const family = own.includes(':');
+  return nodes.flatMap((other) => {
+    if (other.name === self.name) return [];
+    const address = other.internalIPs?.find((ip) => ip.includes(':') === family);
+    return address === undefined ? [] : [address];
+  });
 }
 
 export function createReconciler(options: ReconcilerOptions): Reconciler {
@@ -73,6 +94,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
         }
       }
       const { node, found } = nodeNamed(resources.nodes, options.nodeName);
+      const layer2 = lastValid !== undefined && lastValid.l2Advertisements.length > 0;
       if (lastValid === undefined) {
         return {
           configuration,
@@ -81,6 +103,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
           peers: [],
           announce: undefined,
           nodeKnown: found,
+          layer2: undefined,
         };
       }
       const rendered = frrConfigForNode(
@@ -89,6 +112,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
           node,
           services: resources.services,
           endpointSlices: resources.endpointSlices,
+          ...(layer2 ? { livenessPeers: livenessPeersOf(resources.nodes, node) } : {}),
           options: {
             ...options.announceOptions,
             ...(options.logLevel === undefined ? {} : { logLevel: options.logLevel }),
@@ -104,6 +128,19 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
         peers: rendered.peers,
         announce: rendered.announce,
         nodeKnown: found,
+        layer2: !layer2
+          ? undefined
+          : electL2Owners({
+              config: lastValid,
+              node: options.nodeName,
+              // standalone (no Node objects): this host alone, owning what it is eligible for
+              nodes: found ? resources.nodes : [...resources.nodes, node],
+              alive: options.layer2Alive?.(),
+              services: resources.services,
+              endpointSlices: resources.endpointSlices,
+              ignoreExcludeLB: options.announceOptions?.ignoreExcludeLB === true,
+              lbClass: options.announceOptions?.lbClass ?? '',
+            }),
       };
     },
   };

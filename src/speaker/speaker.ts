@@ -13,6 +13,14 @@ import { k8sClientMetrics } from '../k8s/metrics.js';
 import { createFrrMetrics } from '../metrics/frr-metrics.js';
 import type { SpeakerConfigurationStatus } from './configuration-state.js';
 import { observeFrr } from './frr-observer.js';
+import {
+  createLayer2Speaker,
+  type L2ServiceStatus,
+  type Layer2Speaker,
+  type ResponderPort,
+} from './layer2.js';
+import type { L2Counters } from '../l2/responder.js';
+import type { LivenessMonitor } from './liveness.js';
 import { newlyInvalidIngress } from './invalid-ip-events.js';
 import { createReconciler, type ReconcileOutcome, type ReconcilerOptions } from './reconciler.js';
 import { serviceStatuses, type ServiceStatus } from './service-status.js';
@@ -27,6 +35,8 @@ export interface StatusSink {
   sessions(statuses: readonly SessionStatus[]): Promise<void>;
   /** the complete set for this node: objects not in it are deleted */
   services(statuses: readonly ServiceStatus[]): Promise<void>;
+  /** ServiceL2Status: the complete set of Services this node answers ARP/NDP for */
+  l2Services?(statuses: readonly L2ServiceStatus[]): Promise<void>;
 }
 
 export interface SpeakerOptions extends ReconcilerOptions {
@@ -37,6 +47,10 @@ export interface SpeakerOptions extends ReconcilerOptions {
   readonly sink: StatusSink;
   /** how often FRR's sessions are read; default 1 s (a session change shows within ~1 s) */
   readonly observeIntervalMs?: number;
+  /** layer 2 liveness (BFD between the nodes); without it only Node Ready counts */
+  readonly createLiveness?: (onChange: () => void) => LivenessMonitor;
+  /** the layer 2 responder; default the real one (packet sockets) */
+  readonly createL2Responder?: (counters: L2Counters) => ResponderPort;
 }
 
 export interface Speaker {
@@ -52,11 +66,16 @@ export interface Speaker {
   /** Reads FRR and pushes status now; resolves when done. */
   observeNow(): Promise<void>;
   outcome(): ReconcileOutcome | undefined;
+  readonly layer2: Layer2Speaker;
 }
 
 export function createSpeaker(options: SpeakerOptions): Speaker {
   const { logger, sink } = options;
-  const reconciler = createReconciler(options);
+  let lastInput: { resources: Resources; inputErrors: readonly string[] | undefined } | undefined;
+  // a node died or came back: elect again with the same inputs (set below, once `update` exists)
+  let reelect: () => void = () => undefined;
+  const liveness = options.createLiveness?.(() => reelect());
+  const reconciler = createReconciler({ ...options, layer2Alive: () => liveness?.alive() });
   const frrMetrics = createFrrMetrics(options.registry);
   const announced = new Gauge({
     name: 'metallb_speaker_announced',
@@ -69,7 +88,20 @@ export function createSpeaker(options: SpeakerOptions): Speaker {
 
   let latest: ReconcileOutcome | undefined;
   let lastApply: ApplyOutcome | undefined;
-  const pushed = { configuration: '', sessions: '', services: '' };
+  const pushed = { configuration: '', sessions: '', services: '', l2Services: '' };
+  const layer2 = createLayer2Speaker({
+    nodeName: options.nodeName,
+    logger,
+    registry: options.registry,
+    ...(options.createL2Responder === undefined ? {} : { createResponder: options.createL2Responder }),
+  });
+
+  async function pushL2(): Promise<void> {
+    const write = sink.l2Services?.bind(sink);
+    if (write === undefined) return;
+    const statuses = layer2.statuses();
+    await push('l2Services', statuses, () => write(statuses));
+  }
   let observeTimer: NodeJS.Timeout | undefined;
   let observing: Promise<void> | undefined;
   let stopped = true;
@@ -158,6 +190,7 @@ export function createSpeaker(options: SpeakerOptions): Speaker {
       }
     }
     await pushConfiguration();
+    await pushL2();
   }
 
   function observeNow(): Promise<void> {
@@ -188,12 +221,27 @@ export function createSpeaker(options: SpeakerOptions): Speaker {
         1,
       );
     }
+    for (const decision of outcome.layer2?.decisions ?? []) {
+      if (!decision.announced) continue;
+      for (const ip of decision.ips)
+        announced.set(
+          {
+            service: `${decision.namespace}/${decision.name}`,
+            protocol: 'layer2',
+            node: options.nodeName,
+            ip,
+          },
+          1,
+        );
+    }
   }
 
-  return {
+  const speaker: Speaker = {
     outcome: () => latest,
     update(resources, inputErrors) {
+      lastInput = { resources, inputErrors };
       const outcome = reconciler.reconcile(resources, inputErrors);
+      liveness?.setNodes(resources.nodes, outcome.layer2 !== undefined);
       if (latest?.configuration.result !== outcome.configuration.result) {
         logger.info('configuration state', {
           node: options.nodeName,
@@ -214,8 +262,11 @@ export function createSpeaker(options: SpeakerOptions): Speaker {
       configStale.set(outcome.configuration.result === 'Valid' ? 0 : 1);
       configLoaded.set(reconciler.lastValidConfig() === undefined ? 0 : 1);
       updateAnnouncedMetric(outcome);
+      // layer 2 first: ARP/NDP ownership must not wait for FRR
+      layer2.update(outcome.layer2);
       if (outcome.desiredConfig !== undefined) options.syncLoop.setDesired(outcome.desiredConfig);
       void pushConfiguration();
+      void pushL2();
     },
     syncEvent(event) {
       if (event.kind === 'noop') return;
@@ -232,10 +283,17 @@ export function createSpeaker(options: SpeakerOptions): Speaker {
     },
     async stop() {
       stopped = true;
+      liveness?.stop();
+      layer2.close();
       if (observeTimer !== undefined) clearTimeout(observeTimer);
       await options.syncLoop.stop();
       await observing;
     },
     observeNow,
+    layer2,
   };
+  reelect = () => {
+    if (lastInput !== undefined && !stopped) speaker.update(lastInput.resources, lastInput.inputErrors);
+  };
+  return speaker;
 }

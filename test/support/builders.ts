@@ -188,6 +188,7 @@ export function config(parts: Partial<Config> = {}): Config {
     pools: [pool('pool-a', ['203.0.113.0/24', '2001:db8::/64'])],
     peers: [peer('tor1', '192.0.2.1'), peer('tor2', '192.0.2.2')],
     advertisements: [advertisement('adv-a')],
+    l2Advertisements: [],
     bfdProfiles: [],
     ...parts,
   };

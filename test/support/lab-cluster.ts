@@ -122,6 +122,7 @@ export function labCluster(): ClusterObjects {
         spec: { peerAddress: '198.51.100.1', peerASN: 65000, myASN: 65100, bfdProfile: 'tor-bfd' },
       }),
     ],
+    l2Advertisements: [],
     bgpAdvertisements: [
       object('prod-adv', {
         spec: {

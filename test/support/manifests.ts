@@ -25,6 +25,8 @@ export const peer = (name: string, spec: Spec, meta?: Meta & { version?: 'v1beta
   object(`metallb.io/${meta?.version ?? 'v1beta2'}`, 'BGPPeer', name, spec, meta);
 export const advertisement = (name: string, spec: Spec, meta?: Meta) =>
   object('metallb.io/v1beta1', 'BGPAdvertisement', name, spec, meta);
+export const l2Advertisement = (name: string, spec: Spec, meta?: Meta) =>
+  object('metallb.io/v1beta1', 'L2Advertisement', name, spec, meta);
 export const bfdProfile = (name: string, spec: Spec, meta?: Meta) =>
   object('metallb.io/v1beta1', 'BFDProfile', name, spec, meta);
 export const community = (name: string, aliases: { name: string; value: string }[], meta?: Meta) =>

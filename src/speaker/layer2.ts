@@ -1,0 +1,131 @@
+// The speaker's layer 2 side: the election result → the ARP/NDP responder (which IPs this node
+// answers for, on which interfaces), MetalLB's layer2 metrics, ServiceL2Status per owned Service and
+// the Services this node newly owns (for `nodeAssigned` events). The responder (and the native
+// packet-socket addon) is only created once some L2Advertisement exists: BGP-only speakers never
+// open a packet socket and never need NET_RAW.
+import { Counter, type Registry } from 'prom-client';
+import type { Logger } from 'winston';
+import type { L2Decision, L2ElectionResult } from '../l2/election.js';
+import type { OwnedAddress } from '../l2/owned.js';
+import { L2Responder, type L2Counters } from '../l2/responder.js';
+
+export interface L2ServiceStatus {
+  readonly namespace: string;
+  readonly name: string;
+  readonly node: string;
+  /** interfaces this node answers on for the Service, sorted */
+  readonly interfaces: readonly string[];
+}
+
+/** What the responder must offer (L2Responder, or a fake in tests). */
+export interface ResponderPort {
+  setOwned(addresses: readonly OwnedAddress[]): void;
+  interfaces(): Map<string, string>;
+  close(): void;
+}
+
+export interface Layer2Options {
+  readonly nodeName: string;
+  readonly logger: Logger;
+  readonly registry: Registry;
+  /** default: a real L2Responder */
+  readonly createResponder?: (counters: L2Counters) => ResponderPort;
+}
+
+export interface Layer2Speaker {
+  /** Applies an election result (undefined: no layer 2 configuration: answer for nothing). */
+  update(result: L2ElectionResult | undefined): void;
+  /** ServiceL2Status of every Service this node owns now */
+  statuses(): L2ServiceStatus[];
+  /** Services owned now that were not owned at the previous update */
+  newlyOwned(): readonly L2Decision[];
+  /** stops answering at once (graceful hand-over, shutdown) */
+  release(): void;
+  close(): void;
+}
+
+export function createLayer2Speaker(options: Layer2Options): Layer2Speaker {
+  const label = { labelNames: ['ip'] as const, registers: [options.registry] };
+  const requests = new Counter({
+    name: 'metallb_layer2_requests_received',
+    help: 'Number of layer2 requests received for owned IPs',
+    ...label,
+  });
+  const responses = new Counter({
+    name: 'metallb_layer2_responses_sent',
+    help: 'Number of layer2 responses sent for owned IPs in response to requests',
+    ...label,
+  });
+  const gratuitous = new Counter({
+    name: 'metallb_layer2_gratuitous_sent',
+    help: 'Number of gratuitous layer2 packets sent for owned IPs as a result of failovers',
+    ...label,
+  });
+  const counters: L2Counters = {
+    requestReceived: (ip) => requests.inc({ ip }),
+    responseSent: (ip) => responses.inc({ ip }),
+    gratuitousSent: (ip) => gratuitous.inc({ ip }),
+  };
+  const create =
+    options.createResponder ??
+    ((c: L2Counters) =>
+      new L2Responder({ logger: options.logger.child({ component: 'layer2' }), counters: c }));
+  let responder: ResponderPort | undefined;
+  let responderFailed = false;
+  let owned: readonly L2Decision[] = [];
+  let gained: readonly L2Decision[] = [];
+  let released = false;
+
+  const key = (decision: L2Decision) => `${decision.namespace}/${decision.name}`;
+
+  function ensureResponder(): ResponderPort | undefined {
+    if (responder !== undefined || responderFailed) return responder;
+    try {
+      responder = create(counters);
+    } catch (error) {
+      responderFailed = true;
+      options.logger.error('layer2: cannot start the ARP/NDP responder; this node answers for nothing', {
+        error: String(error),
+      });
+    }
+    return responder;
+  }
+
+  return {
+    update(result) {
+      if (released) return;
+      const now = (result?.decisions ?? []).filter((decision) => decision.announced);
+      const before = new Set(owned.map(key));
+      gained = now.filter((decision) => !before.has(key(decision)));
+      owned = now;
+      if (result === undefined) {
+        responder?.setOwned([]);
+        return;
+      }
+      ensureResponder()?.setOwned(result.owned);
+    },
+    statuses() {
+      const available = [...(responder?.interfaces().keys() ?? [])].sort();
+      return owned.map((decision) => ({
+        namespace: decision.namespace,
+        name: decision.name,
+        node: options.nodeName,
+        interfaces:
+          decision.interfaces === undefined
+            ? available
+            : decision.interfaces.filter((name) => available.includes(name)),
+      }));
+    },
+    newlyOwned: () => gained,
+    release() {
+      released = true;
+      owned = [];
+      responder?.setOwned([]);
+    },
+    close() {
+      released = true;
+      responder?.close();
+      responder = undefined;
+    },
+  };
+}
