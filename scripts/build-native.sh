@@ -13,9 +13,13 @@ nodedir_flag=()
 if [ -f "$prefix/include/node/node_api.h" ]; then
   nodedir_flag=(--nodedir="$prefix")
 fi
-gyp="$(command -v node-gyp || true)"
-if [ -z "$gyp" ]; then
-  gyp="$(npm root -g)/npm/node_modules/node-gyp/bin/node-gyp.js"
+# npm's own node-gyp (a JS file run with this node); under `npm run`, `node-gyp` on PATH is npm's
+# shell shim for it, which must be executed, not given to node.
+gyp_js="$(npm root -g)/npm/node_modules/node-gyp/bin/node-gyp.js"
+if [ -f "$gyp_js" ]; then
+  gyp=(node "$gyp_js")
+else
+  gyp=(node-gyp)
 fi
-node "$gyp" rebuild --directory native "${nodedir_flag[@]}" --loglevel=warn >/dev/null
+"${gyp[@]}" rebuild --directory native "${nodedir_flag[@]}" --loglevel=warn >/dev/null
 test -f "$out"
