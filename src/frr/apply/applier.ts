@@ -1,6 +1,7 @@
 // Keeps a real FRR in sync with the config ferry renders (DESIGN §4). Shell: all FRR I/O goes
 // through src/frr/vtysh.ts, the only file write is the frr.conf FRR boots from. Pipeline:
-//   (b) same desired text and the running config unchanged since the last apply → nothing;
+//   (b) same desired text, the running config unchanged since the last apply and its network lines
+//       those of the desired config → nothing (any difference: frr-reload.py, reason `drift`);
 //   (a) FRR's parser checks the change first: a rejected config is never applied;
 //   (c) a Service-churn change → one vtysh call; the running config FRR now holds is predicted from
 //       the one it printed before plus the edits (optionally read back in the same call), and every
@@ -11,12 +12,17 @@
 //   (d) anything else, a first apply and drift → frr-reload.py --reload;
 //   (e) a failed apply (vtysh stops half way, frr-reload applies partially) → frr-reload.py back to the
 //       last good config, then check the running config is the one remembered;
-//   (f) success → remember (desired text, running config).
+//   (f) success → remember (desired text, running config); after frr-reload.py only when the running
+//       config's network lines are exactly the desired ones (see network-lines.ts): a config someone
+//       changed while the reload ran is never taken for the desired one.
+// `apply(…, { verify: true })` checks the running config first also when the desired text changed,
+// so a periodic check bounds drift even while Services keep changing.
 import { chmod, chown, rename, stat, writeFile } from 'node:fs/promises';
 import type { VtyChannel, VtyChannelError } from '../vty-channel.js';
 import type { FrrError, Vtysh } from '../vtysh.js';
 import { applyEdits, deltaConfigText, type ConfigEdit } from './config-edit.js';
 import { canonicalConfig, parseConfigTree, type ConfigTree } from './config-tree.js';
+import { networkLineDifference, networkLines } from './network-lines.js';
 import { planChange, type ApplyPlan } from './plan.js';
 import { redactSecrets } from './redact.js';
 import { reloadFileText, unmanagedLines } from './reload-file.js';
@@ -46,6 +52,8 @@ export type ApplyResult =
       readonly reason: string;
       /** vtysh commands sent (incremental) */
       readonly commandCount: number;
+      /** with reason `drift`: what differed, when known */
+      readonly drift?: string;
       readonly durationMs: number;
     }
   /** FRR's parser refused the config; nothing was applied, the last good config keeps running */
@@ -84,8 +92,12 @@ export interface ApplierOptions {
 }
 
 export interface Applier {
-  /** Brings FRR to the desired config; never throws for FRR-side failures. One apply at a time. */
-  apply(desired: string): Promise<ApplyResult>;
+  /**
+   * Brings FRR to the desired config; never throws for FRR-side failures. One apply at a time.
+   * `verify`: compare FRR's running config with the desired one first, even when the desired text
+   * changed (an unchanged text is always checked), and repair any difference with frr-reload.py.
+   */
+  apply(desired: string, options?: ApplyOptions): Promise<ApplyResult>;
   /**
    * Runs FRR's parser on the change `desired` would make, ahead of `apply` (e.g. while the sync loop
    * debounces); a later `apply` of the same change skips its own check. Never applies anything.
@@ -95,6 +107,10 @@ export interface Applier {
   lastApplied(): string | undefined;
   /** Forgets the last apply: the next one goes through frr-reload.py (e.g. after an FRR restart). */
   forget(): void;
+}
+
+export interface ApplyOptions {
+  readonly verify?: boolean;
 }
 
 interface AppliedState {
@@ -209,6 +225,25 @@ export function createApplier(options: ApplierOptions): Applier {
   const sameAsRemembered = (applied: AppliedState, running: string): boolean =>
     canonicalConfig(parseConfigTree(running)) === expectedCanonical(applied);
 
+  /** The network lines of a desired config, computed once per text (10,000 lines: ~20 ms). */
+  let desiredNetworksCache: { desired: string; lines: readonly string[] } | undefined;
+  const desiredNetworks = (desired: string): readonly string[] => {
+    if (desiredNetworksCache?.desired !== desired)
+      desiredNetworksCache = { desired, lines: networkLines(parseConfigTree(desired)) };
+    return desiredNetworksCache.lines;
+  };
+
+  /** Why FRR's running config is not what ferry wants, or undefined when it is. */
+  const divergence = (applied: AppliedState, running: string): string | undefined => {
+    const tree = parseConfigTree(running);
+    const { extra, missing } = networkLineDifference(networkLines(tree), desiredNetworks(applied.desired));
+    if (extra.length > 0 || missing.length > 0)
+      return `FRR originates ${extra.length} network lines the desired config lacks (e.g. ${extra[0] ?? '-'}) and lacks ${missing.length} (e.g. ${missing[0] ?? '-'})`;
+    if (canonicalConfig(tree) !== expectedCanonical(applied))
+      return 'the running config differs from the last apply';
+    return undefined;
+  };
+
   const checkDelta = async (delta: string): Promise<DeltaCheck> => {
     const cached = checkedDeltas.get(delta);
     if (cached !== undefined) return cached;
@@ -292,21 +327,47 @@ export function createApplier(options: ApplierOptions): Applier {
         durationMs: took(),
       };
     }
+    const { extra, missing } = networkLineDifference(
+      networkLines(parseConfigTree(after.text)),
+      desiredNetworks(desired),
+    );
+    if (extra.length > 0 || missing.length > 0) {
+      // Something changed FRR while frr-reload.py ran (a restart, a vtysh left running by a killed
+      // speaker): remembering this print would make every later check agree with it.
+      state = undefined;
+      return {
+        kind: 'failed',
+        method: 'reload',
+        error: {
+          kind: 'drift',
+          message: `after frr-reload.py FRR originates ${extra.length} network lines the desired config lacks (e.g. ${redactSecrets(extra[0] ?? '-')}) and lacks ${missing.length} (e.g. ${redactSecrets(missing[0] ?? '-')})`,
+          line: undefined,
+          lineText: undefined,
+        },
+        rolledBack: false,
+        durationMs: took(),
+      };
+    }
     state = remember(desired, after.text, unmanaged);
     return { kind: 'applied', method: 'reload', reason, commandCount: 0, durationMs: took() };
   };
 
-  const applyNow = async (desired: string): Promise<ApplyResult> => {
+  const applyNow = async (desired: string, options: ApplyOptions): Promise<ApplyResult> => {
     const started = performance.now();
     const took = () => performance.now() - started;
     const previous = state;
     if (previous === undefined) return reloadTo(desired, 'start', started, false);
 
-    if (desired === previous.desired) {
+    if (desired === previous.desired || options.verify === true) {
       const running = await readRunning();
-      if (running.ok && sameAsRemembered(previous, running.text)) return { kind: 'noop', durationMs: took() };
-      // The desired text passed the parser when it was applied.
-      return reloadTo(desired, 'drift', started, true);
+      const drift = running.ok ? divergence(previous, running.text) : running.error.message;
+      if (drift === undefined) {
+        if (desired === previous.desired) return { kind: 'noop', durationMs: took() };
+      } else {
+        // An unchanged desired text passed the parser when it was applied.
+        const repaired = await reloadTo(desired, 'drift', started, desired === previous.desired);
+        return repaired.kind === 'applied' ? { ...repaired, drift: redactSecrets(drift) } : repaired;
+      }
     }
 
     const plan = planChange(previous.desired, desired);
@@ -444,8 +505,8 @@ export function createApplier(options: ApplierOptions): Applier {
   };
 
   return {
-    apply(desired) {
-      const run = queue.then(() => applyNow(desired));
+    apply(desired, options = {}) {
+      const run = queue.then(() => applyNow(desired, options));
       queue = run.catch(() => undefined);
       return run;
     },
