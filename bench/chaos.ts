@@ -19,7 +19,7 @@ function parseArgs(argv: readonly string[]) {
     firstSeed: 1,
     chaosMs: 30_000,
     services: 200,
-    convergeTimeoutMs: 30_000,
+    convergeTimeoutMs: 60_000,
     keepLogs: false,
   };
   for (let i = 0; i < argv.length; i++) {

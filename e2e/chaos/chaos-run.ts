@@ -54,7 +54,7 @@ export interface ChaosOptions {
   readonly services?: number;
   /** how long actions keep coming; default 30 s */
   readonly chaosMs?: number;
-  /** how long the invariant may take to hold after quiet before the run fails; default 30 s */
+  /** how long the invariant may take to hold after quiet before the run fails; default 60 s */
   readonly convergeTimeoutMs?: number;
   /** progress lines (the bench prints them; the test keeps them for a failure message) */
   readonly log?: (line: string) => void;
@@ -454,7 +454,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     frozen.clear();
     if (node.speaker === undefined) lab.startSpeaker(node, SPEAKER_FLAGS);
     note(`quiet: ${writer.expectedPrefixes().size} prefixes expected`);
-    const quiet = await waitForInvariant(lab, node, writer, options.convergeTimeoutMs ?? 30_000, note);
+    const quiet = await waitForInvariant(lab, node, writer, options.convergeTimeoutMs ?? 60_000, note);
     if (quiet.problems.length === 0) {
       convergedMs = quiet.elapsedMs;
       note(`converged after ${Math.round(quiet.elapsedMs)} ms`);

@@ -7,19 +7,20 @@
 import { jest } from '@jest/globals';
 import { runChaos } from './chaos-run.js';
 
-// lab ~5 s, first convergence ~10–20 s, chaos 25 s, convergence ≤ 30 s, teardown
-jest.setTimeout(150_000);
+// lab ~5 s, first convergence ~10–30 s (BGP sessions come up), chaos 20 s, then convergence: ~5–15 s
+// (more on a loaded machine: after an FRR restart the sessions must come back first), at most 60 s
+jest.setTimeout(240_000);
 
 const SEEDS = [7, 18, 2026];
 
 describe('chaos: faults, then quiet, then the ToRs carry exactly what the cluster says', () => {
   test.each(SEEDS)('seed %i', async (seed) => {
-    const report = await runChaos({ seed, chaosMs: 25_000, convergeTimeoutMs: 30_000 });
+    const report = await runChaos({ seed, chaosMs: 20_000, convergeTimeoutMs: 60_000 });
     // failure names the seed, what differs at the ToRs / in the status objects, and the log file
     expect({ seed, failure: report.failure }).toEqual({ seed, failure: undefined });
     expect(report.convergedMs).toBeDefined();
     // the seed really exercised the faults it is about
     const injected = Object.values(report.faults).reduce((total, count) => total + count, 0);
-    expect(injected).toBeGreaterThan(40);
+    expect(injected).toBeGreaterThan(30);
   });
 });

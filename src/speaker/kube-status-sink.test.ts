@@ -21,17 +21,15 @@ const SESSION: SessionStatus = {
   bfdTimers: undefined,
 };
 
+const sinkIn = (namespace: string) =>
+  createKubeStatusSink({ client: api().client, namespace, nodeName: 'node1', logger: silentLogger() });
+
 describe('Kubernetes status sink', () => {
   afterEach(() => api().server.faults.clear());
 
   test('a start while the API server fails is retried, and writes wait for it instead of failing', async () => {
     const namespace = await freshNamespace('sink');
-    const sink = createKubeStatusSink({
-      client: api().client,
-      namespace,
-      nodeName: 'node1',
-      logger: silentLogger(),
-    });
+    const sink = sinkIn(namespace);
     // the first two lists fail (a speaker starting during an API server outage)
     api().server.faults.failRequests({ match: (r) => r.method === 'GET' && !r.watch, count: 2 });
     const started = sink.start();
@@ -46,12 +44,7 @@ describe('Kubernetes status sink', () => {
 
   test('stopped before it could list, writes fail as values (no duplicates of unseen objects)', async () => {
     const namespace = await freshNamespace('sink');
-    const sink = createKubeStatusSink({
-      client: api().client,
-      namespace,
-      nodeName: 'node1',
-      logger: silentLogger(),
-    });
+    const sink = sinkIn(namespace);
     api().server.faults.failRequests({ match: (r) => r.method === 'GET' && !r.watch });
     const started = sink.start();
     sink.stop();

@@ -133,7 +133,7 @@ function syncMetrics(registry: Registry): SyncMetrics {
       existing<Counter>('ferry_frr_drift_repairs_total') ??
       new Counter({
         name: 'ferry_frr_drift_repairs_total',
-        help: 'Times the running config differed from what ferry applied and was put back.',
+        help: 'Times the running config differed from the desired config (checked every 5 s) and was put back.',
         registers: [registry],
       }),
   };
