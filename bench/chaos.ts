@@ -6,8 +6,18 @@
 // the log file kept for each.
 //
 // Run (root): npm run bench:chaos -- [--seeds N] [--first-seed S | --seed S] [--chaos-ms MS]
-//   [--services N] [--converge-timeout-ms MS] [--keep-logs]. Exit status 1 when any seed failed.
-import { FAULT_KINDS, runChaos, type ChaosReport, type FaultKind } from '../e2e/chaos/chaos-run.js';
+//   [--services N] [--converge-timeout-ms MS] [--keep-logs] [--continuous]. Exit status 1 when any
+//   seed failed. `--continuous`: one lab for all seeds, each window starting where the last one
+//   converged (no lab build and first BGP convergence per seed: ~3x the seeds per hour); a failing
+//   seed then reproduces with the same --first-seed and --seeds up to it, or alone without it.
+import {
+  ChaosLab,
+  FAULT_KINDS,
+  runChaos,
+  type ChaosOptions,
+  type ChaosReport,
+  type FaultKind,
+} from '../e2e/chaos/chaos-run.js';
 
 const print = (line: string): void => {
   process.stdout.write(`${line}\n`);
@@ -21,11 +31,12 @@ function parseArgs(argv: readonly string[]) {
     services: 200,
     convergeTimeoutMs: 60_000,
     keepLogs: false,
+    continuous: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
-    if (arg === '--keep-logs') {
-      options.keepLogs = true;
+    if (arg === '--keep-logs' || arg === '--continuous') {
+      options[arg === '--keep-logs' ? 'keepLogs' : 'continuous'] = true;
       continue;
     }
     const value = Number(argv[++i]);
@@ -55,15 +66,27 @@ async function main(): Promise<number> {
   });
   const reports: ChaosReport[] = [];
   const started = performance.now();
+  let shared: ChaosLab | undefined;
+  if (options.continuous) {
+    const created = await ChaosLab.create(options.firstSeed, options.services);
+    shared = created.chaos;
+    print(
+      `one lab for every seed: ${options.services} Services converged in ${Math.round(created.convergedMs)} ms`,
+    );
+  }
+  process.once('SIGTERM', () => {
+    interrupted = true;
+  });
   for (let seed = options.firstSeed; seed < options.firstSeed + options.seeds && !interrupted; seed++) {
-    const report = await runChaos({
+    const windowOptions: ChaosOptions = {
       seed,
       chaosMs: options.chaosMs,
       services: options.services,
       convergeTimeoutMs: options.convergeTimeoutMs,
       keepLog: options.keepLogs,
       log: print,
-    });
+    };
+    const report = await (shared === undefined ? runChaos(windowOptions) : shared.window(windowOptions));
     reports.push(report);
     const heavy = (['kill-speaker', 'restart-frr', 'freeze-speaker'] as const)
       .map((kind) => `${kind} ${report.faults[kind]}`)
@@ -74,6 +97,7 @@ async function main(): Promise<number> {
         : `seed ${seed}: FAILED ${report.failure} (log: ${report.logFile ?? '-'})`,
     );
   }
+  for (const problem of (await shared?.destroy()) ?? []) print(`cleanup: ${problem}`);
   const totals = Object.fromEntries(FAULT_KINDS.map((kind) => [kind, 0])) as Record<FaultKind, number>;
   for (const report of reports) for (const kind of FAULT_KINDS) totals[kind] += report.faults[kind];
   const converged = reports
@@ -82,7 +106,7 @@ async function main(): Promise<number> {
   const failed = reports.filter((r) => r.failure !== undefined);
   print('');
   print(
-    `seeds run: ${reports.length} (${options.firstSeed}..${options.firstSeed + reports.length - 1}), chaos ${options.chaosMs} ms each, ${options.services} Services at start, ${Math.round((performance.now() - started) / 1000)} s in all`,
+    `seeds run: ${reports.length} (${options.firstSeed}..${options.firstSeed + reports.length - 1}), chaos ${options.chaosMs} ms each, ${options.services} Services at start, ${options.continuous ? 'one lab for all' : 'a lab per seed'}, ${Math.round((performance.now() - started) / 1000)} s in all`,
   );
   print(`faults injected: ${FAULT_KINDS.map((kind) => `${kind} ${totals[kind]}`).join(', ')}`);
   print(`actions in all: ${Object.values(totals).reduce((a, b) => a + b, 0)}`);

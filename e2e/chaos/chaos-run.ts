@@ -312,175 +312,234 @@ const FRR_STARTUP_CONFIG = 'frr defaults datacenter\n';
 /** debug: the log kept for a failed seed shows every check and no-op of the sync loop */
 const SPEAKER_FLAGS = ['--log-level', 'debug'];
 
-export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
-  const random = seededRandom(options.seed);
-  const log = options.log ?? (() => undefined);
-  const faults = Object.fromEntries(FAULT_KINDS.map((kind) => [kind, 0])) as Record<FaultKind, number>;
-  const trace: string[] = [];
-  const speakerLogs: string[] = [];
-  const started = performance.now();
-  const note = (line: string) => {
-    trace.push(`${((performance.now() - started) / 1000).toFixed(2)}s ${line}`);
-  };
-  const pick = <T>(items: readonly T[]): T | undefined => items[Math.floor(random() * items.length)];
+/** A lab for chaos runs: one node, two ToRs, the Services; windows of chaos run on it one after another. */
+export class ChaosLab {
+  private readonly frozen = new Set<number>();
+  private readonly thaws: NodeJS.Timeout[] = [];
+  /** logs of speakers killed during the current window */
+  private speakerLogs: string[] = [];
 
-  const lab = await ClusterLab.create({ nodes: 1 });
-  let failure: string | undefined;
-  let convergedMs: number | undefined;
-  const node = lab.nodes[0] as LabNode;
-  const writer = new ClusterWriter(lab, node.name);
-  const frozen = new Set<number>();
-  const thaws: NodeJS.Timeout[] = [];
-  try {
-    await lab.apply(
-      documents(
-        // connect retries every 2 s: sessions come back quickly after an FRR restart
-        seedPeers({ connectTime: '2s' }),
-        metallb('IPAddressPool', 'chaos', { addresses: [SCALE_ROOT] }),
-        metallb('BGPAdvertisement', 'chaos', {}),
-        lab.nodeObjectsYaml(),
-      ),
-    );
-    for (let i = 0; i < (options.services ?? 200); i++) writer.create(random() < 0.9);
-    lab.startSpeaker(node, SPEAKER_FLAGS);
-    const initial = await waitForInvariant(lab, node, writer, 60_000, note);
-    if (initial.problems.length > 0)
-      throw new Error(`the lab never converged before the chaos: ${initial.problems.join('; ')}`);
-    log(
-      `seed ${options.seed}: ${writer.services.size} Services converged in ${Math.round(initial.elapsedMs)} ms; chaos for ${options.chaosMs ?? 30_000} ms`,
-    );
+  private constructor(
+    readonly lab: ClusterLab,
+    readonly node: LabNode,
+    private readonly writer: ClusterWriter,
+  ) {}
 
-    const kinds = FAULT_KINDS.flatMap((kind) => Array.from({ length: WEIGHTS[kind] }, () => kind));
-    const chaosEnd = performance.now() + (options.chaosMs ?? 30_000);
-    const apiserver = lab.apiserver.faults;
-    const isWrite = (request: { method: string }) => request.method !== 'GET';
-    while (performance.now() < chaosEnd) {
-      await sleep(50 + Math.floor(random() * 350));
-      const kind = pick(kinds) ?? 'flip-ready';
-      const services = [...writer.services.values()];
-      faults[kind]++;
-      switch (kind) {
-        case 'create-service': {
-          const service = writer.create(random() < 0.8);
-          note(`create ${service.name} ${service.ip} ready=${service.ready}`);
-          break;
-        }
-        case 'delete-service': {
-          const service = pick(services);
-          const sliceFirst = random() < 0.5;
-          if (service === undefined) break;
-          writer.delete(service, sliceFirst);
-          note(`delete ${service.name} ${service.ip} (slice ${sliceFirst ? 'first' : 'last'})`);
-          break;
-        }
-        case 'flip-ready': {
-          const service = pick(services);
-          if (service === undefined) break;
-          writer.setReady(service, !service.ready);
-          note(`ready ${service.name} ${service.ip} → ${service.ready}`);
-          break;
-        }
-        case 'kill-speaker': {
-          speakerLogs.push(node.speakerLog);
-          await lab.stopSpeaker(node, 'SIGKILL');
-          lab.startSpeaker(node, SPEAKER_FLAGS);
-          note(`kill -9 speaker, new pid ${speakerPid(node) ?? '?'}`);
-          break;
-        }
-        case 'restart-frr': {
-          note('FRR restart with an empty frr.conf: stopping');
-          await lab.fabric.stopFrr(node.frr);
-          await lab.fabric.startFrr(node.handle, FRR_STARTUP_CONFIG);
-          note('FRR restart: running');
-          break;
-        }
-        case 'freeze-speaker': {
-          const pid = speakerPid(node);
-          if (pid === undefined || frozen.has(pid)) break;
-          signal(pid, 'SIGSTOP');
-          frozen.add(pid);
-          note(`SIGSTOP speaker ${pid} for 3 s`);
-          thaws.push(
-            setTimeout(() => {
-              frozen.delete(pid);
-              signal(pid, 'SIGCONT');
-              note(`SIGCONT speaker ${pid}`);
-            }, 3_000),
-          );
-          break;
-        }
-        case 'drop-watches': {
-          const abrupt = random() < 0.5;
-          const dropped = apiserver.dropWatches({ abrupt });
-          note(`dropped ${dropped} watches${abrupt ? ' (reset)' : ''}`);
-          break;
-        }
-        case 'gone-relist': {
-          const failedLists = Math.floor(random() * 3);
-          apiserver.compactHistory();
-          // the relists that follow the 410 fail a few times first
-          apiserver.failRequests({
-            status: 500,
-            count: failedLists,
-            match: (request) => request.method === 'GET' && !request.watch,
-          });
-          const dropped = apiserver.dropWatches({ abrupt: false });
-          note(
-            `history compacted, ${dropped} watches dropped (410 on resume), next ${failedLists} lists fail`,
-          );
-          break;
-        }
-        case 'slow-writes': {
-          const ms = 300 + Math.floor(random() * 2_700);
-          const forMs = 1_000 + Math.floor(random() * 4_000);
-          apiserver.hangRequests({ ms, forMs, match: isWrite });
-          note(`writes delayed ${ms} ms for ${forMs} ms`);
-          break;
-        }
-        case 'failed-writes': {
-          const status = random() < 0.5 ? 500 : 503;
-          const forMs = 1_000 + Math.floor(random() * 4_000);
-          apiserver.failRequests({ status, forMs, match: isWrite });
-          note(`writes fail with ${status} for ${forMs} ms`);
-          break;
+  /** Builds the lab, creates `services` Services (seeded), starts the speaker, waits until it converged. */
+  static async create(seed: number, services = 200): Promise<{ chaos: ChaosLab; convergedMs: number }> {
+    const random = seededRandom(seed ^ 0x5eed);
+    const lab = await ClusterLab.create({ nodes: 1 });
+    const node = lab.nodes[0] as LabNode;
+    const chaos = new ChaosLab(lab, node, new ClusterWriter(lab, node.name));
+    try {
+      await lab.apply(
+        documents(
+          // connect retries every 2 s: sessions come back quickly after an FRR restart
+          seedPeers({ connectTime: '2s' }),
+          metallb('IPAddressPool', 'chaos', { addresses: [SCALE_ROOT] }),
+          metallb('BGPAdvertisement', 'chaos', {}),
+          lab.nodeObjectsYaml(),
+        ),
+      );
+      for (let i = 0; i < services; i++) chaos.writer.create(random() < 0.9);
+      lab.startSpeaker(node, SPEAKER_FLAGS);
+      const initial = await waitForInvariant(lab, node, chaos.writer, 90_000, () => undefined);
+      if (initial.problems.length > 0)
+        throw new Error(`the lab never converged before the chaos: ${initial.problems.join('; ')}`);
+      return { chaos, convergedMs: initial.elapsedMs };
+    } catch (error) {
+      await lab.destroy();
+      throw error;
+    }
+  }
+
+  /**
+   * One window: actions drawn from `seed` for `chaosMs`, then quiet and the invariant. The lab is
+   * left as the window leaves it (converged when the report has no failure).
+   */
+  async window(options: ChaosOptions): Promise<ChaosReport> {
+    const { lab, node, writer, frozen, thaws } = this;
+    const random = seededRandom(options.seed);
+    const faults = Object.fromEntries(FAULT_KINDS.map((kind) => [kind, 0])) as Record<FaultKind, number>;
+    const trace: string[] = [];
+    const started = performance.now();
+    const note = (line: string) => {
+      trace.push(`${((performance.now() - started) / 1000).toFixed(2)}s ${line}`);
+    };
+    const pick = <T>(items: readonly T[]): T | undefined => items[Math.floor(random() * items.length)];
+    this.speakerLogs = [];
+    // the log kept for a failed window starts with it (a long-lived speaker's would grow without end)
+    node.speakerLog = '';
+    let failure: string | undefined;
+    let convergedMs: number | undefined;
+    try {
+      const kinds = FAULT_KINDS.flatMap((kind) => Array.from({ length: WEIGHTS[kind] }, () => kind));
+      const chaosEnd = performance.now() + (options.chaosMs ?? 30_000);
+      const apiserver = lab.apiserver.faults;
+      const isWrite = (request: { method: string }) => request.method !== 'GET';
+      while (performance.now() < chaosEnd) {
+        await sleep(50 + Math.floor(random() * 350));
+        const kind = pick(kinds) ?? 'flip-ready';
+        const services = [...writer.services.values()];
+        faults[kind]++;
+        switch (kind) {
+          case 'create-service': {
+            const service = writer.create(random() < 0.8);
+            note(`create ${service.name} ${service.ip} ready=${service.ready}`);
+            break;
+          }
+          case 'delete-service': {
+            const service = pick(services);
+            const sliceFirst = random() < 0.5;
+            if (service === undefined) break;
+            writer.delete(service, sliceFirst);
+            note(`delete ${service.name} ${service.ip} (slice ${sliceFirst ? 'first' : 'last'})`);
+            break;
+          }
+          case 'flip-ready': {
+            const service = pick(services);
+            if (service === undefined) break;
+            writer.setReady(service, !service.ready);
+            note(`ready ${service.name} ${service.ip} → ${service.ready}`);
+            break;
+          }
+          case 'kill-speaker': {
+            this.keepSpeakerLog();
+            await lab.stopSpeaker(node, 'SIGKILL');
+            lab.startSpeaker(node, SPEAKER_FLAGS);
+            note(`kill -9 speaker, new pid ${speakerPid(node) ?? '?'}`);
+            break;
+          }
+          case 'restart-frr': {
+            note('FRR restart with an empty frr.conf: stopping');
+            await lab.fabric.stopFrr(node.frr);
+            await lab.fabric.startFrr(node.handle, FRR_STARTUP_CONFIG);
+            note('FRR restart: running');
+            break;
+          }
+          case 'freeze-speaker': {
+            const pid = speakerPid(node);
+            if (pid === undefined || frozen.has(pid)) break;
+            signal(pid, 'SIGSTOP');
+            frozen.add(pid);
+            note(`SIGSTOP speaker ${pid} for 3 s`);
+            thaws.push(
+              setTimeout(() => {
+                frozen.delete(pid);
+                signal(pid, 'SIGCONT');
+                note(`SIGCONT speaker ${pid}`);
+              }, 3_000),
+            );
+            break;
+          }
+          case 'drop-watches': {
+            const abrupt = random() < 0.5;
+            const dropped = apiserver.dropWatches({ abrupt });
+            note(`dropped ${dropped} watches${abrupt ? ' (reset)' : ''}`);
+            break;
+          }
+          case 'gone-relist': {
+            const failedLists = Math.floor(random() * 3);
+            apiserver.compactHistory();
+            // the relists that follow the 410 fail a few times first
+            apiserver.failRequests({
+              status: 500,
+              count: failedLists,
+              match: (request) => request.method === 'GET' && !request.watch,
+            });
+            const dropped = apiserver.dropWatches({ abrupt: false });
+            note(
+              `history compacted, ${dropped} watches dropped (410 on resume), next ${failedLists} lists fail`,
+            );
+            break;
+          }
+          case 'slow-writes': {
+            const ms = 300 + Math.floor(random() * 2_700);
+            const forMs = 1_000 + Math.floor(random() * 4_000);
+            apiserver.hangRequests({ ms, forMs, match: isWrite });
+            note(`writes delayed ${ms} ms for ${forMs} ms`);
+            break;
+          }
+          case 'failed-writes': {
+            const status = random() < 0.5 ? 500 : 503;
+            const forMs = 1_000 + Math.floor(random() * 4_000);
+            apiserver.failRequests({ status, forMs, match: isWrite });
+            note(`writes fail with ${status} for ${forMs} ms`);
+            break;
+          }
         }
       }
-    }
 
-    // Quiet: no more faults, the speaker running and awake, FRR up.
-    apiserver.clear();
-    for (const thaw of thaws.splice(0)) clearTimeout(thaw);
-    for (const pid of frozen) signal(pid, 'SIGCONT');
-    frozen.clear();
-    if (node.speaker === undefined) lab.startSpeaker(node, SPEAKER_FLAGS);
-    note(`quiet: ${writer.expectedPrefixes().size} prefixes expected`);
-    const quiet = await waitForInvariant(lab, node, writer, options.convergeTimeoutMs ?? 60_000, note);
-    if (quiet.problems.length === 0) {
-      convergedMs = quiet.elapsedMs;
-      note(`converged after ${Math.round(quiet.elapsedMs)} ms`);
-    } else {
-      failure = `seed ${options.seed}: not converged ${Math.round(quiet.elapsedMs)} ms after quiet: ${quiet.problems.join('; ')}`;
+      // Quiet: no more faults, the speaker running and awake, FRR up.
+      apiserver.clear();
+      this.thawAll();
+      if (node.speaker === undefined) lab.startSpeaker(node, SPEAKER_FLAGS);
+      note(`quiet: ${writer.expectedPrefixes().size} prefixes expected`);
+      const quiet = await waitForInvariant(lab, node, writer, options.convergeTimeoutMs ?? 60_000, note);
+      if (quiet.problems.length === 0) {
+        convergedMs = quiet.elapsedMs;
+        note(`converged after ${Math.round(quiet.elapsedMs)} ms`);
+      } else {
+        failure = `seed ${options.seed}: not converged ${Math.round(quiet.elapsedMs)} ms after quiet: ${quiet.problems.join('; ')}`;
+        note(failure);
+        const running = await node.frr.vtysh.runningConfig();
+        note(`the node's FRR runs:\n${running.ok ? running.value : running.error.message}`);
+      }
+    } catch (error) {
+      failure = `seed ${options.seed}: ${String(error)}`;
       note(failure);
-      const running = await node.frr.vtysh.runningConfig();
-      note(`the node's FRR runs:\n${running.ok ? running.value : running.error.message}`);
+    } finally {
+      this.thawAll();
     }
+    let logFile: string | undefined;
+    if (failure !== undefined || options.keepLog === true) {
+      this.keepSpeakerLog();
+      logFile = join(tmpdir(), `ferry-chaos-seed-${options.seed}.log`);
+      writeFileSync(logFile, `${trace.join('\n')}\n`);
+      this.speakerLogs.forEach((text, i) =>
+        appendFileSync(logFile as string, `\n==== speaker ${i + 1}\n${text}`),
+      );
+    }
+    return { seed: options.seed, faults, convergedMs, failure, logFile };
+  }
+
+  private keepSpeakerLog(): void {
+    this.speakerLogs.push(this.node.speakerLog);
+  }
+
+  private thawAll(): void {
+    for (const thaw of this.thaws.splice(0)) clearTimeout(thaw);
+    for (const pid of this.frozen) signal(pid, 'SIGCONT');
+    this.frozen.clear();
+  }
+
+  async destroy(): Promise<string[]> {
+    this.thawAll();
+    return this.lab.destroy();
+  }
+}
+
+/** One seed on a lab of its own: reproducible from the seed alone (up to timing). */
+export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
+  let chaos: ChaosLab;
+  try {
+    ({ chaos } = await ChaosLab.create(options.seed, options.services));
   } catch (error) {
-    failure = `seed ${options.seed}: ${String(error)}`;
-    note(failure);
-  } finally {
-    for (const thaw of thaws) clearTimeout(thaw);
-    for (const pid of frozen) signal(pid, 'SIGCONT');
-    speakerLogs.push(node.speakerLog);
-    const problems = await lab.destroy();
-    if (problems.length > 0) failure ??= `seed ${options.seed}: cleanup: ${problems.join('; ')}`;
+    const faults = Object.fromEntries(FAULT_KINDS.map((kind) => [kind, 0])) as Record<FaultKind, number>;
+    return {
+      seed: options.seed,
+      faults,
+      convergedMs: undefined,
+      failure: `seed ${options.seed}: ${String(error)}`,
+      logFile: undefined,
+    };
   }
-  let logFile: string | undefined;
-  if (failure !== undefined || options.keepLog === true) {
-    logFile = join(tmpdir(), `ferry-chaos-seed-${options.seed}.log`);
-    writeFileSync(logFile, `${trace.join('\n')}\n`);
-    speakerLogs.forEach((text, i) => appendFileSync(logFile as string, `\n==== speaker ${i + 1}\n${text}`));
-  }
-  return { seed: options.seed, faults, convergedMs, failure, logFile };
+  options.log?.(`seed ${options.seed}: lab ready; chaos for ${options.chaosMs ?? 30_000} ms`);
+  const report = await chaos.window(options);
+  const problems = await chaos.destroy();
+  if (problems.length > 0 && report.failure === undefined)
+    return { ...report, failure: `seed ${options.seed}: cleanup: ${problems.join('; ')}` };
+  return report;
 }
 
 /**
