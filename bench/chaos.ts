@@ -60,10 +60,14 @@ async function main(): Promise<number> {
   if (process.getuid?.() !== 0) throw new Error('the chaos bench needs root (network namespaces, FRR)');
   const options = parseArgs(process.argv.slice(2));
   let interrupted = false;
-  process.once('SIGINT', () => {
+  // `on`, not `once`: execa's exit hook re-sends a signal nobody else listens to, killing the run
+  // before it prints its summary
+  const stop = () => {
     interrupted = true;
     print('interrupted: stopping after this seed');
-  });
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
   const reports: ChaosReport[] = [];
   const started = performance.now();
   let shared: ChaosLab | undefined;
@@ -74,9 +78,6 @@ async function main(): Promise<number> {
       `one lab for every seed: ${options.services} Services converged in ${Math.round(created.convergedMs)} ms`,
     );
   }
-  process.once('SIGTERM', () => {
-    interrupted = true;
-  });
   for (let seed = options.firstSeed; seed < options.firstSeed + options.seeds && !interrupted; seed++) {
     const windowOptions: ChaosOptions = {
       seed,
@@ -88,9 +89,7 @@ async function main(): Promise<number> {
     };
     const report = await (shared === undefined ? runChaos(windowOptions) : shared.window(windowOptions));
     reports.push(report);
-    const heavy = (['kill-speaker', 'restart-frr', 'freeze-speaker'] as const)
-      .map((kind) => `${kind} ${report.faults[kind]}`)
-      .join(', ');
+    const heavy = FAULT_KINDS.map((kind) => `${kind} ${report.faults[kind]}`).join(', ');
     print(
       report.failure === undefined
         ? `seed ${seed}: converged ${Math.round(report.convergedMs ?? 0)} ms after quiet (${heavy})${report.logFile === undefined ? '' : ` (log: ${report.logFile})`}`

@@ -89,6 +89,8 @@ export interface ApplierOptions {
    * used with `readBackAfterIncremental` (the read-back needs every daemon, i.e. vtysh).
    */
   readonly bgpdChannel?: VtyChannel;
+  /** wait before reloading again when FRR changed during frr-reload.py; default 1 s */
+  readonly reloadRetryMs?: number;
 }
 
 export interface Applier {
@@ -127,6 +129,9 @@ type IncrementalPlan = Extract<ApplyPlan, { kind: 'incremental' }>;
 type DeltaCheck = { readonly ok: true } | { readonly ok: false; readonly error: FrrError };
 
 const PRECHECK_CACHE_SIZE = 8;
+
+/** frr-reload.py runs per apply while FRR keeps ending up with other network lines than desired. */
+const RELOAD_ATTEMPTS = 3;
 
 const RUNNING_CONFIG_BANNER = 'Building configuration...';
 
@@ -303,53 +308,59 @@ export function createApplier(options: ApplierOptions): Applier {
       };
     const unmanaged = unmanagedLines(before.text, desired);
     await writeConfigFile(configFile, reloadFileText(desired, unmanaged));
-    const reload = await vtysh.frrReload(configFile, 'reload');
-    if (!reload.ok) {
-      // Syntax errors are refused as a whole, anything else may be half applied: return to the last
-      // good config either way (this also restores frr.conf).
-      const rolledBack = await rollBack();
-      return {
-        kind: 'failed',
-        method: 'reload',
-        error: applyError(reload.error),
-        rolledBack,
-        durationMs: took(),
-      };
+    for (let attempt = 1; ; attempt++) {
+      const reload = await vtysh.frrReload(configFile, 'reload');
+      if (!reload.ok) {
+        // Syntax errors are refused as a whole, anything else may be half applied: return to the last
+        // good config either way (this also restores frr.conf).
+        const rolledBack = await rollBack();
+        return {
+          kind: 'failed',
+          method: 'reload',
+          error: applyError(reload.error),
+          rolledBack,
+          durationMs: took(),
+        };
+      }
+      const after = await readRunning();
+      if (!after.ok) {
+        state = undefined;
+        return {
+          kind: 'failed',
+          method: 'reload',
+          error: applyError(after.error),
+          rolledBack: false,
+          durationMs: took(),
+        };
+      }
+      const { extra, missing } = networkLineDifference(
+        networkLines(parseConfigTree(after.text)),
+        desiredNetworks(desired),
+      );
+      if (extra.length === 0 && missing.length === 0) {
+        state = remember(desired, after.text, unmanaged);
+        return { kind: 'applied', method: 'reload', reason, commandCount: 0, durationMs: took() };
+      }
+      // Something changed FRR while frr-reload.py ran (a daemon restarting and loading frr.conf
+      // itself, a vtysh left running by a killed speaker): remembering this print would make every
+      // later check agree with it. Reload again shortly; report a failure only if it persists.
+      if (attempt >= RELOAD_ATTEMPTS) {
+        state = undefined;
+        return {
+          kind: 'failed',
+          method: 'reload',
+          error: {
+            kind: 'drift',
+            message: `after frr-reload.py FRR originates ${extra.length} network lines the desired config lacks (e.g. ${redactSecrets(extra[0] ?? '-')}) and lacks ${missing.length} (e.g. ${redactSecrets(missing[0] ?? '-')})`,
+            line: undefined,
+            lineText: undefined,
+          },
+          rolledBack: false,
+          durationMs: took(),
+        };
+      }
+      await new Promise((resolve) => setTimeout(resolve, options.reloadRetryMs ?? 1_000));
     }
-    const after = await readRunning();
-    if (!after.ok) {
-      state = undefined;
-      return {
-        kind: 'failed',
-        method: 'reload',
-        error: applyError(after.error),
-        rolledBack: false,
-        durationMs: took(),
-      };
-    }
-    const { extra, missing } = networkLineDifference(
-      networkLines(parseConfigTree(after.text)),
-      desiredNetworks(desired),
-    );
-    if (extra.length > 0 || missing.length > 0) {
-      // Something changed FRR while frr-reload.py ran (a restart, a vtysh left running by a killed
-      // speaker): remembering this print would make every later check agree with it.
-      state = undefined;
-      return {
-        kind: 'failed',
-        method: 'reload',
-        error: {
-          kind: 'drift',
-          message: `after frr-reload.py FRR originates ${extra.length} network lines the desired config lacks (e.g. ${redactSecrets(extra[0] ?? '-')}) and lacks ${missing.length} (e.g. ${redactSecrets(missing[0] ?? '-')})`,
-          line: undefined,
-          lineText: undefined,
-        },
-        rolledBack: false,
-        durationMs: took(),
-      };
-    }
-    state = remember(desired, after.text, unmanaged);
-    return { kind: 'applied', method: 'reload', reason, commandCount: 0, durationMs: took() };
   };
 
   const applyNow = async (desired: string, options: ApplyOptions): Promise<ApplyResult> => {
