@@ -696,8 +696,10 @@ export class Cluster {
   private dependentsOf(uid: string): { definition: ResourceDefinition; object: KubeObject }[] {
     return this.resources.flatMap((definition) =>
       this.store
-        .list(resourceId(definition.group, definition.plural))
-        .filter((o) => o.metadata.ownerReferences?.some((r) => r.uid === uid))
+        .filter(
+          resourceId(definition.group, definition.plural),
+          (o) => o.metadata.ownerReferences?.some((r) => r.uid === uid) === true,
+        )
         .map((object) => ({ definition, object })),
     );
   }

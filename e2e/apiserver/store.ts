@@ -47,6 +47,18 @@ export class ObjectStore {
     return [...all.keys()].sort().map((key) => deepCopy(all.get(key) as KubeObject));
   }
 
+  /**
+   * Copies of the objects of a resource for which `test` holds, in no particular order; `test` sees
+   * the stored objects (read only): garbage collection asks this for every delete, and copying and
+   * sorting every object each time made deletes cost O(all objects).
+   */
+  filter(resource: string, test: (object: Readonly<KubeObject>) => boolean): KubeObject[] {
+    const found: KubeObject[] = [];
+    for (const object of this.objects.get(resource)?.values() ?? [])
+      if (test(object)) found.push(deepCopy(object));
+    return found;
+  }
+
   /** Stores the object under a new revision and returns what was stored. */
   put(resource: string, key: string, object: KubeObject): KubeObject {
     const bucket = this.objects.get(resource) ?? new Map<string, KubeObject>();

@@ -159,6 +159,31 @@ describe('StatusWriter', () => {
     expect(client.requests.length).toBe(before);
   });
 
+  test('a start that failed half way begins afresh: no object of the earlier run is taken for a duplicate', async () => {
+    const namespace = await freshNamespace('status');
+    const resource = inNamespace(resourceTypes.serviceBGPStatuses, namespace);
+    const earlier = await serviceBgpWriter(api().client, namespace);
+    await earlier.write(serviceBgpStatus('web', ['tor1']));
+    // a duplicate without status: a run killed between its create and its status write
+    await createObject(api().client, resource, {
+      metadata: { generateName: 'bgp-', labels: serviceBgpStatus('web', []).labels },
+    });
+    const writer = new StatusWriter({
+      client: api().client,
+      resource,
+      selector: { [nodeLabel]: 'node1' },
+      keyOf: serviceBgpKey,
+    });
+    api().server.faults.failRequests({ match: (r) => r.method === 'DELETE', count: 1 });
+    expect(await writer.start()).toMatchObject({ ok: false });
+    api().server.faults.clear();
+    expect(await writer.start()).toEqual({ ok: true, value: undefined });
+    expect(writer.keys()).toEqual(['default/web']);
+    const objects = await statusObjects(namespace);
+    expect(objects.map((o) => o.metadata.name)).toEqual([writer.nameOf('default/web')]);
+    expect(objects[0]?.status).toMatchObject({ peers: ['tor1'] });
+  });
+
   test('an object deleted behind the writer is created again on the next change', async () => {
     const namespace = await freshNamespace('status');
     const resource = inNamespace(resourceTypes.serviceBGPStatuses, namespace);

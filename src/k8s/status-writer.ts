@@ -94,9 +94,11 @@ export class StatusWriter {
 
   /**
    * Lists the objects carrying the selector labels and remembers them, deleting duplicates for one
-   * key and objects without a key. Call once before the first `write`/`sync`.
+   * key and objects without a key. Call before the first `write`/`sync`; again after a failure.
    */
   async start(): Promise<KubeResult<void>> {
+    // a retried start begins afresh: what a failed one half learned would make its objects duplicates
+    this.known.clear();
     const listed = await listObjects(this.options.client, this.options.resource, {
       labelSelector: labelSelectorText(this.options.selector),
     });

@@ -165,7 +165,8 @@ export function createKubeSpeaker(options: KubeSpeakerOptions): KubeSpeaker {
       }
     },
     async start() {
-      await sink.start();
+      // status writes wait for this; FRR does not (it retries until the API server answers)
+      void sink.start();
       inputs.start();
       await inputs.waitForSync();
       logger.info('caches synced', { node: nodeName });
@@ -174,6 +175,7 @@ export function createKubeSpeaker(options: KubeSpeakerOptions): KubeSpeaker {
     },
     async stop(stopOptions = {}) {
       if (reconcileTimer !== undefined) clearTimeout(reconcileTimer);
+      sink.stop();
       await inputs.stop();
       if (stopOptions.withdraw === true) {
         const { resources } = inputs.resources();

@@ -1,12 +1,16 @@
 // The speaker's status as Kubernetes objects: ConfigurationState `speaker-<node>`, one
 // BGPSessionState per peer × VRF and one ServiceBGPStatus per announced Service. Each writer lists its
 // objects on start (removing leftovers of a previous run), writes only what changed (JSON merge patch
-// on /status) and deletes what is no longer wanted.
+// on /status) and deletes what is no longer wanted. Listing is retried with backoff until it works
+// (writes wait for it): a speaker starting while the API server fails requests must still start and
+// keep FRR in sync — one that exited there left FRR announcing whatever the previous one applied.
 import type { Logger } from 'winston';
+import type { KubeResult } from '../k8s/errors.js';
 import type { KubeClient } from '../k8s/client.js';
 import { ConfigurationStateWriter } from '../k8s/configuration-state-writer.js';
 import type { OwnerReference } from '../k8s/kube-object.js';
 import { inNamespace, resourceTypes } from '../k8s/resources.js';
+import { sleep } from '../k8s/sleep.js';
 import { StatusWriter } from '../k8s/status-writer.js';
 import type { L2ServiceStatus } from './layer2.js';
 import type { ServiceStatus } from './service-status.js';
@@ -38,8 +42,17 @@ export interface KubeStatusSinkOptions {
 }
 
 export interface KubeStatusSink extends StatusSink {
+  /**
+   * Lists the objects of earlier runs, retrying (0.5 s doubling to 10 s) until every writer has;
+   * resolves then, or once stopped. Writes wait for it. Never rejects.
+   */
   start(): Promise<void>;
+  /** Ends a start still retrying. */
+  stop(): void;
 }
+
+const START_RETRY_MS = 500;
+const START_RETRY_MAX_MS = 10_000;
 
 /** ServiceBGPStatus / ServiceL2Status objects are keyed by their Service's labels. */
 function serviceKeyOf(object: { metadata: { labels?: Record<string, string> } }): string | undefined {
@@ -80,6 +93,39 @@ export function createKubeStatusSink(options: KubeStatusSinkOptions): KubeStatus
     selector: { [NODE_LABEL]: nodeName },
     keyOf: serviceKeyOf,
   });
+  const stopping = new AbortController();
+  let started: Promise<void> | undefined;
+  let listedAll = false;
+
+  const start = (): Promise<void> => {
+    started ??= (async () => {
+      const pending: { start(): Promise<KubeResult<unknown>> }[] = [
+        configuration,
+        sessions,
+        services,
+        l2Services,
+      ];
+      for (let attempt = 1; !stopping.signal.aborted; attempt++) {
+        const writer = pending[0];
+        if (writer === undefined) break;
+        const listed = await writer.start();
+        if (listed.ok) {
+          pending.shift();
+          attempt = 0;
+          continue;
+        }
+        const retryInMs = Math.min(START_RETRY_MAX_MS, START_RETRY_MS * 2 ** (attempt - 1));
+        logger.warn('cannot list the status objects of earlier runs yet; status writes wait', {
+          error: listed.error.message,
+          retryInMs,
+        });
+        await sleep(retryInMs, stopping.signal);
+      }
+      listedAll = pending.length === 0;
+    })();
+    return started;
+  };
+
   const report = (what: string, errors: readonly { key: string; error: { message: string } }[]) => {
     if (errors.length > 0) {
       const first = errors[0];
@@ -87,20 +133,24 @@ export function createKubeStatusSink(options: KubeStatusSinkOptions): KubeStatus
     }
   };
 
+  /** Waits for start; a write before the objects of earlier runs are known would duplicate them. */
+  const whenListed = async (): Promise<void> => {
+    await start();
+    if (!listedAll) throw new Error('stopped before the status objects of earlier runs were listed');
+  };
+
   return {
-    async start() {
-      for (const writer of [configuration, sessions, services, l2Services]) {
-        const started = await writer.start();
-        if (!started.ok) throw new Error(`listing status objects: ${started.error.message}`);
-      }
-    },
+    start,
+    stop: () => stopping.abort(),
 
     async configuration(status: SpeakerConfigurationStatus) {
+      await whenListed();
       const result = await configuration.write(status, speakerConditions(status));
       if (!result.ok) throw new Error(`ConfigurationState ${configuration.name}: ${result.error.message}`);
     },
 
     async sessions(statuses: readonly SessionStatus[]) {
+      await whenListed();
       const report_ = await sessions.sync(
         statuses.map((s) => ({
           key: `${s.vrf}/${labelSafe(s.peer)}`,
@@ -128,6 +178,7 @@ export function createKubeStatusSink(options: KubeStatusSinkOptions): KubeStatus
     },
 
     async services(statuses: readonly ServiceStatus[]) {
+      await whenListed();
       const report_ = await services.sync(
         statuses.map((s) => ({
           key: `${s.namespace}/${s.name}`,
@@ -144,6 +195,7 @@ export function createKubeStatusSink(options: KubeStatusSinkOptions): KubeStatus
     },
 
     async l2Services(statuses: readonly L2ServiceStatus[]) {
+      await whenListed();
       const report_ = await l2Services.sync(
         statuses.map((s) => ({
           key: `${s.namespace}/${s.name}`,

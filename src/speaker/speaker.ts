@@ -137,10 +137,32 @@ export function createSpeaker(options: SpeakerOptions): Speaker {
   let advertisedHotUntil = 0;
   let lastAdvertised: ReadonlyMap<string, ReadonlySet<string>> = new Map();
   let lastSessionStates = '';
+  /** the inputs the last ServiceBGPStatus set was computed from (reset when writing it failed) */
   let servicesInputs: { announce: unknown; advertised: unknown } = {
     announce: undefined,
     advertised: undefined,
   };
+  /**
+   * ServiceBGPStatus writes run beside the observations, latest set wins: a sync of thousands of
+   * objects (or a slow API server) must not keep BGPSessionState from following FRR every second.
+   */
+  let servicesSync: Promise<void> | undefined;
+  let servicesPending: readonly ServiceStatus[] | undefined;
+
+  function syncServices(services: readonly ServiceStatus[]): void {
+    servicesPending = services;
+    servicesSync ??= (async () => {
+      while (servicesPending !== undefined) {
+        const next = servicesPending;
+        servicesPending = undefined;
+        // a failed write is retried by the next observation, which computes the set again
+        if (!(await push('services', next, () => sink.services(next))))
+          servicesInputs = { announce: undefined, advertised: undefined };
+      }
+    })().finally(() => {
+      servicesSync = undefined;
+    });
+  }
 
   async function observe(): Promise<void> {
     const current = latest;
@@ -179,31 +201,37 @@ export function createSpeaker(options: SpeakerOptions): Speaker {
     const servicesInputsChanged =
       current.announce !== servicesInputs.announce || lastAdvertised !== servicesInputs.advertised;
     if (current.announce !== undefined && servicesInputsChanged) {
-      const services = serviceStatuses({
-        node: options.nodeName,
-        announce: current.announce,
-        peers: current.peers,
-        advertised: lastAdvertised,
-      });
-      if (await push('services', services, () => sink.services(services))) {
-        servicesInputs = { announce: current.announce, advertised: lastAdvertised };
-      }
+      servicesInputs = { announce: current.announce, advertised: lastAdvertised };
+      syncServices(
+        serviceStatuses({
+          node: options.nodeName,
+          announce: current.announce,
+          peers: current.peers,
+          advertised: lastAdvertised,
+        }),
+      );
     }
     await pushConfiguration();
     await pushL2();
   }
 
-  function observeNow(): Promise<void> {
+  function observeOnce(): Promise<void> {
     observing ??= observe().finally(() => {
       observing = undefined;
     });
     return observing;
   }
 
+  /** An observation and the ServiceBGPStatus writes it started. */
+  async function observeNow(): Promise<void> {
+    await observeOnce();
+    await servicesSync;
+  }
+
   function scheduleObserve(): void {
     if (stopped) return;
     observeTimer = setTimeout(() => {
-      void observeNow().finally(scheduleObserve);
+      void observeOnce().finally(scheduleObserve);
     }, options.observeIntervalMs ?? 1_000);
   }
 
@@ -274,7 +302,7 @@ export function createSpeaker(options: SpeakerOptions): Speaker {
       lastApply = applyOutcomeOf(event);
       // what FRR advertises changed: refresh status right away
       advertisedHotUntil = Date.now() + 3_000;
-      void observeNow();
+      void observeOnce();
     },
     async start() {
       stopped = false;
@@ -288,6 +316,7 @@ export function createSpeaker(options: SpeakerOptions): Speaker {
       if (observeTimer !== undefined) clearTimeout(observeTimer);
       await options.syncLoop.stop();
       await observing;
+      await servicesSync;
     },
     observeNow,
     layer2,

@@ -18,6 +18,8 @@ export interface FakeFrr extends Vtysh {
   rejectSyntax: string | undefined;
   /** a command FRR accepts syntactically but refuses when applied (vtysh -c and frr-reload) */
   rejectOnApply: string | undefined;
+  /** runs right after a successful frr-reload.py: someone else changing FRR meanwhile */
+  afterReload: (() => void) | undefined;
   callsOf(method: FakeFrrCall['method']): FakeFrrCall[];
 }
 
@@ -97,6 +99,7 @@ export function createFakeFrr(
     calls,
     rejectSyntax: undefined,
     rejectOnApply: undefined,
+    afterReload: undefined,
     callsOf: (method) => calls.filter((c) => c.method === method),
     async run(args) {
       calls.push({ method: 'run', argument: args.join(' ') });
@@ -171,6 +174,7 @@ export function createFakeFrr(
         return failed('rejected', `% refused: ${fake.rejectOnApply}`);
       }
       fake.running = printConfigTree(parseConfigTree(text));
+      fake.afterReload?.();
       return { ok: true, value: '', output: OUTPUT };
     },
   };

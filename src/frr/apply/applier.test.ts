@@ -106,6 +106,60 @@ describe('applier', () => {
     expect(frr.running).not.toContain('192.0.2.99');
   });
 
+  test('a network line added by someone else while frr-reload.py runs is never taken for the desired config', async () => {
+    // e.g. a vtysh left running by a speaker killed with SIGKILL, finishing an older change
+    applier = createApplier({ vtysh: frr, configFile, reloadRetryMs: 1 });
+    const stale = '  network 203.0.113.9/32 route-map ferry-c-1\n';
+    let changes = 0;
+    frr.afterReload = () => {
+      if (changes-- <= 0) return;
+      frr.running = frr.running.replace(
+        '  neighbor 192.0.2.1 activate\n',
+        `${stale}  neighbor 192.0.2.1 activate\n`,
+      );
+    };
+    // once: frr-reload.py runs again and only then is FRR running the desired config
+    changes = 1;
+    expect(await applier.apply(ONE)).toMatchObject({ kind: 'applied', method: 'reload', reason: 'start' });
+    expect(frr.callsOf('frrReload')).toHaveLength(2);
+    expect(frr.running).not.toContain('203.0.113.9');
+    expect(await applier.apply(ONE)).toMatchObject({ kind: 'noop' });
+    // for good: a failure naming the line, nothing remembered, the next apply starts over
+    applier = createApplier({ vtysh: frr, configFile, reloadRetryMs: 1 });
+    changes = 3;
+    expect(await applier.apply(ONE)).toMatchObject({
+      kind: 'failed',
+      method: 'reload',
+      error: { kind: 'drift', message: expect.stringContaining('network 203.0.113.9/32') },
+    });
+    expect(applier.lastApplied()).toBeUndefined();
+    expect(await applier.apply(ONE)).toMatchObject({ kind: 'applied', method: 'reload', reason: 'start' });
+    expect(frr.running).not.toContain('203.0.113.9');
+  });
+
+  test('a verifying apply of a changed config finds a stale network line first and reloads', async () => {
+    await applier.apply(ONE);
+    frr.running = frr.running.replace(
+      '  neighbor 192.0.2.1 activate\n',
+      '  network 203.0.113.9/32 route-map ferry-c-1\n  neighbor 192.0.2.1 activate\n',
+    );
+    expect(await applier.apply(TWO, { verify: true })).toMatchObject({
+      kind: 'applied',
+      method: 'reload',
+      reason: 'drift',
+      drift: expect.stringContaining('network 203.0.113.9/32'),
+    });
+    expect(frr.running).not.toContain('203.0.113.9');
+    expect(frr.running).toContain('network 203.0.113.6/32');
+    // without anything to repair, a verifying apply is the usual incremental one after one read
+    frr.calls.length = 0;
+    expect(await applier.apply(ONE, { verify: true })).toMatchObject({
+      kind: 'applied',
+      method: 'incremental',
+    });
+    expect(frr.calls.map((c) => c.method)).toEqual(['runningConfig', 'dryRun', 'commands']);
+  });
+
   test('with read-back, drift is found and repaired by the incremental apply itself', async () => {
     applier = createApplier({ vtysh: frr, configFile, readBackAfterIncremental: true });
     await applier.apply(ONE);

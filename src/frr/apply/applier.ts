@@ -1,6 +1,7 @@
 // Keeps a real FRR in sync with the config ferry renders (docs/design.md §6). Shell: all FRR I/O goes
 // through src/frr/vtysh.ts, the only file write is the frr.conf FRR boots from. Pipeline:
-//   (b) same desired text and the running config unchanged since the last apply → nothing;
+//   (b) same desired text, the running config unchanged since the last apply and its network lines
+//       those of the desired config → nothing (any difference: frr-reload.py, reason `drift`);
 //   (a) FRR's parser checks the change first: a rejected config is never applied;
 //   (c) a Service-churn change → one vtysh call; the running config FRR now holds is predicted from
 //       the one it printed before plus the edits (optionally read back in the same call), and every
@@ -11,7 +12,11 @@
 //   (d) anything else, a first apply and drift → frr-reload.py --reload;
 //   (e) a failed apply (vtysh stops half way, frr-reload applies partially) → frr-reload.py back to the
 //       last good config, then check the running config is the one remembered;
-//   (f) success → remember (desired text, running config).
+//   (f) success → remember (desired text, running config); after frr-reload.py only when the running
+//       config's network lines are exactly the desired ones (see network-lines.ts): a config someone
+//       changed while the reload ran is never taken for the desired one.
+// `apply(…, { verify: true })` checks the running config first also when the desired text changed,
+// so a periodic check bounds drift even while Services keep changing.
 import { chmod, chown, rename, stat, writeFile } from 'node:fs/promises';
 import type { VtyChannel, VtyChannelError } from '../vty-channel.js';
 import type { FrrError, Vtysh } from '../vtysh.js';
@@ -23,6 +28,7 @@ import {
 } from './bgp-lines.js';
 import { applyEdits, deltaConfigText, type ConfigEdit } from './config-edit.js';
 import { canonicalConfig, parseConfigTree, type ConfigTree } from './config-tree.js';
+import { networkLineDifference, networkLines } from './network-lines.js';
 import { planChange, type ApplyPlan } from './plan.js';
 import { redactSecrets } from './redact.js';
 import { reloadFileText, unmanagedLines } from './reload-file.js';
@@ -53,6 +59,8 @@ export type ApplyResult =
       readonly reason: string;
       /** vtysh commands sent (incremental) */
       readonly commandCount: number;
+      /** with reason `drift`: what differed, when known */
+      readonly drift?: string;
       readonly durationMs: number;
     }
   /** FRR's parser refused the config; nothing was applied, the last good config keeps running */
@@ -88,11 +96,17 @@ export interface ApplierOptions {
    * used with `readBackAfterIncremental` (the read-back needs every daemon, i.e. vtysh).
    */
   readonly bgpdChannel?: VtyChannel;
+  /** wait before reloading again when FRR changed during frr-reload.py; default 1 s */
+  readonly reloadRetryMs?: number;
 }
 
 export interface Applier {
-  /** Brings FRR to the desired config; never throws for FRR-side failures. One apply at a time. */
-  apply(desired: string): Promise<ApplyResult>;
+  /**
+   * Brings FRR to the desired config; never throws for FRR-side failures. One apply at a time.
+   * `verify`: compare FRR's running config with the desired one first, even when the desired text
+   * changed (an unchanged text is always checked), and repair any difference with frr-reload.py.
+   */
+  apply(desired: string, options?: ApplyOptions): Promise<ApplyResult>;
   /**
    * Runs FRR's parser on the change `desired` would make, ahead of `apply` (e.g. while the sync loop
    * debounces); a later `apply` of the same change skips its own check. Never applies anything.
@@ -102,6 +116,10 @@ export interface Applier {
   lastApplied(): string | undefined;
   /** Forgets the last apply: the next one goes through frr-reload.py (e.g. after an FRR restart). */
   forget(): void;
+}
+
+export interface ApplyOptions {
+  readonly verify?: boolean;
 }
 
 interface AppliedState {
@@ -118,6 +136,9 @@ type IncrementalPlan = Extract<ApplyPlan, { kind: 'incremental' }>;
 type DeltaCheck = { readonly ok: true } | { readonly ok: false; readonly error: FrrError };
 
 const PRECHECK_CACHE_SIZE = 8;
+
+/** frr-reload.py runs per apply while FRR keeps ending up with other network lines than desired. */
+const RELOAD_ATTEMPTS = 3;
 
 const RUNNING_CONFIG_BANNER = 'Building configuration...';
 
@@ -212,6 +233,25 @@ export function createApplier(options: ApplierOptions): Applier {
   const sameAsRemembered = (applied: AppliedState, running: string): boolean =>
     canonicalConfig(parseConfigTree(running)) === expectedCanonical(applied);
 
+  /** The network lines of a desired config, computed once per text (10,000 lines: ~20 ms). */
+  let desiredNetworksCache: { desired: string; lines: readonly string[] } | undefined;
+  const desiredNetworks = (desired: string): readonly string[] => {
+    if (desiredNetworksCache?.desired !== desired)
+      desiredNetworksCache = { desired, lines: networkLines(parseConfigTree(desired)) };
+    return desiredNetworksCache.lines;
+  };
+
+  /** Why FRR's running config is not what ferry wants, or undefined when it is. */
+  const divergence = (applied: AppliedState, running: string): string | undefined => {
+    const tree = parseConfigTree(running);
+    const { extra, missing } = networkLineDifference(networkLines(tree), desiredNetworks(applied.desired));
+    if (extra.length > 0 || missing.length > 0)
+      return `FRR originates ${extra.length} network lines the desired config lacks (e.g. ${extra[0] ?? '-'}) and lacks ${missing.length} (e.g. ${missing[0] ?? '-'})`;
+    if (canonicalConfig(tree) !== expectedCanonical(applied))
+      return 'the running config differs from the last apply';
+    return undefined;
+  };
+
   const checkDelta = async (delta: string): Promise<DeltaCheck> => {
     const cached = checkedDeltas.get(delta);
     if (cached !== undefined) return cached;
@@ -271,45 +311,77 @@ export function createApplier(options: ApplierOptions): Applier {
       };
     const unmanaged = unmanagedLines(before.text, desired);
     await writeConfigFile(configFile, reloadFileText(desired, unmanaged));
-    const reload = await vtysh.frrReload(configFile, 'reload');
-    if (!reload.ok) {
-      // Syntax errors are refused as a whole, anything else may be half applied: return to the last
-      // good config either way (this also restores frr.conf).
-      const rolledBack = await rollBack();
-      return {
-        kind: 'failed',
-        method: 'reload',
-        error: applyError(reload.error),
-        rolledBack,
-        durationMs: took(),
-      };
+    for (let attempt = 1; ; attempt++) {
+      const reload = await vtysh.frrReload(configFile, 'reload');
+      if (!reload.ok) {
+        // Syntax errors are refused as a whole, anything else may be half applied: return to the last
+        // good config either way (this also restores frr.conf).
+        const rolledBack = await rollBack();
+        return {
+          kind: 'failed',
+          method: 'reload',
+          error: applyError(reload.error),
+          rolledBack,
+          durationMs: took(),
+        };
+      }
+      const after = await readRunning();
+      if (!after.ok) {
+        state = undefined;
+        return {
+          kind: 'failed',
+          method: 'reload',
+          error: applyError(after.error),
+          rolledBack: false,
+          durationMs: took(),
+        };
+      }
+      const { extra, missing } = networkLineDifference(
+        networkLines(parseConfigTree(after.text)),
+        desiredNetworks(desired),
+      );
+      if (extra.length === 0 && missing.length === 0) {
+        state = remember(desired, after.text, unmanaged);
+        return { kind: 'applied', method: 'reload', reason, commandCount: 0, durationMs: took() };
+      }
+      // Something changed FRR while frr-reload.py ran (a daemon restarting and loading frr.conf
+      // itself, a vtysh left running by a killed speaker): remembering this print would make every
+      // later check agree with it. Reload again shortly; report a failure only if it persists.
+      if (attempt >= RELOAD_ATTEMPTS) {
+        state = undefined;
+        return {
+          kind: 'failed',
+          method: 'reload',
+          error: {
+            kind: 'drift',
+            message: `after frr-reload.py FRR originates ${extra.length} network lines the desired config lacks (e.g. ${redactSecrets(extra[0] ?? '-')}) and lacks ${missing.length} (e.g. ${redactSecrets(missing[0] ?? '-')})`,
+            line: undefined,
+            lineText: undefined,
+          },
+          rolledBack: false,
+          durationMs: took(),
+        };
+      }
+      await new Promise((resolve) => setTimeout(resolve, options.reloadRetryMs ?? 1_000));
     }
-    const after = await readRunning();
-    if (!after.ok) {
-      state = undefined;
-      return {
-        kind: 'failed',
-        method: 'reload',
-        error: applyError(after.error),
-        rolledBack: false,
-        durationMs: took(),
-      };
-    }
-    state = remember(desired, after.text, unmanaged);
-    return { kind: 'applied', method: 'reload', reason, commandCount: 0, durationMs: took() };
   };
 
-  const applyNow = async (desired: string): Promise<ApplyResult> => {
+  const applyNow = async (desired: string, options: ApplyOptions): Promise<ApplyResult> => {
     const started = performance.now();
     const took = () => performance.now() - started;
     const previous = state;
     if (previous === undefined) return reloadTo(desired, 'start', started, false);
 
-    if (desired === previous.desired) {
+    if (desired === previous.desired || options.verify === true) {
       const running = await readRunning();
-      if (running.ok && sameAsRemembered(previous, running.text)) return { kind: 'noop', durationMs: took() };
-      // The desired text passed the parser when it was applied.
-      return reloadTo(desired, 'drift', started, true);
+      const drift = running.ok ? divergence(previous, running.text) : running.error.message;
+      if (drift === undefined) {
+        if (desired === previous.desired) return { kind: 'noop', durationMs: took() };
+      } else {
+        // An unchanged desired text passed the parser when it was applied.
+        const repaired = await reloadTo(desired, 'drift', started, desired === previous.desired);
+        return repaired.kind === 'applied' ? { ...repaired, drift: redactSecrets(drift) } : repaired;
+      }
     }
 
     const plan = planChange(previous.desired, desired);
@@ -447,8 +519,8 @@ export function createApplier(options: ApplierOptions): Applier {
   };
 
   return {
-    apply(desired) {
-      return queue.run(() => applyNow(desired));
+    apply(desired, options = {}) {
+      return queue.run(() => applyNow(desired, options));
     },
     async precheck(desired) {
       const previous = state;

@@ -35,6 +35,8 @@ function capturingLogger(): { logger: winston.Logger; lines: string[] } {
 interface Harness {
   loop: SyncLoop;
   applied: string[];
+  /** per apply: whether the loop asked for a check of the running config first */
+  verified: boolean[];
   events: SyncEvent[];
   registry: Registry;
   lines: string[];
@@ -44,14 +46,16 @@ interface Harness {
 
 function harness(options: Partial<SyncLoopOptions> & { applyMs?: number } = {}): Harness {
   const applied: string[] = [];
+  const verified: boolean[] = [];
   const events: SyncEvent[] = [];
   const results: ApplyResult[] = [];
   const registry = new Registry();
   const { logger, lines } = capturingLogger();
   const loop = createSyncLoop({
     applier: {
-      async apply(config) {
+      async apply(config, applyOptions) {
         applied.push(config);
+        verified.push(applyOptions?.verify === true);
         await sleep(options.applyMs ?? 1);
         return results.shift() ?? APPLIED;
       },
@@ -66,7 +70,7 @@ function harness(options: Partial<SyncLoopOptions> & { applyMs?: number } = {}):
     onEvent: (event) => events.push(event),
     ...options,
   });
-  return { loop, applied, events, registry, lines, results };
+  return { loop, applied, verified, events, registry, lines, results };
 }
 
 async function metric(registry: Registry, name: string): Promise<number> {
@@ -214,6 +218,39 @@ describe('sync loop', () => {
     await h.loop.stop();
     expect(h.applied.length).toBeGreaterThanOrEqual(2);
     expect(h.events.slice(1).every((e) => e.trigger === 'timer')).toBe(true);
+  });
+
+  test('the periodic check rides on the next apply while the desired config keeps changing', async () => {
+    const h = harness({ verifyIntervalMs: 60, debounceMs: 5, maxWaitMs: 20, applyMs: 15 });
+    await h.loop.start();
+    for (let i = 0; i < 30; i++) {
+      h.loop.setDesired(`config ${i}`);
+      await sleep(10);
+    }
+    await h.loop.stop();
+    // about one check per interval over ~300 ms, each on an apply of a changed config
+    const checks = h.verified.filter(Boolean).length;
+    expect(checks).toBeGreaterThanOrEqual(2);
+    expect(checks).toBeLessThan(h.applied.length);
+    expect(new Set(h.applied.filter((_, i) => h.verified[i])).size).toBe(checks);
+  });
+
+  test('retries back off to at most the check interval, and a check replaces a longer wait', async () => {
+    const failure: ApplyResult = {
+      kind: 'failed',
+      method: 'reload',
+      error: { kind: 'not-running', message: 'bgpd is not running', line: undefined, lineText: undefined },
+      rolledBack: false,
+      durationMs: 1,
+    };
+    const h = harness({ verifyIntervalMs: 80, retryInitialMs: 60_000, retryMaxMs: undefined });
+    h.results.push(failure, failure, failure);
+    await h.loop.start();
+    h.loop.setDesired('x');
+    await sleep(400);
+    await h.loop.stop();
+    expect(h.events.map((e) => e.kind).slice(0, 4)).toEqual(['failed', 'failed', 'failed', 'applied']);
+    expect(h.events[0]).toMatchObject({ retryInMs: 80 });
   });
 
   test('a change in the FRR run directory triggers a check after the settle time', async () => {

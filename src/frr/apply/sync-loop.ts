@@ -3,6 +3,15 @@
 // with exponential backoff, and drift (someone ran `vtysh conf t`, a daemon restarted empty) is
 // repaired on a timer and whenever FRR's socket / pid directory changes. Shell: timers, chokidar,
 // winston, prom-client; every decision about FRR is the applier's.
+//
+// The bound on divergence: every `verifyIntervalMs` (default 5 s) the next apply is a full check —
+// FRR's running config read back and compared with the desired config (its network lines exactly,
+// the rest against the last apply), any difference repaired with frr-reload.py — also while Services
+// keep changing (the check rides on the next apply) and also while a retry waits (retries back off to
+// at most the same interval). So, whatever made FRR differ from the desired config (a restarted
+// daemon, a lost incremental change, a concurrent vtysh), the difference lasts at most
+// verifyIntervalMs + the apply in flight + one check and one frr-reload.py run; the desired config
+// itself follows the cluster within the debounce (50–500 ms). docs/operations.md states the numbers.
 import { watch, type FSWatcher } from 'chokidar';
 import { Counter, Histogram, type Registry } from 'prom-client';
 import type { Logger } from 'winston';
@@ -32,7 +41,7 @@ export interface SyncLoopOptions {
   readonly debounceMs?: number;
   /** longest a desired config waits while changes keep coming; default 500 ms */
   readonly maxWaitMs?: number;
-  /** how often the running config is checked for drift; default 10 s; 0 = never */
+  /** how often the running config is checked against the desired one; default 5 s; 0 = never */
   readonly verifyIntervalMs?: number;
   /** FRR's pid / vty socket directory (e.g. /var/run/frr/NAME): a change there triggers a check */
   readonly watchDirectory?: string;
@@ -41,7 +50,10 @@ export interface SyncLoopOptions {
    * (watchfrr), and checking in the middle of that would repair a half-loaded config; default 1 s
    */
   readonly watchSettleMs?: number;
-  /** first retry after a failure, doubling up to `retryMaxMs`; defaults 500 ms and 30 s */
+  /**
+   * first retry after a failure, doubling up to `retryMaxMs`; defaults 500 ms and the verify
+   * interval (a longer wait would outlast the divergence bound)
+   */
   readonly retryInitialMs?: number;
   readonly retryMaxMs?: number;
   readonly onEvent?: (event: SyncEvent) => void;
@@ -99,19 +111,22 @@ function syncMetrics(registry: Registry): SyncMetrics {
       existing<Counter>('ferry_frr_drift_repairs_total') ??
       new Counter({
         name: 'ferry_frr_drift_repairs_total',
-        help: 'Times the running config differed from what ferry applied and was put back.',
+        help: 'Times the running config differed from the desired config (checked every 5 s) and was put back.',
         registers: [registry],
       }),
   };
 }
 
+/** How often the sync loop compares FRR's running config with the desired one by default. */
+export const DEFAULT_VERIFY_INTERVAL_MS = 5_000;
+
 export function createSyncLoop(options: SyncLoopOptions): SyncLoop {
   const debounceMs = options.debounceMs ?? 50;
   const maxWaitMs = options.maxWaitMs ?? 500;
-  const verifyIntervalMs = options.verifyIntervalMs ?? 10_000;
+  const verifyIntervalMs = options.verifyIntervalMs ?? DEFAULT_VERIFY_INTERVAL_MS;
   const watchSettleMs = options.watchSettleMs ?? 1_000;
   const retryInitialMs = options.retryInitialMs ?? 500;
-  const retryMaxMs = options.retryMaxMs ?? 30_000;
+  const retryMaxMs = options.retryMaxMs ?? (verifyIntervalMs > 0 ? verifyIntervalMs : 30_000);
   const { applier, logger } = options;
   const metrics = syncMetrics(options.registry);
 
@@ -129,6 +144,8 @@ export function createSyncLoop(options: SyncLoopOptions): SyncLoop {
   let stopped = false;
   let idleWaiters: (() => void)[] = [];
   let prechecking: string | undefined;
+  /** the next apply compares FRR's running config with the desired one first */
+  let verifyDue = false;
 
   /** One precheck at a time, always of the latest desired config: it only saves time, never decides. */
   const precheckLatest = () => {
@@ -219,6 +236,8 @@ export function createSyncLoop(options: SyncLoopOptions): SyncLoop {
           result: describeApplyOutcome(event),
           commands: result.kind === 'applied' ? result.commandCount : 0,
           durationMs,
+          // what differed: the network lines FRR had beyond or short of the desired ones
+          ...(result.kind === 'applied' && result.drift !== undefined ? { drift: result.drift } : {}),
         });
         return;
       case 'invalid':
@@ -252,9 +271,11 @@ export function createSyncLoop(options: SyncLoopOptions): SyncLoop {
   const runOnce = async (): Promise<void> => {
     const target = desired;
     const why = trigger;
+    const verify = verifyDue;
+    verifyDue = false;
     if (target === undefined) return;
     try {
-      report(await applier.apply(target), why);
+      report(await applier.apply(target, { verify }), why);
     } catch (error) {
       // The applier returns FRR failures as values; a throw is a bug or a local I/O error (frr.conf).
       consecutiveFailures++;
@@ -277,7 +298,9 @@ export function createSyncLoop(options: SyncLoopOptions): SyncLoop {
       do {
         rerun = false;
         await runOnce();
-      } while (rerun && !stopped);
+        // a check that came due during this apply runs right after it
+        if (!rerun && verifyDue) trigger = 'timer';
+      } while ((rerun || verifyDue) && !stopped);
     })().finally(() => {
       inFlight = undefined;
       settleIdle();
@@ -294,7 +317,9 @@ export function createSyncLoop(options: SyncLoopOptions): SyncLoop {
       stopped = false;
       if (verifyIntervalMs > 0) {
         verifyTimer = setInterval(() => {
-          if (timer === undefined && inFlight === undefined) schedule('timer', 0);
+          verifyDue = true;
+          // replaces a later retry; an apply in flight runs the check right after itself
+          if (inFlight === undefined) schedule('timer', 0);
         }, verifyIntervalMs);
       }
       if (options.watchDirectory !== undefined) {
@@ -321,7 +346,8 @@ export function createSyncLoop(options: SyncLoopOptions): SyncLoop {
       settleIdle();
     },
     verifyNow() {
-      schedule('timer', 0);
+      verifyDue = true;
+      if (inFlight === undefined) schedule('timer', 0);
     },
     idle() {
       if (timer === undefined && inFlight === undefined) return Promise.resolve();
