@@ -4,6 +4,7 @@ import {
   endpointSlice,
   labCluster,
   lease,
+  object,
   NOW,
   pool,
   service,
@@ -456,4 +457,70 @@ test('overlapping pools reject the whole configuration: a pending Service says s
   expect(d.assignment.message).toMatch(
     /^ferry rejects the configuration as a whole and keeps the last valid one \(IPAddressPool metallb-system\/prod-pool: .*overlaps with CIDR 203.0.113.0\/24 of IPAddressPool gold\); with the objects as they are: would get/,
   );
+});
+
+describe('layer 2', () => {
+  // web-l2 at 192.0.2.202 from an L2 pool; MetalLB's order for that IP is node-23, node-21, node-22
+  function withL2(...l2Statuses: KubeObject[]): ClusterObjects {
+    const lab = labCluster();
+    return {
+      ...lab,
+      ipAddressPools: [...lab.ipAddressPools, pool('l2-pool', { addresses: ['192.0.2.200-192.0.2.220'] })],
+      l2Advertisements: [object('l2', { spec: { ipAddressPools: ['l2-pool'] } })],
+      services: [
+        ...lab.services,
+        service('web-l2', { ingress: ['192.0.2.202'], spec: { externalTrafficPolicy: 'Cluster' } }),
+      ],
+      endpointSlices: [...lab.endpointSlices, endpointSlice('web-l2', ['node-21'])],
+      serviceL2Statuses: l2Statuses,
+    };
+  }
+  const l2Status = (node: string) =>
+    object(`l2-${node}`, { status: { node, serviceName: 'web-l2', serviceNamespace: 'default' } });
+  const l2Kinds = (d: ServiceDiagnosis) =>
+    d.disagreements.filter((x) => x.kind.startsWith('l2')).map((x) => [x.kind, x.node]);
+
+  test('the owner and the candidates in MetalLB order, told once; the owner reporting it: no disagreement', () => {
+    const d = explain(withL2(l2Status('node-23')), 'web-l2');
+    expect(d.nodes.map((n) => [n.node, n.l2?.owner, n.l2?.announced])).toEqual([
+      ['node-21', 'node-23', false],
+      ['node-22', 'node-23', false],
+      ['node-23', 'node-23', true],
+    ]);
+    expect(l2Kinds(d)).toEqual([]);
+    const text = explainText(d, { wide: false, paint: noColour });
+    expect(text).toContain('Layer 2 (pool l2-pool): node-23 answers ARP/NDP for 192.0.2.202\n');
+    expect(text).toContain("  candidates in MetalLB's order: node-23, node-21, node-22\n");
+  });
+
+  test("the owner's ServiceL2Status missing, another node claiming it: one line each", () => {
+    expect(l2Kinds(explain(withL2(), 'web-l2'))).toEqual([['l2StatusMissing', 'node-23']]);
+    const d = explain(withL2(l2Status('node-21')), 'web-l2');
+    expect(l2Kinds(d)).toEqual([
+      ['l2UnexpectedOwner', 'node-21'],
+      ['l2StatusMissing', 'node-23'],
+    ]);
+    expect(d.disagreements.find((x) => x.kind === 'l2UnexpectedOwner')?.message).toBe(
+      'node-21 reports it answers ARP/NDP for default/web-l2, but the elected owner is node-23 (a failover in progress, or a speaker that sees another cluster state)',
+    );
+  });
+
+  test('externalTrafficPolicy Local: only a node with a ready local endpoint is a candidate', () => {
+    const objects = withL2();
+    const local = objects.services.map((s) =>
+      s.metadata.name === 'web-l2'
+        ? { ...s, spec: { ...(s.spec as object), externalTrafficPolicy: 'Local' } }
+        : s,
+    );
+    const d = explain({ ...objects, services: local }, 'web-l2');
+    expect(d.nodes[0]?.l2).toMatchObject({ owner: 'node-21', candidates: ['node-21'] });
+    expect(d.nodes[0]?.l2?.excluded).toEqual([
+      { node: 'node-22', why: 'noLocalEndpoints' },
+      { node: 'node-23', why: 'noLocalEndpoints' },
+    ]);
+  });
+
+  test('a BGP-only Service has no layer 2 part', () => {
+    expect(explain(withL2()).nodes.every((n) => n.l2 === undefined)).toBe(true);
+  });
 });

@@ -1,6 +1,7 @@
 // Intended vs actual: each node's decision joined with what its speaker reports — the
 // ServiceBGPStatus (the peers FRR really advertises the Service to), the BGPSessionState of every
-// peer the Service should reach, and the speaker's ConfigurationState. Every mismatch is one
+// peer the Service should reach, the speaker's ConfigurationState, and for layer 2 the
+// ServiceL2Status of the node that answers ARP/NDP. Every mismatch is one
 // Disagreement, phrased as one line.
 import type { Peer } from '../config/types.js';
 import { age } from './controller-health.js';
@@ -23,7 +24,11 @@ export type DisagreementKind =
   /** the speaker rejects (part of) the configuration or FRR rejected its last apply */
   | 'speakerConfigurationInvalid'
   /** the Node is not Ready: what its speaker last wrote may be stale */
-  | 'nodeNotReady';
+  | 'nodeNotReady'
+  /** the elected layer 2 owner reports no ServiceL2Status for the Service */
+  | 'l2StatusMissing'
+  /** a node that is not the elected layer 2 owner reports that it answers for the Service */
+  | 'l2UnexpectedOwner';
 
 export interface Disagreement {
   readonly kind: DisagreementKind;
@@ -177,6 +182,38 @@ export function disagreementsFor(
         message: `${node} still advertises ${subject} to ${peerName}, but should not (${why})`,
       });
     }
+    found.push(...layer2Disagreements(snapshot, subject, section));
   }
   return found;
+}
+
+function layer2Disagreements(
+  snapshot: ClusterSnapshot,
+  subject: string,
+  section: NodeSection,
+): Disagreement[] {
+  const { node, l2 } = section;
+  const reported = snapshot.l2Statuses.some((s) => s.node === node && `${s.namespace}/${s.name}` === subject);
+  if (l2?.owner === node && !reported) {
+    return [
+      {
+        kind: 'l2StatusMissing',
+        node,
+        peer: undefined,
+        message: `${node} should answer ARP/NDP for ${subject} (the elected owner) but its ServiceL2Status is missing (speaker not Ready?)`,
+      },
+    ];
+  }
+  if (l2?.owner !== node && reported) {
+    const elected = l2?.owner === undefined ? 'no node is eligible' : `the elected owner is ${l2.owner}`;
+    return [
+      {
+        kind: 'l2UnexpectedOwner',
+        node,
+        peer: undefined,
+        message: `${node} reports it answers ARP/NDP for ${subject}, but ${elected} (a failover in progress, or a speaker that sees another cluster state)`,
+      },
+    ];
+  }
+  return [];
 }

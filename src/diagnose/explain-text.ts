@@ -78,6 +78,21 @@ function wideNodeLines(section: NodeSection): string[] {
   return lines;
 }
 
+/** Layer 2: the one election every speaker computes alike, so it is told once. */
+function layer2Lines(nodes: readonly NodeSection[], paint: Paint): string[] {
+  const decision = nodes.find((section) => section.l2 !== undefined)?.l2;
+  if (decision === undefined) return [];
+  const lines = [
+    decision.owner === undefined
+      ? `Layer 2 (pool ${decision.pool}): ${paint('no node answers ARP/NDP', 'bad')}: ${decision.detail}`
+      : `Layer 2 (pool ${decision.pool}): ${paint(decision.owner, 'good')} answers ARP/NDP for ${decision.ips.join(', ')}`,
+  ];
+  if (decision.candidates.length > 0)
+    lines.push(`  candidates in MetalLB's order: ${decision.candidates.join(', ')}`);
+  for (const { node, why } of decision.excluded) lines.push(`  ${node}: not a candidate (${why})`);
+  return lines.map((line) => `${line}\n`);
+}
+
 export function explainText(diagnosis: ServiceDiagnosis, options: TextOptions): string {
   const { paint } = options;
   const out: string[] = [`Service ${diagnosis.namespace}/${diagnosis.name}\n`];
@@ -114,6 +129,8 @@ export function explainText(diagnosis: ServiceDiagnosis, options: TextOptions): 
     out.push(formatTable(['NODE', 'BGP', 'PEERS', 'DETAIL'], diagnosis.nodes.flatMap(nodeRows), paint));
     if (options.wide) out.push(...diagnosis.nodes.flatMap(wideNodeLines).map((line) => `${line}\n`));
   }
+  const layer2 = layer2Lines(diagnosis.nodes, paint);
+  if (layer2.length > 0) out.push('\n', ...layer2);
   if (assignment.verdict !== 'notHandled') {
     out.push('\nIntended vs actual:\n');
     if (diagnosis.disagreements.length === 0) {

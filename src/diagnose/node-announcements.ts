@@ -1,11 +1,12 @@
 // Per node, what its speaker should do with a Service: the same decision the speaker runs
-// (src/render/node-config.ts: announcementsForNode over the node's view), reduced to this Service.
-// A node section has one part per announcement mode; BGP is the only mode today. Layer 2 adds an
-// `l2` part (owner and candidates) beside `bgp` without changing how the BGP part is built.
+// (src/node-pipeline/node-config.ts: announcementsForNode over the node's view), reduced to this Service.
+// A node section has one part per announcement mode: `bgp`, and `l2` (owner and candidates, from
+// the speakers' own election) when an L2Advertisement covers the Service's pool.
 import type { NodeInfo, ServiceInfo } from '../api/cluster.js';
 import { communityText } from '../config/community.js';
 import type { ServiceDecision } from '../announce/types.js';
 import type { Peer } from '../config/types.js';
+import { electL2Owners, type L2Decision } from '../l2/election.js';
 import { frrConfigForNode, type NodeView } from '../node-pipeline/node-config.js';
 import type { ClusterSnapshot } from './snapshot.js';
 
@@ -31,6 +32,12 @@ export interface BgpNodePart {
 export interface NodeSection {
   readonly node: string;
   readonly bgp: BgpNodePart;
+  /**
+   * the layer 2 election as this node's speaker runs it; undefined when no L2Advertisement covers
+   * the Service. Liveness is the Nodes' Ready condition: the speakers' BFD between the nodes is
+   * not visible from the API.
+   */
+  readonly l2: L2Decision | undefined;
 }
 
 export interface ViewOptions {
@@ -77,6 +84,18 @@ export function nodeSections(
           };
         }),
       );
-      return { node: node.name, bgp: { decisions, routes, peers } };
+      const l2 = electL2Owners({
+        config: snapshot.config,
+        node: node.name,
+        nodes: snapshot.resources.nodes,
+        alive: undefined,
+        services: snapshot.resources.services.filter(
+          (s) => s.namespace === service.namespace && s.name === service.name,
+        ),
+        endpointSlices: snapshot.resources.endpointSlices,
+        ignoreExcludeLB: options.ignoreExcludeLB,
+        lbClass: options.lbClass,
+      }).decisions[0];
+      return { node: node.name, bgp: { decisions, routes, peers }, l2 };
     });
 }

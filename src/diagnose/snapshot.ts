@@ -20,6 +20,7 @@ import type { SessionStatus } from '../speaker/session-status.js';
 export type ClusterObjects = { readonly [List in keyof Resources]: readonly KubeObject[] } & {
   readonly bgpSessionStates: readonly KubeObject[];
   readonly serviceBGPStatuses: readonly KubeObject[];
+  readonly serviceL2Statuses: readonly KubeObject[];
   readonly configurationStates: readonly KubeObject[];
   /** the controller's Lease, when it exists */
   readonly controllerLease: KubeObject | undefined;
@@ -55,6 +56,13 @@ export type SessionState = Omit<SessionStatus, 'peerName' | 'bfdTimers'> & {
    */
   readonly changedAt: Date | undefined;
 };
+
+/** One ServiceL2Status: the node whose speaker answers ARP/NDP for a Service's IPs. */
+export interface ServiceL2Status {
+  readonly node: string;
+  readonly namespace: string;
+  readonly name: string;
+}
 
 /** One ServiceBGPStatus: the BGPPeers a node's FRR really advertises a Service to. */
 export interface ServiceBgpStatus {
@@ -112,6 +120,7 @@ export interface ClusterSnapshot {
   readonly configFatal: boolean;
   readonly sessions: readonly SessionState[];
   readonly serviceStatuses: readonly ServiceBgpStatus[];
+  readonly l2Statuses: readonly ServiceL2Status[];
   readonly configurationStates: readonly ConfigurationState[];
   readonly controllerLease: ControllerLease | undefined;
   /** Nodes reporting Ready other than True; Nodes without the condition are not listed */
@@ -176,6 +185,11 @@ export function toServiceBgpStatus(object: KubeObject): ServiceBgpStatus {
     name: text(status.serviceName) || (labels['metallb.io/service-name'] ?? ''),
     peers: [...peers].sort(),
   };
+}
+
+export function toServiceL2Status(object: KubeObject): ServiceL2Status {
+  const { node, namespace, name } = toServiceBgpStatus(object);
+  return { node, namespace, name };
 }
 
 export function toConfigurationState(object: KubeObject): ConfigurationState {
@@ -251,6 +265,7 @@ export function snapshotOf(
       .map(toSessionState)
       .sort((a, b) => byName({ name: `${a.node}\u0000${a.peer}` }, { name: `${b.node}\u0000${b.peer}` })),
     serviceStatuses: objects.serviceBGPStatuses.map(toServiceBgpStatus),
+    l2Statuses: objects.serviceL2Statuses.map(toServiceL2Status),
     configurationStates: objects.configurationStates.map(toConfigurationState).sort(byName),
     controllerLease:
       objects.controllerLease === undefined ? undefined : toControllerLease(objects.controllerLease),

@@ -6,7 +6,7 @@ import type { ClusterObjects } from '../../src/diagnose/snapshot.js';
 export const NOW = new Date('2026-12-06T08:00:00Z');
 const NS = 'metallb-system';
 
-function object(
+export function object(
   name: string,
   fields: Record<string, unknown>,
   namespace: string | undefined = NS,
@@ -153,6 +153,7 @@ export function labCluster(): ClusterObjects {
     ],
     endpointSlices: [endpointSlice('web', ['node-21', 'node-22'])],
     bgpSessionStates: NODES.flatMap((node) => PEERS.map((peer) => session(node, peer))),
+    serviceL2Statuses: [],
     serviceBGPStatuses: ['node-21', 'node-22'].map((node) => serviceStatus(node, 'web', ['tor1', 'tor2'])),
     configurationStates: [
       configurationState('controller'),

@@ -122,6 +122,7 @@ export async function readCluster(
     ),
     bgpSessionStates: listOptional(client, ours(resourceTypes.bgpSessionStates), warnings),
     serviceBGPStatuses: listOptional(client, ours(resourceTypes.serviceBGPStatuses), warnings),
+    serviceL2Statuses: listOptional(client, ours(resourceTypes.serviceL2Statuses), warnings),
     configurationStates: listOptional(client, ours(resourceTypes.configurationStates), warnings),
   };
   const [lease, ...values] = await Promise.all([
