@@ -317,6 +317,27 @@ status:
     });
   });
 
+  it("keeps a Service's MetalLB annotations only, not kubectl's copy of the whole object", () => {
+    const result = loadText(`
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+  namespace: web
+  annotations:
+    kubectl.kubernetes.io/last-applied-configuration: '{"apiVersion":"v1","kind":"Service","metadata":{"name":"web"}}'
+    metallb.io/address-pool: prod-pool
+    metallb.universe.tf/allow-shared-ip: key
+    example.com/owner: team-a
+spec: { type: LoadBalancer }
+`);
+    expect(result.errors).toEqual([]);
+    expect(result.resources.services[0]?.annotations).toEqual({
+      'metallb.io/address-pool': 'prod-pool',
+      'metallb.universe.tf/allow-shared-ip': 'key',
+    });
+  });
+
   it('still rejects an ingress ip of the wrong type, as the API server would', () => {
     const result = loadText(
       'apiVersion: v1\nkind: Service\nmetadata: { name: s }\nstatus: { loadBalancer: { ingress: [{ ip: 5 }] } }\n',
