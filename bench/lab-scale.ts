@@ -11,10 +11,12 @@
 //   - then one more Service at that scale, --single-runs times: write → /32 at both ToRs.
 //
 // Run (root): npx tsc -p tsconfig.json && node dist/bench/lab-scale.js [--nodes 3] [--counts 1000,10000]
-//   [--single-runs 5] [--batch 500]. Prints numbers; not a test. Everything is removed at the end,
+//   [--single-runs 5] [--batch 500] [--heap-snapshots DIR]. Prints numbers; not a test.
+//   --heap-snapshots: each speaker writes a V8 heap snapshot into DIR after the warm-up and once
+//   every ServiceBGPStatus of a step is written (the measurements of the step come first). Everything is removed at the end,
 //   on failure and on Ctrl-C.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { ClusterLab, LabNode } from '../src/lab/cluster-lab.js';
 import { waitUntil } from '../src/lab/wait-until.js';
 import { packageRoot } from '../src/util/package-root.js';
@@ -32,6 +34,7 @@ import {
   cpuSeconds,
   frrDaemonPid,
   speakerHeapMb,
+  speakerMetrics,
   speakerPid,
   summary,
   timeUntilAllFibs,
@@ -46,6 +49,7 @@ function parseArgs(argv: readonly string[]) {
   let counts = [1_000, 10_000];
   let singleRuns = 5;
   let batch = 500;
+  let heapSnapshots: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
     const value = argv[++i] ?? '';
@@ -53,6 +57,7 @@ function parseArgs(argv: readonly string[]) {
     else if (arg === '--counts') counts = value.split(',').map(Number);
     else if (arg === '--single-runs') singleRuns = Number(value);
     else if (arg === '--batch') batch = Number(value);
+    else if (arg === '--heap-snapshots') heapSnapshots = resolve(value);
     else throw new Error(`unknown argument ${arg}`);
   }
   const bad = [nodes, singleRuns, batch, ...counts].some((n) => !Number.isInteger(n) || n < 0);
@@ -63,7 +68,7 @@ function parseArgs(argv: readonly string[]) {
     counts.at(-1)! > 131_000
   )
     throw new Error('--nodes ≥ 1, --counts ascending (≤ 131,000: a /15), --single-runs and --batch ≥ 0');
-  return { nodes, counts, singleRuns, batch };
+  return { nodes, counts, singleRuns, batch, heapSnapshots };
 }
 
 /** The i-th address of 198.18.0.0/15, i ≥ 1. */
@@ -101,6 +106,42 @@ function rssSampler(nodes: readonly LabNode[]) {
   };
 }
 
+/**
+ * Scrapes every speaker's event-loop lag every 2 s (prom-client resets its histogram at each scrape,
+ * so each sample covers the 2 s before it); `worst()` = the highest p99 and max per node since the
+ * last `reset()`. The scrape itself costs the speaker a little (its /metrics lists every Service).
+ */
+function eventLoopSampler(nodes: readonly LabNode[]) {
+  const worst = new Map<string, { p99: number; max: number }>();
+  const timer = setInterval(() => {
+    for (const node of nodes) {
+      void speakerMetrics(node, [
+        'nodejs_eventloop_lag_p99_seconds',
+        'nodejs_eventloop_lag_max_seconds',
+      ]).then((values) => {
+        if (values === undefined) return;
+        const seen = worst.get(node.name) ?? { p99: 0, max: 0 };
+        worst.set(node.name, {
+          p99: Math.max(seen.p99, (values['nodejs_eventloop_lag_p99_seconds'] ?? 0) * 1000),
+          max: Math.max(seen.max, (values['nodejs_eventloop_lag_max_seconds'] ?? 0) * 1000),
+        });
+      });
+    }
+  }, 2_000);
+  onCleanup(() => clearInterval(timer));
+  return {
+    reset: () => worst.clear(),
+    line: () =>
+      nodes
+        .map((node) => {
+          const seen = worst.get(node.name);
+          return `${node.name} ${seen === undefined ? 'not scraped' : `worst 2 s window p99 ${Math.round(seen.p99)} ms, max ${Math.round(seen.max)} ms`}`;
+        })
+        .join('; '),
+    stop: () => clearInterval(timer),
+  };
+}
+
 async function memoryLine(nodes: readonly LabNode[], sampled?: (node: LabNode) => number): Promise<string> {
   const parts = await Promise.all(
     nodes.map(async (node) => {
@@ -114,6 +155,36 @@ async function memoryLine(nodes: readonly LabNode[], sampled?: (node: LabNode) =
     }),
   );
   return parts.join('; ');
+}
+
+/**
+ * Asks every speaker for a heap snapshot (SIGUSR2, see --heapsnapshot-signal) into `directory` and
+ * waits until each new file stops growing: V8 writes it on the speaker's main thread.
+ */
+async function takeHeapSnapshots(nodes: readonly LabNode[], directory: string, label: string): Promise<void> {
+  const before = new Set(readdirSync(directory));
+  const started = performance.now();
+  for (const node of nodes) process.kill(speakerPid(node), 'SIGUSR2');
+  const sizes = new Map<string, number>();
+  const done = await waitUntil(
+    async () => {
+      const fresh = readdirSync(directory).filter((f) => f.endsWith('.heapsnapshot') && !before.has(f));
+      const settled = fresh.filter((f) => {
+        const size = statSync(join(directory, f)).size;
+        const same = size > 0 && sizes.get(f) === size;
+        sizes.set(f, size);
+        return same;
+      });
+      return settled.length >= nodes.length
+        ? { done: true, value: settled }
+        : { done: false, why: `${settled.length}/${nodes.length} written` };
+    },
+    { timeoutMs: 10 * 60_000, intervalMs: 2_000 },
+  );
+  print(
+    `heap snapshots (${label}): ${done.ok ? done.value.map((f) => join(directory, f)).join(', ') : `NOT written: ${done.last}`} ` +
+      `(${((performance.now() - started) / 1000).toFixed(1)} s)`,
+  );
 }
 
 /** Every prefix of the pool at every ToR with one next hop per node; polled every ~0.2 s. */
@@ -163,6 +234,14 @@ async function main(): Promise<void> {
   print(
     `lab at scale: ${options.nodes} node(s), ${options.counts.join(' then ')} Services from ${ROOT}; ${load()}`,
   );
+  const snapshots = options.heapSnapshots;
+  if (snapshots !== undefined) {
+    mkdirSync(snapshots, { recursive: true });
+    process.env['FERRY_SPEAKER_NODE_OPTIONS'] = [
+      process.env['FERRY_SPEAKER_NODE_OPTIONS'] ?? '',
+      `--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${snapshots}`,
+    ].join(' ');
+  }
   await withLab({ nodes: options.nodes }, async (lab) => {
     const api = new Api(lab.apiserver);
     const examples = join(packageRoot(), 'deploy', 'examples');
@@ -210,7 +289,9 @@ async function main(): Promise<void> {
     print(
       `warm-up: 1 Service at both ToRs after ${Math.round(up.slowest)} ms; ${await memoryLine(lab.nodes)}`,
     );
+    if (snapshots !== undefined) await takeHeapSnapshots(lab.nodes, snapshots, 'one Service');
     const sampler = rssSampler(lab.nodes);
+    const eventLoop = eventLoopSampler(lab.nodes);
 
     let created = 1;
     let extra = 0; // the single-run Services on top
@@ -219,6 +300,7 @@ async function main(): Promise<void> {
       print(`\n## ${count.toLocaleString('en')} Services (${(count - created).toLocaleString('en')} new)`);
       print(load());
       const wallStart = Date.now();
+      eventLoop.reset();
       const pids = lab.nodes.map(speakerPid);
       const cpuBefore = pids.map(cpuSeconds);
       const writeStart = performance.now();
@@ -245,6 +327,7 @@ async function main(): Promise<void> {
         { timeoutMs: 10 * 60_000, intervalMs: 1_000 },
       );
       const statusMs = performance.now() - lastWrite;
+      const eventLoopLine = eventLoop.line();
       const cpu = pids.map((pid, i) => (cpuSeconds(pid) - (cpuBefore[i] ?? 0)).toFixed(1));
       const steady = await cpuCores([...pids, ...lab.nodes.map((node) => frrDaemonPid(node, 'bgpd'))]);
       const memory = await memoryLine(lab.nodes, sampler.peak);
@@ -262,8 +345,13 @@ async function main(): Promise<void> {
           `CPU seconds per speaker for the step: ${cpu.join(', ')}; then, at rest over 10 s, CPU in cores: ` +
           `speaker ${cores(steady.slice(0, pids.length))}, node bgpd ${cores(steady.slice(pids.length))}`,
       );
+      result(
+        `${count.toLocaleString('en')} Services: speaker event-loop delay from the first write until every status was written: ${eventLoopLine}`,
+      );
       print(`FRR applies during the burst: ${applies.join('; ')}`);
       print(load());
+      if (snapshots !== undefined)
+        await takeHeapSnapshots(lab.nodes, snapshots, `${count.toLocaleString('en')} Services`);
 
       if (options.singleRuns > 0) {
         const singles: (number | undefined)[] = [];
@@ -301,6 +389,7 @@ async function main(): Promise<void> {
       }
     }
     sampler.stop();
+    eventLoop.stop();
   });
   print('\n# summary');
   for (const line of results) print(line);

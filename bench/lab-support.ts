@@ -345,12 +345,13 @@ export function firstApplySince(node: LabNode, sinceWallMs: number): ApplyMark |
 }
 
 /**
- * The speaker's own view of its memory, from its /metrics (prom-client's default metrics): V8 heap
- * used and total, and external memory, in MB; undefined when the endpoint is not known or answers not.
+ * Samples of the speaker's /metrics by name (the first series of each; NaN when absent); undefined
+ * when the endpoint is not known or answers not.
  */
-export async function speakerHeapMb(
+export async function speakerMetrics(
   node: LabNode,
-): Promise<{ readonly heapUsed: number; readonly heapTotal: number; readonly external: number } | undefined> {
+  names: readonly string[],
+): Promise<Readonly<Record<string, number>> | undefined> {
   const started = node.speakerLog
     .split('\n')
     .find((line) => line.includes('speaker starting') && line.includes('"metrics"'));
@@ -361,15 +362,32 @@ export async function speakerHeapMb(
       await fetch(`http://${address}/metrics`, { signal: AbortSignal.timeout(5_000) })
     ).text();
     const value = (name: string) =>
-      Number(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+]+)$`, 'm').exec(text)?.[1] ?? 'NaN') / 1048576;
-    return {
-      heapUsed: value('nodejs_heap_size_used_bytes'),
-      heapTotal: value('nodejs_heap_size_total_bytes'),
-      external: value('nodejs_external_memory_bytes'),
-    };
+      Number(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+-]+)$`, 'm').exec(text)?.[1] ?? 'NaN');
+    return Object.fromEntries(names.map((name) => [name, value(name)]));
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The speaker's own view of its memory, from its /metrics (prom-client's default metrics): V8 heap
+ * used and total, and external memory, in MB.
+ */
+export async function speakerHeapMb(
+  node: LabNode,
+): Promise<{ readonly heapUsed: number; readonly heapTotal: number; readonly external: number } | undefined> {
+  const values = await speakerMetrics(node, [
+    'nodejs_heap_size_used_bytes',
+    'nodejs_heap_size_total_bytes',
+    'nodejs_external_memory_bytes',
+  ]);
+  if (values === undefined) return undefined;
+  const mb = (name: string) => (values[name] ?? NaN) / 1048576;
+  return {
+    heapUsed: mb('nodejs_heap_size_used_bytes'),
+    heapTotal: mb('nodejs_heap_size_total_bytes'),
+    external: mb('nodejs_external_memory_bytes'),
+  };
 }
 
 /** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat. */

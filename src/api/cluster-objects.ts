@@ -143,9 +143,24 @@ function canonicalIps(reader: FieldReader, texts: readonly string[], field: stri
   });
 }
 
+/** Annotation prefixes ferry reads on a Service: MetalLB's, current and deprecated. */
+const METALLB_ANNOTATION_PREFIXES = ['metallb.io/', 'metallb.universe.tf/'];
+
+/**
+ * Only MetalLB's annotations are kept: the others (above all kubectl's last-applied-configuration,
+ * a JSON copy of the whole Service) would be a per-Service copy of text in every speaker's cache.
+ */
+export function metallbAnnotations(annotations: Readonly<Record<string, string>>): Record<string, string> {
+  const kept: Record<string, string> = {};
+  for (const [key, value] of Object.entries(annotations))
+    if (METALLB_ANNOTATION_PREFIXES.some((prefix) => key.startsWith(prefix))) kept[key] = value;
+  return kept;
+}
+
 export function toServiceInfo(object: Record<string, unknown>): Parsed<ServiceInfo> {
   const reader = new FieldReader();
-  const { name, namespace, uid, labels, annotations } = meta(reader, object);
+  const { name, namespace, uid, labels, annotations: allAnnotations } = meta(reader, object);
+  const annotations = metallbAnnotations(allAnnotations);
   const spec = reader.record(object['spec'], 'spec');
   const clusterIPs = canonicalIps(
     reader,

@@ -23,6 +23,7 @@ export interface ServiceInfo {
   readonly name: string;
   readonly uid: string;
   readonly labels: Readonly<Record<string, string>>;
+  /** the metallb.io/ and metallb.universe.tf/ ones: the only ones ferry reads */
   readonly annotations: Readonly<Record<string, string>>;
   readonly type: string;
   readonly loadBalancerClass: string | undefined;

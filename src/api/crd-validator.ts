@@ -148,11 +148,30 @@ function problemFromAjv(error: ErrorObject, kind: string, version: string): Fiel
   }
 }
 
+export interface CompileOptions {
+  /**
+   * `eager` (default) compiles every served version now and reports schemas that do not compile in
+   * `problems`. `on-first-use` compiles a kind's schema when the first object of that kind is
+   * validated (ajv's code generation is most of a short command's start time, and a directory
+   * usually holds a few of the kinds); a schema that does not compile then throws there.
+   */
+  readonly compile?: 'eager' | 'on-first-use';
+}
+
+interface CompiledSchema {
+  readonly validate: ValidateFunction;
+  readonly kind: string;
+  readonly version: string;
+}
+
 /**
  * Compiles the CRD documents (parsed YAML). Documents that are not CustomResourceDefinitions are
  * skipped; malformed CRDs are reported in `problems` (a bug in deploy/crds, not a user error).
  */
-export function compileCrdValidator(crdDocuments: readonly unknown[]): {
+export function compileCrdValidator(
+  crdDocuments: readonly unknown[],
+  options: CompileOptions = {},
+): {
   readonly validator: CrdValidator;
   readonly problems: readonly string[];
 } {
@@ -169,10 +188,8 @@ export function compileCrdValidator(crdDocuments: readonly unknown[]): {
   ajv.addFormat('int64', { type: 'number', validate: () => true });
   ajv.addFormat('date-time', DATE_TIME);
 
-  const validators = new Map<
-    string,
-    { readonly validate: ValidateFunction; readonly kind: string; readonly version: string }
-  >();
+  /** per `group/version|kind`: the compiled schema, or how to compile it */
+  const validators = new Map<string, CompiledSchema | (() => CompiledSchema)>();
   const kinds = new Set<string>();
   const problems: string[] = [];
   for (const document of crdDocuments) {
@@ -194,18 +211,36 @@ export function compileCrdValidator(crdDocuments: readonly unknown[]): {
     for (const version of spec['versions'] as unknown[]) {
       if (!isRecord(version) || typeof version['name'] !== 'string' || version['served'] === false) continue;
       const schema = isRecord(version['schema']) ? version['schema']['openAPIV3Schema'] : undefined;
+      const versionName = version['name'];
       if (!isRecord(schema)) {
-        problems.push(`${kind} ${group}/${version['name']}: no openAPIV3Schema`);
+        problems.push(`${kind} ${group}/${versionName}: no openAPIV3Schema`);
+        continue;
+      }
+      const key = `${group}/${versionName}|${kind}`;
+      const compile = (): CompiledSchema => ({
+        validate: ajv.compile(closeObjects(schema) as Record<string, unknown>),
+        kind,
+        version: versionName,
+      });
+      if (options.compile === 'on-first-use') {
+        validators.set(key, compile);
         continue;
       }
       try {
-        const validate = ajv.compile(closeObjects(schema) as Record<string, unknown>);
-        validators.set(`${group}/${version['name']}|${kind}`, { validate, kind, version: version['name'] });
+        validators.set(key, compile());
       } catch (error) {
-        problems.push(`${kind} ${group}/${version['name']}: schema does not compile: ${String(error)}`);
+        problems.push(`${kind} ${group}/${versionName}: schema does not compile: ${String(error)}`);
       }
     }
   }
+
+  const compiled = (key: string): CompiledSchema | undefined => {
+    const entry = validators.get(key);
+    if (typeof entry !== 'function') return entry;
+    const schema = entry();
+    validators.set(key, schema);
+    return schema;
+  };
 
   const validator: CrdValidator = {
     serves: (apiVersion, kind) => validators.has(`${apiVersion}|${kind}`),
@@ -213,7 +248,7 @@ export function compileCrdValidator(crdDocuments: readonly unknown[]): {
     validate(object) {
       const apiVersion = String(object['apiVersion']);
       const kind = String(object['kind']);
-      const entry = validators.get(`${apiVersion}|${kind}`);
+      const entry = compiled(`${apiVersion}|${kind}`);
       if (entry === undefined) throw new Error(`no CRD serves ${apiVersion} ${kind}`);
       const copy = structuredClone(object) as Record<string, unknown>;
       if (entry.validate(copy)) return { object: copy, problems: [] };

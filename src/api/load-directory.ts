@@ -36,10 +36,13 @@ export function readCrdDocuments(directory = join(packageRoot(), 'deploy', 'crds
 
 let cachedValidator: CrdValidator | undefined;
 
-/** The validator for ferry's own CRDs; throws if deploy/crds is broken (a packaging bug). */
+/**
+ * The validator for ferry's own CRDs; throws if deploy/crds is broken (a packaging bug). Each kind's
+ * schema is compiled when first used: manifests.test.ts compiles them all.
+ */
 export function ferryCrdValidator(): CrdValidator {
   if (cachedValidator !== undefined) return cachedValidator;
-  const { validator, problems } = compileCrdValidator(readCrdDocuments());
+  const { validator, problems } = compileCrdValidator(readCrdDocuments(), { compile: 'on-first-use' });
   if (problems.length > 0) throw new Error(`deploy/crds is invalid: ${problems.join('; ')}`);
   cachedValidator = validator;
   return validator;

@@ -30,6 +30,34 @@ describe('CRDs', () => {
       expect(validator.serves(apiVersion ?? '', kind ?? '')).toBe(true);
     }
   });
+
+  it('compiled on first use, find the same problems, and a broken schema fails where it is used', () => {
+    const lazy = compileCrdValidator(readCrdDocuments(), { compile: 'on-first-use' });
+    expect(lazy.problems).toEqual([]);
+    const peer = {
+      apiVersion: 'metallb.io/v1beta2',
+      kind: 'BGPPeer',
+      metadata: { name: 'tor', namespace: 'metallb-system' },
+      spec: { myASN: 'x', peerAddress: '192.0.2.1', holdTme: '9s' },
+    };
+    expect(lazy.validator.validate(peer).problems).toEqual(validator.validate(peer).problems);
+    expect(lazy.validator.validate(peer).problems).not.toEqual([]);
+
+    const broken = {
+      kind: 'CustomResourceDefinition',
+      spec: {
+        group: 'example.com',
+        names: { kind: 'Broken' },
+        versions: [{ name: 'v1', schema: { openAPIV3Schema: { type: 'object', minLength: 'x' } } }],
+      },
+    };
+    expect(compileCrdValidator([broken]).problems).toEqual([
+      expect.stringContaining('Broken example.com/v1: schema does not compile'),
+    ]);
+    const deferred = compileCrdValidator([broken], { compile: 'on-first-use' }).validator;
+    expect(deferred.serves('example.com/v1', 'Broken')).toBe(true);
+    expect(() => deferred.validate({ apiVersion: 'example.com/v1', kind: 'Broken' })).toThrow(/minLength/);
+  });
 });
 
 describe('loadManifestDirectory', () => {
@@ -286,6 +314,27 @@ status:
     expect(result.resources.services[0]).toMatchObject({
       loadBalancerClass: 'example.com/other',
       ingressIPs: ['203.0.113.5', '', '203.0.113.07', '2001:db8::5'],
+    });
+  });
+
+  it("keeps a Service's MetalLB annotations only, not kubectl's copy of the whole object", () => {
+    const result = loadText(`
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+  namespace: web
+  annotations:
+    kubectl.kubernetes.io/last-applied-configuration: '{"apiVersion":"v1","kind":"Service","metadata":{"name":"web"}}'
+    metallb.io/address-pool: prod-pool
+    metallb.universe.tf/allow-shared-ip: key
+    example.com/owner: team-a
+spec: { type: LoadBalancer }
+`);
+    expect(result.errors).toEqual([]);
+    expect(result.resources.services[0]?.annotations).toEqual({
+      'metallb.io/address-pool': 'prod-pool',
+      'metallb.universe.tf/allow-shared-ip': 'key',
     });
   });
 

@@ -8,6 +8,7 @@ import {
   toNodeInfo,
   toSecretInfo,
   toServiceInfo,
+  metallbAnnotations,
   type Parsed,
 } from './cluster-objects.js';
 import type { CrdValidator } from './crd-validator.js';
@@ -77,7 +78,7 @@ const CORE_KINDS: Record<string, CoreReader> = {
       name: meta.name,
       namespace: meta.namespace,
       labels: meta.labels,
-      annotations: meta.annotations,
+      annotations: metallbAnnotations(meta.annotations),
     }),
   ),
   'v1|Secret': coreReader(toSecretInfo, (into, secret, meta) =>

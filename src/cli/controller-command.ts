@@ -4,13 +4,13 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { collectDefaultMetrics, Registry } from 'prom-client';
 import { ferryCrdValidator } from '../api/load-directory.js';
 import { DEFAULT_LEASE_NAME, startElectedController } from '../controller/elected-controller.js';
 import { loadKubeConfig } from '../k8s/client.js';
 import { createKubeClient } from '../k8s/http-client.js';
 import { createProcessLogger, type LogLevel } from '../log/logger.js';
 import { serveMetrics } from '../metrics/http-server.js';
+import { createProcessRegistry } from '../metrics/process-registry.js';
 import { addLbClassFlag, type LbClassFlag } from './lb-class-flag.js';
 
 export interface ControllerFlags extends LbClassFlag {
@@ -40,8 +40,7 @@ async function runController(flags: ControllerFlags): Promise<number> {
     process.stderr.write(`ferry controller: ${kubeConfig.error}\n`);
     return 2;
   }
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
+  const registry = createProcessRegistry();
   const client = createKubeClient(kubeConfig.value.config, { userAgent: 'ferry-controller' });
   const elected = startElectedController(
     {

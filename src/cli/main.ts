@@ -4,11 +4,7 @@ import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../util/package-root.js';
-import { addControllerCommand } from './controller-command.js';
-import { addLabCommand } from './lab-command.js';
-import { addRenderCommands } from './render-command.js';
-import { addSpeakerCommand } from './speaker-command.js';
-import { addStatusCommand } from './status-command.js';
+import { subcommandToLoad, SUBCOMMANDS } from './subcommands.js';
 
 const packageJson = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as {
   version: string;
@@ -18,10 +14,12 @@ const program = new Command('ferry')
   .description('MetalLB-compatible BGP load balancer for bare-metal Kubernetes, driving FRR')
   .version(packageJson.version);
 
-addRenderCommands(program);
-addSpeakerCommand(program);
-addStatusCommand(program);
-addControllerCommand(program);
-addLabCommand(program);
+// Only the named subcommand's modules are loaded: `ferry render` must not pay for the Kubernetes
+// client, metrics and FRR process code the speaker and controller need (start time and memory).
+// Help, --version and unknown names load them all, so help lists every subcommand.
+const chosen = subcommandToLoad(process.argv.slice(2));
+for (const subcommand of chosen === undefined ? SUBCOMMANDS : [chosen]) {
+  (await subcommand.load())(program);
+}
 
 await program.parseAsync(process.argv);

@@ -1,7 +1,7 @@
 // `ferry speaker`: the per-node speaker. With --manifests it runs without Kubernetes (inputs from a
 // directory, watched); `--once` applies and exits. In a cluster it reads the API server.
 import type { Command } from 'commander';
-import { Registry, collectDefaultMetrics } from 'prom-client';
+import type { Registry } from 'prom-client';
 import type { Logger } from 'winston';
 import { loadManifestDirectory } from '../api/load-directory.js';
 import { formatManifestError } from '../api/manifest-error.js';
@@ -12,6 +12,7 @@ import { createSyncLoop, type SyncEvent } from '../frr/apply/sync-loop.js';
 import { defaultFrrRenderer } from '../frr/templates.js';
 import { createProcessLogger, type LogLevel } from '../log/logger.js';
 import { serveMetrics } from '../metrics/http-server.js';
+import { createProcessRegistry } from '../metrics/process-registry.js';
 import { createReconciler, type ReconcilerOptions } from '../speaker/reconciler.js';
 import { createKubeSpeaker } from '../speaker/kube-speaker.js';
 import { createKubeClient } from '../k8s/http-client.js';
@@ -167,8 +168,7 @@ function untilSignal(): Promise<void> {
 }
 
 async function runStandalone(flags: SpeakerFlags & { manifests: string }, logger: Logger): Promise<void> {
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
+  const registry = createProcessRegistry();
   const { frr, syncLoop, onSyncEvent } = createFrrSync(flags, logger, registry);
   const speaker = createSpeaker({
     ...reconcilerOptions(flags),
@@ -210,8 +210,7 @@ async function runInCluster(flags: SpeakerFlags, logger: Logger): Promise<number
     process.stderr.write(`ferry speaker: ${kubeconfig.error}\n`);
     return 2;
   }
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
+  const registry = createProcessRegistry();
   const { frr, syncLoop, onSyncEvent } = createFrrSync(flags, logger, registry);
   const podName = process.env['POD_NAME'];
   const podUid = process.env['POD_UID'];

@@ -11,6 +11,9 @@ import type { KubeClient, KubeRequest, QueryValue, WatchEvent, WatchHandle, Watc
 import type { KubeError, KubeResult } from './errors.js';
 import { failed, kubeErrorFromStatus, ok } from './errors.js';
 
+/** Connections to the API server at most, watches included (one per informer, nine in a speaker). */
+const MAX_SOCKETS = 32;
+
 export interface HttpKubeClientOptions {
   /** Sent as User-Agent; the API server derives the default field manager from it. */
   readonly userAgent?: string;
@@ -57,10 +60,13 @@ export function createKubeClient(config: KubeConfig, options: HttpKubeClientOpti
     if (!cluster.proxyUrl) {
       // applyToHTTPSOptions builds a new agent without keep-alive on every call; reuse one instead
       // so status writes do not pay a TLS handshake each.
+      // A bounded pool: a burst of status writes otherwise opens one TLS connection per request in
+      // flight, and OpenSSL's per-connection buffers stay in the allocator long after.
       sharedAgent ??= cluster.server.startsWith('http:')
-        ? new http.Agent({ keepAlive: true })
+        ? new http.Agent({ keepAlive: true, maxSockets: MAX_SOCKETS })
         : new https.Agent({
             keepAlive: true,
+            maxSockets: MAX_SOCKETS,
             ca: options.ca,
             cert: options.cert,
             key: options.key,
