@@ -1,6 +1,7 @@
 // `ferry lab` under the signals a terminal's Ctrl-C or `timeout` sends: they go to the whole process
 // group, so the lab process often gets one twice at once. Whatever arrives, nothing of that run may
 // stay behind: no namespace, no FRR daemon, no ferry process. Needs root and `npm run build`.
+import { dirname } from 'node:path';
 import { jest } from '@jest/globals';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -98,23 +99,31 @@ function pidAlive(pid: number): boolean {
   }
 }
 
-/** `ferry` processes (controller, speakers) by the run's kubeconfig, which the lab prints. */
-function ferryPids(output: string): number[] {
+/**
+ * `ferry` processes of the run (controller, speakers, the API forwarders): the lab's kubelet gives
+ * each pod a kubeconfig under the run's work directory (where the kubeconfig the lab prints lives),
+ * so they name it in their command line or their environment.
+ */
+function ferryProcesses(output: string): { pid: number; cmdline: string }[] {
   const kubeconfig = /kubeconfig (\/\S+\/kubeconfig)/.exec(output)?.[1];
   if (kubeconfig === undefined) return [];
-  const pids: number[] = [];
+  const workDir = dirname(kubeconfig);
+  const read = (path: string) => {
+    try {
+      return readFileSync(path, 'utf8');
+    } catch {
+      return '';
+    }
+  };
+  const found: { pid: number; cmdline: string }[] = [];
   for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const cmdline = (() => {
-      try {
-        return readFileSync(`/proc/${entry}/cmdline`, 'utf8');
-      } catch {
-        return '';
-      }
-    })();
-    if (cmdline.includes(kubeconfig) && pidAlive(Number(entry))) pids.push(Number(entry));
+    if (!/^\d+$/.test(entry) || entry === String(process.pid)) continue;
+    const cmdline = read(`/proc/${entry}/cmdline`);
+    const mentions = cmdline.includes(workDir) || read(`/proc/${entry}/environ`).includes(workDir);
+    if (mentions && pidAlive(Number(entry)))
+      found.push({ pid: Number(entry), cmdline: cmdline.split('\0').join(' ') });
   }
-  return pids;
+  return found;
 }
 
 interface Leftovers {
@@ -128,7 +137,7 @@ async function leftoversOf(prefix: string, output: string): Promise<Leftovers> {
   return {
     namespaces: (await listNamespaces()).filter((ns) => ns.startsWith(`${prefix}-`)),
     processes: processesOf(prefix),
-    ferry: ferryPids(output),
+    ferry: ferryProcesses(output).map((p) => p.pid),
     marker: readdirSync(MARKER_DIR).includes(prefix),
   };
 }
@@ -147,7 +156,7 @@ async function removeEverything(lab: LabProcess): Promise<void> {
     await lab.exited;
   }
   if (prefix === undefined) return;
-  for (const pid of ferryPids(lab.output())) process.kill(pid, 'SIGKILL');
+  for (const { pid } of ferryProcesses(lab.output())) process.kill(pid, 'SIGKILL');
   for (const line of processesOf(prefix)) process.kill(Number(line.split(' ')[0]), 'SIGKILL');
   await removeLabRun(prefix);
 }
@@ -177,11 +186,13 @@ test('two signals while the lab is up: the lab process removes everything of its
   withLabUp(async (lab) => {
     await waitFor('the lab to be up', () => lab.output().includes(UP_MESSAGE), 240_000);
     const running = await leftoversOf(lab.prefix() ?? '', lab.output());
-    // what must be gone afterwards is really there: 7 namespaces, 5 FRRs, 3 speakers + 1 controller
-    expect(running.namespaces).toHaveLength(7);
+    // what must be gone afterwards is really there: 8 namespaces (2 ToRs, 3 nodes, fabric, client,
+    // the controller pod's), 5 FRRs, 3 speakers + 1 controller
+    expect(running.namespaces).toHaveLength(8);
     expect(running.processes.filter((p) => p.includes('/usr/lib/frr/bgpd'))).toHaveLength(5);
-    expect(running.processes.filter((p) => p.includes(' speaker '))).toHaveLength(3);
-    expect(running.ferry).toHaveLength(4);
+    const ferry = ferryProcesses(lab.output());
+    expect(ferry.filter((p) => p.cmdline.includes(' speaker '))).toHaveLength(3);
+    expect(ferry.filter((p) => p.cmdline.includes(' controller '))).toHaveLength(1);
 
     await expectRemovedAfterTwo(lab, 'SIGTERM');
     expect(lab.output()).toContain('removing the lab (namespaces, FRR instances, processes)');
