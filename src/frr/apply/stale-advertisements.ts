@@ -3,6 +3,7 @@
 // the desired network lines, yet bgpd kept two host routes whose lines were gone, so a check of the
 // running config alone cannot see it. The speaker reads what bgpd advertises to each peer anyway
 // (ServiceBGPStatus); this compares that with the desired config. Pure.
+import { isIPv4, isIPv6 } from 'node:net';
 import {
   addressFamilyLineText,
   parseAddressFamilyLine,
@@ -51,8 +52,12 @@ export function desiredRouters(desired: string): Map<string, DesiredRouter> {
 
 /** Ferry originates host routes only: the family of a prefix it could have rendered, if it is one. */
 function hostRouteFamily(prefix: string): UnicastFamily | undefined {
-  if (prefix.includes(':')) return prefix.endsWith('/128') ? 'ipv6' : undefined;
-  return prefix.endsWith('/32') ? 'ipv4' : undefined;
+  // bgpd's own output, but it goes back into a vtysh command: only an address and its host length
+  const [address = '', length, ...rest] = prefix.split('/');
+  if (rest.length > 0) return undefined;
+  if (isIPv4(address)) return length === '32' ? 'ipv4' : undefined;
+  if (isIPv6(address)) return length === '128' ? 'ipv6' : undefined;
+  return undefined;
 }
 
 /**
