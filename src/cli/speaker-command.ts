@@ -143,13 +143,14 @@ async function applyOnce(flags: SpeakerFlags & { manifests: string }, logger: Lo
 function createFrrSync(flags: SpeakerFlags, logger: Logger, registry: Registry) {
   const frr = frrLocation(flags);
   let forward: (event: SyncEvent) => void = () => undefined;
+  const applier = createApplier({
+    vtysh: frr.vtysh,
+    configFile: frr.configFile,
+    // Service churn (network lines) goes over a persistent connection to bgpd: no process per change
+    bgpdChannel: createVtyChannel({ socketPath: vtySocketPath(frr.runDirectory, 'bgpd') }),
+  });
   const syncLoop = createSyncLoop({
-    applier: createApplier({
-      vtysh: frr.vtysh,
-      configFile: frr.configFile,
-      // Service churn (network lines) goes over a persistent connection to bgpd: no process per change
-      bgpdChannel: createVtyChannel({ socketPath: vtySocketPath(frr.runDirectory, 'bgpd') }),
-    }),
+    applier,
     logger,
     registry,
     debounceMs: Number(flags.debounceMs),
@@ -157,7 +158,12 @@ function createFrrSync(flags: SpeakerFlags, logger: Logger, registry: Registry) 
     watchDirectory: frr.runDirectory,
     onEvent: (event) => forward(event),
   });
-  return { frr, syncLoop, onSyncEvent: (handler: (event: SyncEvent) => void) => void (forward = handler) };
+  return {
+    frr,
+    syncLoop,
+    clearStaleAdvertisements: applier.clearStaleAdvertisements.bind(applier),
+    onSyncEvent: (handler: (event: SyncEvent) => void) => void (forward = handler),
+  };
 }
 
 function untilSignal(): Promise<void> {
@@ -169,11 +175,12 @@ function untilSignal(): Promise<void> {
 
 async function runStandalone(flags: SpeakerFlags & { manifests: string }, logger: Logger): Promise<void> {
   const registry = createProcessRegistry();
-  const { frr, syncLoop, onSyncEvent } = createFrrSync(flags, logger, registry);
+  const { frr, syncLoop, clearStaleAdvertisements, onSyncEvent } = createFrrSync(flags, logger, registry);
   const speaker = createSpeaker({
     ...reconcilerOptions(flags),
     vtysh: frr.vtysh,
     syncLoop,
+    clearStaleAdvertisements,
     registry,
     logger,
     sink: loggingSink(logger),
@@ -211,7 +218,7 @@ async function runInCluster(flags: SpeakerFlags, logger: Logger): Promise<number
     return 2;
   }
   const registry = createProcessRegistry();
-  const { frr, syncLoop, onSyncEvent } = createFrrSync(flags, logger, registry);
+  const { frr, syncLoop, clearStaleAdvertisements, onSyncEvent } = createFrrSync(flags, logger, registry);
   const podName = process.env['POD_NAME'];
   const podUid = process.env['POD_UID'];
   const speaker = createKubeSpeaker({
@@ -219,6 +226,7 @@ async function runInCluster(flags: SpeakerFlags, logger: Logger): Promise<number
     client: createKubeClient(kubeconfig.value.config, { userAgent: `ferry-speaker/${flags.node}` }),
     vtysh: frr.vtysh,
     syncLoop,
+    clearStaleAdvertisements,
     registry,
     logger,
     ...(podName && podUid ? { pod: { name: podName, uid: podUid } } : {}),

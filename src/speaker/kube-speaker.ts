@@ -48,6 +48,7 @@ export interface KubeSpeakerOptions extends ReconcilerOptions {
   readonly informerStaleAfterMs?: number;
   readonly createL2Responder?: SpeakerOptions['createL2Responder'];
   readonly createLiveness?: SpeakerOptions['createLiveness'];
+  readonly clearStaleAdvertisements?: SpeakerOptions['clearStaleAdvertisements'];
 }
 
 export interface KubeSpeaker {

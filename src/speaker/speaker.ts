@@ -3,11 +3,18 @@
 //   observe timer → FRR's real state → BGPSessionState / ServiceBGPStatus / metrics → StatusSink
 // The inputs (manifests directory or Kubernetes informers) and the status sink (Kubernetes objects or
 // nothing) are plugged in by the caller, so the same speaker runs standalone and in a cluster.
-import { Gauge, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Logger } from 'winston';
 import type { Resources } from '../api/resources.js';
 import { applyOutcomeOf, type ApplyOutcome } from '../frr/apply/apply-outcome.js';
+import type { Applier } from '../frr/apply/applier.js';
+import {
+  confirmedStale,
+  surplusAdvertisements,
+  type StaleAdvertisement,
+} from '../frr/apply/stale-advertisements.js';
 import type { SyncEvent, SyncLoop } from '../frr/apply/sync-loop.js';
+import { neighborKey } from '../frr/build-model.js';
 import type { Vtysh } from '../frr/vtysh.js';
 import { k8sClientMetrics } from '../k8s/metrics.js';
 import { createFrrMetrics } from '../metrics/frr-metrics.js';
@@ -45,6 +52,11 @@ export interface SpeakerOptions extends ReconcilerOptions {
   readonly registry: Registry;
   readonly logger: Logger;
   readonly sink: StatusSink;
+  /**
+   * Repairs routes bgpd advertises with no desired network line (the applier's, serialized with its
+   * applies); without it such routes are only reported
+   */
+  readonly clearStaleAdvertisements?: Applier['clearStaleAdvertisements'];
   /** how often FRR's sessions are read; default 1 s (a session change shows within ~1 s) */
   readonly observeIntervalMs?: number;
   /** layer 2 liveness (BFD between the nodes); without it only Node Ready counts */
@@ -136,6 +148,47 @@ export function createSpeaker(options: SpeakerOptions): Speaker {
   /** bgpd sends UPDATEs a little after an apply: keep re-reading for a few seconds after one */
   let advertisedHotUntil = 0;
   let lastAdvertised: ReadonlyMap<string, ReadonlySet<string>> = new Map();
+  /** the surplus of the last read of what bgpd advertises, and whether FRR was changed since */
+  let surplusSeen: readonly StaleAdvertisement[] | undefined;
+  let changedSinceSurplus = false;
+  const staleCleared = new Counter({
+    name: 'ferry_frr_stale_advertisements_cleared_total',
+    help: 'Routes bgpd kept advertising with no desired network line behind them (seen on two reads with no apply between), withdrawn with network / no network.',
+    registers: [options.registry],
+  });
+
+  /**
+   * bgpd can keep a route whose network line is gone (seen after speaker kills and an FRR restart)
+   * while the running config is exactly the desired one, which the sync loop's check cannot see.
+   */
+  async function clearStale(desired: string, peers: ReconcileOutcome['peers']): Promise<void> {
+    const clear = options.clearStaleAdvertisements;
+    if (clear === undefined) return;
+    const byVrf = new Map<string, Set<string>>();
+    for (const peer of peers) {
+      const prefixes = byVrf.get(peer.vrf) ?? new Set<string>();
+      for (const prefix of lastAdvertised.get(neighborKey(peer)) ?? []) prefixes.add(prefix);
+      byVrf.set(peer.vrf, prefixes);
+    }
+    const surplus = surplusAdvertisements(desired, byVrf);
+    const confirmed = confirmedStale(surplusSeen, surplus, changedSinceSurplus);
+    surplusSeen = surplus.length > 0 ? surplus : undefined;
+    changedSinceSurplus = false;
+    if (confirmed.length === 0) return;
+    // after a repair, two fresh reads again before the next one
+    surplusSeen = undefined;
+    const result = await clear(confirmed);
+    if (result.kind === 'skipped') return;
+    if (result.kind === 'failed') {
+      logger.warn('cannot withdraw stale advertisements', { error: result.error.message });
+      return;
+    }
+    logger.warn('bgpd advertised routes with no desired network line: withdrawn', {
+      prefixes: result.prefixes,
+    });
+    staleCleared.inc(result.prefixes.length);
+    advertisedHotUntil = Date.now() + 3_000;
+  }
   let lastSessionStates = '';
   /** the inputs the last ServiceBGPStatus set was computed from (reset when writing it failed) */
   let servicesInputs: { announce: unknown; advertised: unknown } = {
@@ -179,6 +232,7 @@ export function createSpeaker(options: SpeakerOptions): Speaker {
     if (observed.value.advertised !== undefined) {
       lastAdvertised = observed.value.advertised;
       advertisedReadAt = Date.now();
+      if (current.desiredConfig !== undefined) await clearStale(current.desiredConfig, current.peers);
     }
     frrMetrics.update(
       bgp,
@@ -286,6 +340,7 @@ export function createSpeaker(options: SpeakerOptions): Speaker {
             detail: refused.detail,
           });
       }
+      if (outcome.desiredConfig !== latest?.desiredConfig) changedSinceSurplus = true;
       latest = outcome;
       configStale.set(outcome.configuration.result === 'Valid' ? 0 : 1);
       configLoaded.set(reconciler.lastValidConfig() === undefined ? 0 : 1);
@@ -300,6 +355,7 @@ export function createSpeaker(options: SpeakerOptions): Speaker {
       if (event.kind === 'noop') return;
       // the sync loop has logged it; here it becomes status
       lastApply = applyOutcomeOf(event);
+      changedSinceSurplus = true;
       // what FRR advertises changed: refresh status right away
       advertisedHotUntil = Date.now() + 3_000;
       void observeOnce();

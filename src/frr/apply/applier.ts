@@ -32,6 +32,7 @@ import { networkLineDifference, networkLines } from './network-lines.js';
 import { planChange, type ApplyPlan } from './plan.js';
 import { redactSecrets } from './redact.js';
 import { reloadFileText, unmanagedLines } from './reload-file.js';
+import { desiredRouters, type StaleAdvertisement } from './stale-advertisements.js';
 import { SerialQueue } from '../../util/serial-queue.js';
 
 /**
@@ -116,7 +117,23 @@ export interface Applier {
   lastApplied(): string | undefined;
   /** Forgets the last apply: the next one goes through frr-reload.py (e.g. after an FRR restart). */
   forget(): void;
+  /**
+   * Makes bgpd withdraw routes it advertises with no network line behind them (see
+   * stale-advertisements.ts): per prefix, in its router and address family, `network P` then
+   * `no network P`, which re-creates bgpd's static route and then withdraws it. Serialized with the
+   * applies; prefixes the last applied config does originate are left alone. The running config is
+   * read back afterwards: if it is not the remembered one, the next apply repairs it with
+   * frr-reload.py.
+   */
+  clearStaleAdvertisements(stale: readonly StaleAdvertisement[]): Promise<ClearStaleResult>;
 }
+
+/** What `clearStaleAdvertisements` did. */
+export type ClearStaleResult =
+  | { readonly kind: 'cleared'; readonly prefixes: readonly string[] }
+  /** nothing sent: no apply yet, or every prefix is desired now */
+  | { readonly kind: 'skipped' }
+  | { readonly kind: 'failed'; readonly error: ApplyError };
 
 export interface ApplyOptions {
   readonly verify?: boolean;
@@ -518,9 +535,42 @@ export function createApplier(options: ApplierOptions): Applier {
     };
   };
 
+  const clearStaleNow = async (stale: readonly StaleAdvertisement[]): Promise<ClearStaleResult> => {
+    const applied = state;
+    if (applied === undefined) return { kind: 'skipped' };
+    const routers = [...desiredRouters(applied.desired).values()];
+    const originated = (entry: StaleAdvertisement) => {
+      const family = parseAddressFamilyLine(entry.family)?.family;
+      const router = routers.find((r) => r.router === entry.router);
+      return family !== undefined && router?.networks.get(family)?.has(entry.prefix) === true;
+    };
+    const todo = stale.filter(
+      (entry) => !originated(entry) && parseRouterBgpLine(entry.router) !== undefined,
+    );
+    if (todo.length === 0) return { kind: 'skipped' };
+    const commands: string[] = ['configure terminal'];
+    for (const entry of todo)
+      commands.push(
+        entry.router,
+        entry.family,
+        `network ${entry.prefix}`,
+        `no network ${entry.prefix}`,
+        'end',
+        'configure terminal',
+      );
+    const result = await vtysh.commands(commands.slice(0, -1));
+    const running = await readRunning();
+    if (!running.ok || divergence(applied, running.text) !== undefined) state = undefined;
+    if (!result.ok) return { kind: 'failed', error: applyError(result.error) };
+    return { kind: 'cleared', prefixes: todo.map((entry) => entry.prefix) };
+  };
+
   return {
     apply(desired, options = {}) {
       return queue.run(() => applyNow(desired, options));
+    },
+    clearStaleAdvertisements(stale) {
+      return queue.run(() => clearStaleNow(stale));
     },
     async precheck(desired) {
       const previous = state;

@@ -11,7 +11,11 @@
 // at most the same interval). So, whatever made FRR differ from the desired config (a restarted
 // daemon, a lost incremental change, a concurrent vtysh), the difference lasts at most
 // verifyIntervalMs + the apply in flight + one check and one frr-reload.py run; the desired config
-// itself follows the cluster within the debounce (50–500 ms). docs/operations.md states the numbers.
+// itself follows the cluster within the debounce (50–500 ms). This check sees the running config only:
+// a route bgpd keeps advertising after its network line is gone (running config correct) is found by
+// the speaker, which compares what bgpd advertises with the desired config on its reads of the
+// advertised routes and repairs it through Applier.clearStaleAdvertisements (bound: two reads, ~20 s;
+// see stale-advertisements.ts). docs/operations.md states the numbers.
 import { watch, type FSWatcher } from 'chokidar';
 import { Counter, Histogram, type Registry } from 'prom-client';
 import type { Logger } from 'winston';
