@@ -156,6 +156,8 @@ const PRECHECK_CACHE_SIZE = 8;
 
 /** frr-reload.py runs per apply while FRR keeps ending up with other network lines than desired. */
 const RELOAD_ATTEMPTS = 3;
+/** reloads that may wait for a restarting bgpd (one per reloadRetryMs, 1 s by default) */
+const BGPD_RESTART_WAITS = 30;
 
 const RUNNING_CONFIG_BANNER = 'Building configuration...';
 
@@ -288,6 +290,12 @@ export function createApplier(options: ApplierOptions): Applier {
     return result.ok ? { ok: true, text: result.value } : { ok: false, error: result.error };
   };
 
+  /** bgpd does not answer at all (killed, watchfrr restarting it): FRR can hold no network line. */
+  const bgpdDown = async (): Promise<boolean> => {
+    const answer = await vtysh.show('show bgp summary json');
+    return !answer.ok && answer.error.kind === 'not-running';
+  };
+
   /** frr-reload.py back to the last good config; true when the running config is the remembered one. */
   const rollBack = async (): Promise<boolean> => {
     const good = state;
@@ -328,6 +336,7 @@ export function createApplier(options: ApplierOptions): Applier {
       };
     const unmanaged = unmanagedLines(before.text, desired);
     await writeConfigFile(configFile, reloadFileText(desired, unmanaged));
+    let bgpdWaits = 0;
     for (let attempt = 1; ; attempt++) {
       const reload = await vtysh.frrReload(configFile, 'reload');
       if (!reload.ok) {
@@ -364,7 +373,12 @@ export function createApplier(options: ApplierOptions): Applier {
       // Something changed FRR while frr-reload.py ran (a daemon restarting and loading frr.conf
       // itself, a vtysh left running by a killed speaker): remembering this print would make every
       // later check agree with it. Reload again shortly; report a failure only if it persists.
-      if (attempt >= RELOAD_ATTEMPTS) {
+      // While bgpd itself is down (watchfrr restarting it) no reload can hold: wait for it, up to
+      // BGPD_RESTART_WAITS tries, without counting them as attempts.
+      if (bgpdWaits < BGPD_RESTART_WAITS && (await bgpdDown())) {
+        bgpdWaits++;
+        attempt--;
+      } else if (attempt >= RELOAD_ATTEMPTS) {
         state = undefined;
         return {
           kind: 'failed',
