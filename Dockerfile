@@ -23,7 +23,7 @@ ARG NODE_IMAGE=node:24.21.0-bookworm-slim
 FROM ${NODE_IMAGE} AS build
 # node-gyp (inside npm) builds native/ against the image's own Node headers: no download.
 RUN apt-get update \
-    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends python3 make g++ \
+    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends 'python3=3.11.*' 'make=4.3-*' 'g++=4:12.*' \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY package.json package-lock.json ./
