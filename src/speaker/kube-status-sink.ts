@@ -10,6 +10,7 @@ import type { KubeClient } from '../k8s/client.js';
 import { ConfigurationStateWriter } from '../k8s/configuration-state-writer.js';
 import type { OwnerReference } from '../k8s/kube-object.js';
 import { inNamespace, resourceTypes } from '../k8s/resources.js';
+import { backoffDelay, type BackoffPolicy } from '../k8s/backoff.js';
 import { sleep } from '../k8s/sleep.js';
 import { StatusWriter } from '../k8s/status-writer.js';
 import type { L2ServiceStatus } from './layer2.js';
@@ -51,8 +52,8 @@ export interface KubeStatusSink extends StatusSink {
   stop(): void;
 }
 
-const START_RETRY_MS = 500;
-const START_RETRY_MAX_MS = 10_000;
+/** Listing the status objects of earlier runs: 0.5 s doubling to 10 s, no jitter (one list per node). */
+const START_RETRY: BackoffPolicy = { initialMs: 500, maxMs: 10_000, factor: 2, jitter: 0 };
 
 /** ServiceBGPStatus / ServiceL2Status objects are keyed by their Service's labels. */
 function serviceKeyOf(object: { metadata: { labels?: Record<string, string> } }): string | undefined {
@@ -114,7 +115,7 @@ export function createKubeStatusSink(options: KubeStatusSinkOptions): KubeStatus
           attempt = 0;
           continue;
         }
-        const retryInMs = Math.min(START_RETRY_MAX_MS, START_RETRY_MS * 2 ** (attempt - 1));
+        const retryInMs = backoffDelay(START_RETRY, attempt);
         logger.warn('cannot list the status objects of earlier runs yet; status writes wait', {
           error: listed.error.message,
           retryInMs,
