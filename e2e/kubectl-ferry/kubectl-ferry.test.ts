@@ -50,7 +50,9 @@ const ferry = (...args: string[]) => kubectl(['ferry', ...args]);
 
 /** Ages and holder names change from run to run; goldens hold them as placeholders. */
 function normalized(text: string): string {
-  return text.replace(/renewed \d+s ago/g, 'renewed Ns ago').replace(/ since \d+s/g, ' since Ns');
+  return text
+    .replace(/renewed (\d+[dhms])+ ago/g, 'renewed Ns ago')
+    .replace(/ since (\d+[dhms])+/g, ' since Ns');
 }
 
 function expectGolden(name: string, text: string): void {
