@@ -103,6 +103,48 @@ describe('layer 2 mode with real speakers: IPVS, ETP Local, IPv6, interfaces, ba
     return list.items.flatMap((item) => (item.status === undefined ? [] : [item.status]));
   }
 
+  /** Waits until every speaker's ConfigurationState says `result` (and names `mentioning`). */
+  async function allConfigurations(result: 'Valid' | 'Invalid', mentioning = '') {
+    return waitUntil(
+      async () => {
+        const states = await configurationStates();
+        return states.length === NODES.length &&
+          states.every((s) => s.result === result && s.errorSummary.includes(mentioning))
+          ? { done: true, value: states }
+          : { done: false, why: JSON.stringify(states) };
+      },
+      { timeoutMs: 10_000, intervalMs: 200 },
+    );
+  }
+
+  /** The message of the first `reason` Event on L2Advertisement `name` (`kubectl describe` shows it). */
+  async function l2AdvertisementEvent(name: string, reason: string) {
+    return waitUntil(
+      async () => {
+        const result = await lab.kubectl([
+          'get',
+          'events',
+          '-n',
+          'metallb-system',
+          '--field-selector',
+          `involvedObject.name=${name}`,
+          '-o',
+          'json',
+        ]);
+        const list = JSON.parse(result.stdout || '{"items":[]}') as {
+          items: { reason: string; message: string; involvedObject: { kind: string } }[];
+        };
+        const found = list.items.find(
+          (e) => e.reason === reason && e.involvedObject.kind === 'L2Advertisement',
+        );
+        return found === undefined
+          ? { done: false, why: 'no event yet' }
+          : { done: true, value: found.message };
+      },
+      { timeoutMs: 10_000, intervalMs: 200 },
+    );
+  }
+
   beforeAll(async () => {
     lab = await ClusterLab.create({ nodes: 3 });
     await lab.apply(readFileSync(join(packageRoot(), 'deploy', 'examples', 'nodes.yaml'), 'utf8'));
@@ -230,57 +272,33 @@ describe('layer 2 mode with real speakers: IPVS, ETP Local, IPv6, interfaces, ba
       ].join('\n'),
     );
     const field = 'L2Advertisement metallb-system/l2-adv: spec.nodeSelectors[0].matchExpressions[1].values';
-    const invalid = await waitUntil(
-      async () => {
-        const states = await configurationStates();
-        return states.length === NODES.length &&
-          states.every((s) => s.result === 'Invalid' && s.errorSummary.includes(field))
-          ? { done: true, value: states }
-          : { done: false, why: JSON.stringify(states) };
-      },
-      { timeoutMs: 10_000, intervalMs: 200 },
-    );
+    const invalid = await allConfigurations('Invalid', field);
     expect(invalid).toMatchObject({ ok: true });
     // every speaker has seen it: still the same owner, alone, serving
     expect(answeringMacs(await probe(L2_SERVICE_IP))).toEqual([macs.get(owner)]);
     expect(await servedBy(L2_SERVICE_IP, owner, 2_000)).toMatchObject({ ok: true });
-    const event = await waitUntil(
-      async () => {
-        const result = await lab.kubectl([
-          'get',
-          'events',
-          '-n',
-          'metallb-system',
-          '--field-selector',
-          'involvedObject.name=l2-adv',
-          '-o',
-          'json',
-        ]);
-        const list = JSON.parse(result.stdout || '{"items":[]}') as {
-          items: { reason: string; message: string; involvedObject: { kind: string } }[];
-        };
-        const found = list.items.find(
-          (e) => e.reason === 'InvalidConfiguration' && e.involvedObject.kind === 'L2Advertisement',
-        );
-        return found === undefined
-          ? { done: false, why: 'no event yet' }
-          : { done: true, value: found.message };
-      },
-      { timeoutMs: 10_000, intervalMs: 200 },
-    );
+    const event = await l2AdvertisementEvent('l2-adv', 'InvalidConfiguration');
     expect(event.ok && event.value).toContain('spec.nodeSelectors[0].matchExpressions[1].values');
 
     await lab.apply(l2AdvertisementYaml());
-    const valid = await waitUntil(
-      async () => {
-        const states = await configurationStates();
-        return states.every((s) => s.result === 'Valid')
-          ? { done: true, value: true }
-          : { done: false, why: JSON.stringify(states) };
-      },
-      { timeoutMs: 10_000, intervalMs: 200 },
+    expect(await allConfigurations('Valid')).toMatchObject({ ok: true });
+
+    // a pool name MetalLB accepts but nothing matches: a Warning on the object, nothing rejected
+    await lab.apply(
+      [
+        'apiVersion: metallb.io/v1beta1',
+        'kind: L2Advertisement',
+        'metadata: {name: l2-adv-typo, namespace: metallb-system}',
+        'spec: {ipAddressPools: [l2-pol]}',
+      ].join('\n'),
     );
-    expect(valid).toMatchObject({ ok: true });
+    const warned = await l2AdvertisementEvent('l2-adv-typo', 'ConfigurationWarning');
+    expect(warned.ok && warned.value).toContain(
+      'spec.ipAddressPools[0]: IPAddressPool "l2-pol" does not exist',
+    );
+    expect(await allConfigurations('Valid')).toMatchObject({ ok: true });
+    expect(answeringMacs(await probe(L2_SERVICE_IP))).toEqual([macs.get(owner)]);
+    await lab.kubectl(['delete', 'l2advertisement', 'l2-adv-typo', '-n', 'metallb-system']);
   });
 
   test('a pool advertised by an L2Advertisement and a BGPAdvertisement at once: ARP from the owner, routes at the ToR', async () => {
