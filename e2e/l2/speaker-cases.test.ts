@@ -17,7 +17,7 @@ import {
   segmentMac,
   setUpL2,
 } from '../../src/lab/l2-lab.js';
-import { mustRun } from '../../src/lab/netns.js';
+import { mustRun, setSysctl } from '../../src/lab/netns.js';
 import { endpointSliceYaml } from '../../src/lab/seed-lab.js';
 import { waitForNextHops } from '../../src/lab/tor-routes.js';
 import { waitUntil } from '../../src/lab/wait-until.js';
@@ -200,6 +200,13 @@ describe('layer 2 mode with real speakers: IPVS, ETP Local, IPv6, interfaces, ba
     expect(await answeredBy(L2_SERVICE_IP, owner, 60_000)).toMatchObject({ ok: true });
     expect(await servedBy(L2_SERVICE_IP, owner)).toMatchObject({ ok: true });
     expect(await clientNeighbor(lab)).toBe(macs.get(owner));
+    // what strictARP prevents: with arp_ignore=0 a node's kernel answers for the IP on kube-ipvs0 too
+    const other = lab.node(NODES.find((node) => node !== owner) ?? '');
+    await setSysctl(other.handle.namespace, 'net.ipv4.conf.all.arp_ignore', 0);
+    const both = answeringMacs(await probe(L2_SERVICE_IP)).sort();
+    await setSysctl(other.handle.namespace, 'net.ipv4.conf.all.arp_ignore', 1);
+    expect(both).toEqual([macs.get(owner), macs.get(other.name)].sort());
+    expect(answeringMacs(await probe(L2_SERVICE_IP))).toEqual([macs.get(owner)]);
     // the speaker answers on the node's real interfaces, never on kube-ipvs0
     const status = await statusOf('web-l2', 10_000, (s) => s.length === 1 && s[0]?.node === owner);
     expect(status).toMatchObject({ ok: true });
