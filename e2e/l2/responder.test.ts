@@ -3,16 +3,13 @@
 // a new owner's gratuitous announcements move the client's neighbour entry; the old owner falls
 // silent at once.
 import { jest } from '@jest/globals';
+import { answeringMacs as macs } from '../../test/support/l2/neighbor-probe.js';
 import { L2Segment } from '../../test/support/l2/segment.js';
 
 jest.setTimeout(120_000);
 
 const IPV4 = '198.51.100.200';
 const IPV6 = '2001:db8:5::200';
-
-function macs(result: { replies: ReadonlyArray<{ mac: string }> }): string[] {
-  return [...new Set(result.replies.map((reply) => reply.mac))];
-}
 
 describe('L2 responder on a segment', () => {
   let segment: L2Segment;

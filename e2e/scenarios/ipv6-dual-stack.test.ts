@@ -3,7 +3,7 @@
 // controller gives one IP per family, the /32 and the /128 are at both ToRs with one path per node.
 import { jest } from '@jest/globals';
 import { ClusterLab, type LabNode } from '../../src/lab/cluster-lab.js';
-import { run } from '../../src/lab/netns.js';
+import { linkLocalAddress, run } from '../../src/lab/netns.js';
 import { nextHopsAt } from '../../src/lab/tor-routes.js';
 import { waitUntil } from '../../src/lab/wait-until.js';
 import {
@@ -24,28 +24,6 @@ jest.setTimeout(300_000);
 
 const V6_POOL = '2001:db8:5::/124';
 
-/** The node's IPv6 link-local address on its link towards the ToR (what IPv6 routes point at). */
-async function linkLocal(node: LabNode, torIndex: number): Promise<string> {
-  const device = torIndex === 0 ? node.handle.linkA.device : node.handle.linkB.device;
-  const result = await run(node.handle.namespace, [
-    'ip',
-    '-6',
-    '-j',
-    'address',
-    'show',
-    'dev',
-    device,
-    'scope',
-    'link',
-  ]);
-  const parsed = JSON.parse(result.stdout) as { addr_info?: { local?: string; scope?: string }[] }[];
-  // iproute2 prints an empty object for each address the filter left out
-  const address = parsed[0]?.addr_info?.find((info) => info.scope === 'link')?.local;
-  if (address === undefined)
-    throw new Error(`${node.name} has no link-local address on ${device}: ${result.stdout} ${result.stderr}`);
-  return address;
-}
-
 /**
  * Which nodes `tor` forwards the IPv6 prefix to: next hops are the nodes' link-local or global
  * addresses on the ToR's segment; anything else shows up as itself.
@@ -55,7 +33,13 @@ async function ipv6NodesAt(lab: ClusterLab, torIndex: number, prefix: string): P
   if (tor === undefined) return [];
   const byAddress = new Map<string, string>();
   for (const node of lab.nodes) {
-    byAddress.set(await linkLocal(node, torIndex), node.name);
+    byAddress.set(
+      await linkLocalAddress(
+        node.handle.namespace,
+        torIndex === 0 ? node.handle.linkA.device : node.handle.linkB.device,
+      ),
+      node.name,
+    );
     byAddress.set((torIndex === 0 ? node.handle.linkA : node.handle.linkB).ipv6, node.name);
   }
   return (await nextHopsAt(tor, prefix)).map((hop) => byAddress.get(hop) ?? hop).sort();

@@ -10,7 +10,6 @@ import { waitUntil } from '../../src/lab/wait-until.js';
 import {
   documents,
   endpointSlice,
-  kubectl,
   kubectlJson,
   metallb,
   outcome,
@@ -38,21 +37,6 @@ interface ServiceJson {
   readonly status?: { readonly loadBalancer?: { readonly ingress?: readonly Record<string, string>[] } };
 }
 
-/** What the other load balancer does: write the Service's status. */
-function writeIngress(lab: ClusterLab, service: string, ingress: readonly Record<string, string>[]) {
-  return kubectl(lab, [
-    'patch',
-    'service',
-    service,
-    '-n',
-    'default',
-    '--subresource=status',
-    '--type=merge',
-    '-p',
-    JSON.stringify({ status: { loadBalancer: { ingress } } }),
-  ]);
-}
-
 describe('two load balancer classes side by side', () => {
   let lab: ClusterLab;
   let all: LabNode[];
@@ -78,8 +62,8 @@ describe('two load balancer classes side by side', () => {
         ...['web', 'api', 'other', 'plain'].map((name) => endpointSlice(name, [{ node: 'node-21' }])),
       ),
     );
-    await writeIngress(lab, 'other', [{ ip: OTHER_IP }, { hostname: 'other.example.com' }]);
-    await writeIngress(lab, 'plain', [{ ip: PLAIN_IP }]);
+    await lab.writeIngress('other', [{ ip: OTHER_IP }, { hostname: 'other.example.com' }]);
+    await lab.writeIngress('plain', [{ ip: PLAIN_IP }]);
     lab.startController(flags);
     startSpeakers(lab, flags);
     await waitForIngress(lab, 'web');
@@ -119,7 +103,7 @@ describe('two load balancer classes side by side', () => {
 
   test('a hostname beside the IP withdraws only that Service, with a Warning Event; the controller repairs the status', async () => {
     await lab.stopController();
-    await writeIngress(lab, 'api', [{ ip: API_IP }, { hostname: 'api.example.com' }]);
+    await lab.writeIngress('api', [{ ip: API_IP }, { hostname: 'api.example.com' }]);
     expect(outcome(await waitForNodesAtBothTors(lab, `${API_IP}/32`, []))).toBe('ok');
     expect(outcome(await waitForNodesAtBothTors(lab, `${WEB_IP}/32`, all))).toBe('ok');
     const warned = await waitUntil(

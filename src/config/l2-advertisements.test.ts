@@ -45,25 +45,39 @@ describe('buildConfig: L2Advertisement', () => {
     expect(result.config.l2Advertisements.map((item) => item.pools)).toEqual([['l2-pool']]);
   });
 
-  it('rejects duplicates, bad interface names and bad selectors, naming object and field', () => {
+  it('rejects duplicate pools and bad selectors, naming object and field', () => {
     const result = build([
       ...pools,
       l2Advertisement('bad', {
         ipAddressPools: ['l2-pool', 'l2-pool'],
-        interfaces: ['eth0', 'eth0', 'has space'],
         nodeSelectors: [{ matchExpressions: [{ key: 'k', operator: 'In', values: [] }] }],
+      }),
+      l2Advertisement('dup-selectors', {
+        nodeSelectors: [{ matchLabels: { a: 'b' } }, { matchLabels: { a: 'b' } }],
       }),
       l2Advertisement('good', {}),
     ]);
     expect(result.errors.map(formatConfigError)).toEqual([
-      'L2Advertisement metallb-system/bad: spec.interfaces[1]: duplicate definition of interfaces "eth0"',
-      "L2Advertisement metallb-system/bad: spec.interfaces[2]: \"has space\" is not a valid interface name: use 1-15 characters of letters, digits, '_', '.' and '-', not starting with '.' or '-'",
       'L2Advertisement metallb-system/bad: spec.ipAddressPools[1]: duplicate definition of ipAddressPools "l2-pool"',
       expect.stringMatching(
         /^L2Advertisement metallb-system\/bad: spec\.nodeSelectors\[0\]\.matchExpressions\[0\]\.values: /,
       ),
+      'L2Advertisement metallb-system/dup-selectors: spec.nodeSelectors[1]: duplicate definition of nodeSelectors: same as [0]',
     ]);
     expect(result.config.l2Advertisements.map((item) => item.name)).toEqual(['good']);
+  });
+
+  it('accepts repeated or impossible interface names as MetalLB does, with a warning', () => {
+    const result = build([
+      ...pools,
+      l2Advertisement('l2', { ipAddressPools: ['l2-pool'], interfaces: ['eth0', 'eth0', 'has space'] }),
+    ]);
+    expect(result.errors).toEqual([]);
+    expect(result.warnings.map(formatConfigError)).toEqual([
+      'L2Advertisement metallb-system/l2: spec.interfaces[1]: duplicate definition of interfaces "eth0"',
+      "L2Advertisement metallb-system/l2: spec.interfaces[2]: \"has space\" is not a valid interface name: use 1-15 characters of letters, digits, '_', '.' and '-', not starting with '.' or '-'; no interface matches it",
+    ]);
+    expect(result.config.l2Advertisements[0]?.interfaces).toEqual(['eth0', 'has space']);
   });
 
   it('warns about an unknown pool and applies to nothing for it', () => {

@@ -26,17 +26,20 @@ export function buildL2Advertisement(
   const problems: FieldProblem[] = [];
   const nameProblem = objectNameProblem(resource.metadata.name);
   if (nameProblem !== undefined) problems.push({ field: 'metadata.name', message: nameProblem });
-  problems.push(
-    ...duplicateProblems(spec.ipAddressPools, 'spec.ipAddressPools', 'ipAddressPools'),
-    ...duplicateProblems(spec.interfaces, 'spec.interfaces', 'interfaces'),
-  );
+  problems.push(...duplicateProblems(spec.ipAddressPools, 'spec.ipAddressPools', 'ipAddressPools'));
   (spec.ipAddressPools ?? []).forEach((name, index) => {
     const problem = objectNameProblem(name);
     if (problem !== undefined) problems.push({ field: `spec.ipAddressPools[${index}]`, message: problem });
   });
+  // MetalLB accepts any interface list (names are only matched against the node's interfaces, and
+  // never reach frr.conf): a repeated or impossible name is a warning, so a MetalLB configuration
+  // keeps working unchanged
+  for (const problem of duplicateProblems(spec.interfaces, 'spec.interfaces', 'interfaces'))
+    context.issues.warning(ref, problem.field, problem.message);
   (spec.interfaces ?? []).forEach((name, index) => {
     const problem = deviceNameProblem(name, 'interface');
-    if (problem !== undefined) problems.push({ field: `spec.interfaces[${index}]`, message: problem });
+    if (problem !== undefined)
+      context.issues.warning(ref, `spec.interfaces[${index}]`, `${problem}; no interface matches it`);
   });
   const poolSelectors = parseSelectorList(spec.ipAddressPoolSelectors, 'spec.ipAddressPoolSelectors');
   const nodeSelectors = parseSelectorList(spec.nodeSelectors, 'spec.nodeSelectors');

@@ -48,6 +48,11 @@ export interface ClusterLabOptions {
   readonly preloadCrds?: boolean;
 }
 
+/** `ip` as the host part of a URL: IPv6 literals in brackets. */
+export function urlHost(ip: string): string {
+  return ip.includes(':') ? `[${ip}]` : ip;
+}
+
 function cliPath(): string {
   return join(packageRoot(), 'dist', 'src', 'cli', 'main.js');
 }
@@ -139,6 +144,26 @@ export class ClusterLab {
     const result = await this.kubectl(['apply', '-f', '-'], yaml);
     if (result.exitCode !== 0) throw new Error(`kubectl apply failed: ${result.stderr}`);
     return result.stdout;
+  }
+
+  /**
+   * Writes a Service's status.loadBalancer as a controller does (for labs without one, or standing
+   * in for another load balancer): one IP, or the ingress entries as given.
+   */
+  async writeIngress(service: string, ingress: string | readonly Record<string, string>[]): Promise<void> {
+    const entries = typeof ingress === 'string' ? [{ ip: ingress }] : ingress;
+    const patched = await this.kubectl([
+      'patch',
+      'service',
+      service,
+      '-n',
+      'default',
+      '--subresource=status',
+      '--type=merge',
+      '-p',
+      JSON.stringify({ status: { loadBalancer: { ingress: entries } } }),
+    ]);
+    if (patched.exitCode !== 0) throw new Error(`kubectl patch service ${service}: ${patched.stderr}`);
   }
 
   /** The Node objects of the lab's nodes, with the given extra labels. */
@@ -260,7 +285,7 @@ export class ClusterLab {
     const ns = node.handle.namespace;
     const existing = await run(ns, ['ip', 'address', 'show', 'dev', 'lo']);
     if (!existing.stdout.includes(` ${ip}/`))
-      await mustRun(ns, ['ip', 'address', 'add', `${ip}/32`, 'dev', 'lo']);
+      await mustRun(ns, ['ip', 'address', 'add', `${ip}/${ip.includes(':') ? 128 : 32}`, 'dev', 'lo']);
     const script = `require('http').createServer((q, r) => r.end('hello from ${node.name}\\n')).listen(${port}, '${ip}')`;
     const child = execa('ip', ['netns', 'exec', ns, process.execPath, '-e', script], {
       reject: false,
@@ -270,7 +295,7 @@ export class ClusterLab {
     // ready when the port answers inside the namespace
     await waitUntil(
       async () => {
-        const probe = await run(ns, ['curl', '-s', '--max-time', '1', `http://${ip}:${port}/`]);
+        const probe = await run(ns, ['curl', '-sg', '--max-time', '1', `http://${urlHost(ip)}:${port}/`]);
         return probe.exitCode === 0 ? { done: true, value: true } : { done: false, why: probe.stderr };
       },
       { timeoutMs: 10_000 },
@@ -280,7 +305,14 @@ export class ClusterLab {
   /** `curl` from the client namespace; returns the body (trimmed) or undefined when it failed. */
   async curlFromClient(url: string, timeoutSeconds = 2): Promise<string | undefined> {
     if (this.clientNamespace === undefined) throw new Error('addClient() first');
-    const result = await run(this.clientNamespace, ['curl', '-s', '--max-time', String(timeoutSeconds), url]);
+    // -g: an IPv6 literal's brackets are the host, not a curl URL glob
+    const result = await run(this.clientNamespace, [
+      'curl',
+      '-sg',
+      '--max-time',
+      String(timeoutSeconds),
+      url,
+    ]);
     return result.exitCode === 0 ? result.stdout.trim() : undefined;
   }
 

@@ -23,8 +23,11 @@ export function l2PoolYaml(): string {
   ].join('\n');
 }
 
-/** The L2Advertisement, limited to `hosts` by nodeSelectors when given. */
-export function l2AdvertisementYaml(hosts?: readonly string[]): string {
+/**
+ * The L2Advertisement, limited to `hosts` by nodeSelectors when given, answering on `interfaces` only
+ * when given.
+ */
+export function l2AdvertisementYaml(hosts?: readonly string[], interfaces?: readonly string[]): string {
   return [
     'apiVersion: metallb.io/v1beta1',
     'kind: L2Advertisement',
@@ -38,19 +41,31 @@ export function l2AdvertisementYaml(hosts?: readonly string[]): string {
           '    - matchExpressions:',
           `        - {key: kubernetes.io/hostname, operator: In, values: [${hosts.join(', ')}]}`,
         ]),
+    ...(interfaces === undefined ? [] : [`  interfaces: [${interfaces.join(', ')}]`]),
   ].join('\n');
 }
 
-export function l2ServiceYaml(): string {
+export interface L2ServiceOptions {
+  readonly name: string;
+  readonly ip: string;
+  readonly externalTrafficPolicy?: 'Cluster' | 'Local';
+}
+
+/** A LoadBalancer Service requesting `ip` (default: web-l2 on 192.0.2.202, ETP Cluster). */
+export function l2ServiceYaml(options: L2ServiceOptions = { name: L2_SERVICE, ip: L2_SERVICE_IP }): string {
   return [
     'apiVersion: v1',
     'kind: Service',
-    `metadata: {name: ${L2_SERVICE}, namespace: default}`,
+    `metadata: {name: ${options.name}, namespace: default}`,
     'spec:',
     '  type: LoadBalancer',
-    '  selector: {app: web-l2}',
+    `  selector: {app: ${options.name}}`,
     '  ports: [{name: http, port: 80, protocol: TCP}]',
-    `  loadBalancerIP: ${L2_SERVICE_IP}`,
+    `  loadBalancerIP: "${options.ip}"`,
+    ...(options.ip.includes(':') ? ['  ipFamilies: [IPv6]'] : []),
+    ...(options.externalTrafficPolicy === undefined
+      ? []
+      : [`  externalTrafficPolicy: ${options.externalTrafficPolicy}`]),
   ].join('\n');
 }
 
@@ -77,20 +92,7 @@ export async function setUpL2(lab: ClusterLab, assignStatus: boolean): Promise<v
     if (patched.exitCode !== 0) throw new Error(patched.stderr);
   }
   await lab.apply([l2PoolYaml(), l2AdvertisementYaml(), l2ServiceYaml()].join('\n---\n'));
-  if (assignStatus) {
-    const patched = await lab.kubectl([
-      'patch',
-      'service',
-      L2_SERVICE,
-      '-n',
-      'default',
-      '--subresource=status',
-      '--type=merge',
-      '-p',
-      JSON.stringify({ status: { loadBalancer: { ingress: [{ ip: L2_SERVICE_IP }] } } }),
-    ]);
-    if (patched.exitCode !== 0) throw new Error(patched.stderr);
-  }
+  if (assignStatus) await lab.writeIngress(L2_SERVICE, L2_SERVICE_IP);
   await lab.apply(
     endpointSliceYaml(
       L2_SERVICE,

@@ -150,3 +150,11 @@ export async function enableForwarding(ns: string): Promise<void> {
 export async function addRoute(ns: string, destination: string, via: string): Promise<void> {
   await ip(ns, [...(destination.includes(':') ? ['-6'] : []), 'route', 'add', destination, 'via', via]);
 }
+
+/** The IPv6 link-local address of `device` in `ns` (what IPv6 next hops and NDP probes use). */
+export async function linkLocalAddress(ns: string, device: string): Promise<string> {
+  const out = await ip(ns, ['-6', 'address', 'show', 'dev', device, 'scope', 'link']);
+  const match = /inet6 (fe80::[0-9a-f:]+)\//.exec(out);
+  if (match?.[1] === undefined) throw new Error(`${ns}: ${device} has no link-local address`);
+  return match[1];
+}

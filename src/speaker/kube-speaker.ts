@@ -15,6 +15,7 @@ import { EventRecorder } from '../k8s/events.js';
 import { podOwnerReference } from '../k8s/kube-object.js';
 import { k8sClientMetrics } from '../k8s/metrics.js';
 import { createClusterInputs } from './cluster-inputs.js';
+import { newConfigEvents } from './config-events.js';
 import { createKubeStatusSink } from './kube-status-sink.js';
 import { newlyInvalidIngress } from './invalid-ip-events.js';
 import { newlyAnnounced, type ServiceRef } from './node-assigned-events.js';
@@ -75,30 +76,30 @@ export function createKubeSpeaker(options: KubeSpeakerOptions): KubeSpeaker {
   let lastReconcileEndedAt = 0;
   let lastReconcileMs = 0;
   let previousAnnounce = speaker.outcome()?.announce;
-  let reportedErrors = new Set<string>();
+  let reportedProblems: ReadonlySet<string> = new Set<string>();
 
   const reconcile = () => {
     const { resources, errors } = inputs.resources();
     speaker.update(resources, errors);
     const outcome = speaker.outcome();
-    // a Warning on each object the configuration rejects, once per distinct error (not per reconcile)
-    const errorKeys = new Set<string>();
-    for (const error of outcome?.configErrors ?? []) {
-      const key = JSON.stringify(error);
-      errorKeys.add(key);
-      if (reportedErrors.has(key)) continue;
+    // a Warning on each object the configuration rejects or warns about, once per distinct problem
+    const problems = newConfigEvents(
+      reportedProblems,
+      outcome?.configErrors ?? [],
+      outcome?.configWarnings ?? [],
+    );
+    for (const event of problems.events)
       void events.warning(
         {
-          kind: error.object.kind,
-          apiVersion: metallbApiVersion(error.object.kind),
-          namespace: error.object.namespace,
-          name: error.object.name,
+          kind: event.object.kind,
+          apiVersion: metallbApiVersion(event.object.kind),
+          namespace: event.object.namespace,
+          name: event.object.name,
         },
-        'InvalidConfiguration',
-        `${error.field === '' ? '' : `${error.field}: `}${error.message}; the last valid configuration stays in force`,
+        event.reason,
+        event.message,
       );
-    }
-    reportedErrors = errorKeys;
+    reportedProblems = problems.reported;
     const services = new Map(resources.services.map((s) => [`${s.namespace}/${s.name}`, s]));
     const serviceEvent = (ref: ServiceRef, type: 'normal' | 'warning', reason: string, message: string) => {
       const service = services.get(`${ref.namespace}/${ref.name}`);

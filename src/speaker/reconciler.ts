@@ -19,6 +19,8 @@ export interface ReconcileOutcome {
   readonly configuration: ConfigurationVerdict;
   /** the Config rules' errors, each naming its object (for Events on those objects) */
   readonly configErrors: readonly ConfigError[];
+  /** problems that do not reject the configuration (an unknown pool, a deprecated field) */
+  readonly configWarnings: readonly ConfigError[];
   /** undefined while no valid Config was ever seen: FRR is left alone */
   readonly desiredConfig: string | undefined;
   readonly peers: readonly Peer[];
@@ -99,6 +101,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
         return {
           configuration,
           configErrors: built.errors,
+          configWarnings: built.warnings,
           desiredConfig: undefined,
           peers: [],
           announce: undefined,
@@ -124,6 +127,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
       return {
         configuration,
         configErrors: built.errors,
+        configWarnings: built.warnings,
         desiredConfig: rendered.text,
         peers: rendered.peers,
         announce: rendered.announce,

@@ -4,7 +4,6 @@
 // the kernel stays silent, only a packet-socket responder answers) and a `client` namespace
 // (198.51.100.100, 2001:db8:5::100). Everything is named with a lab prefix and removed by destroy().
 import { execa, type ResultPromise } from 'execa';
-import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { claimLabPrefix, removeLabRun } from '../../../src/lab/lab-run.js';
 import {
@@ -15,9 +14,9 @@ import {
   createNamespace,
   mustRun,
   run,
-  setSysctl,
 } from '../../../src/lab/netns.js';
-import { packageRoot } from '../../../src/util/package-root.js';
+import { addKubeIpvs0Address, setStrictArp } from './ipvs.js';
+import { probeNeighbors, supportScript, type ProbeResult } from './neighbor-probe.js';
 
 export const CLIENT_IPV4 = '198.51.100.100';
 export const CLIENT_IPV6 = '2001:db8:5::100';
@@ -26,14 +25,6 @@ export interface SegmentNode {
   readonly name: string;
   readonly namespace: string;
   readonly mac: string;
-}
-
-export interface ProbeResult {
-  readonly replies: ReadonlyArray<{ readonly mac: string; readonly ms: number }>;
-}
-
-function supportScript(name: string): string {
-  return join(packageRoot(), 'dist', 'test', 'support', 'l2', name);
 }
 
 /** A responder process in a node namespace, driven over stdin. */
@@ -114,9 +105,7 @@ export class L2Segment {
         await attachToBridge(switchNs, `p-node${index}`, 'br0');
         await addAddress(namespace, 'eth0', `198.51.100.${10 + index}/24`);
         await addAddress(namespace, 'eth0', `2001:db8:5::${10 + index}/64`);
-        await mustRun(undefined, ['ip', '-n', namespace, 'link', 'add', 'kube-ipvs0', 'type', 'bridge']);
-        await setSysctl(namespace, 'net.ipv4.conf.all.arp_ignore', 1);
-        await setSysctl(namespace, 'net.ipv4.conf.all.arp_announce', 2);
+        await setStrictArp(namespace);
         const link = await mustRun(undefined, ['ip', '-n', namespace, '-br', 'link', 'show', 'eth0']);
         nodes.push({ name: `node${index}`, namespace, mac: link.split(/\s+/)[2] ?? '' });
       }
@@ -141,18 +130,7 @@ export class L2Segment {
 
   /** Makes `ip` local on every node's kube-ipvs0, as kube-proxy in IPVS mode does. */
   async addServiceIp(ip: string): Promise<void> {
-    for (const node of this.nodes) {
-      await mustRun(undefined, [
-        'ip',
-        '-n',
-        node.namespace,
-        'address',
-        'add',
-        `${ip}/${ip.includes(':') ? 128 : 32}`,
-        'dev',
-        'kube-ipvs0',
-      ]);
-    }
+    for (const node of this.nodes) await addKubeIpvs0Address(node.namespace, ip);
   }
 
   async startResponder(node: SegmentNode, env: Record<string, string> = {}): Promise<ResponderProcess> {
@@ -174,17 +152,7 @@ export class L2Segment {
 
   /** "Who has ip?" from the client; every answer within waitMs. */
   async probe(ip: string, waitMs = 300): Promise<ProbeResult> {
-    const source = ip.includes(':') ? await this.clientLinkLocal() : CLIENT_IPV4;
-    const result = await run(this.clientNamespace, [
-      process.execPath,
-      supportScript('probe-process.js'),
-      'eth0',
-      ip,
-      source,
-      String(waitMs),
-    ]);
-    if (result.exitCode !== 0) throw new Error(`probe failed: ${result.stderr}`);
-    return JSON.parse(result.stdout) as ProbeResult;
+    return probeNeighbors(this.clientNamespace, 'eth0', ip, CLIENT_IPV4, waitMs);
   }
 
   /** The MAC the client's kernel has for ip (`ip neigh`), or undefined. */
@@ -202,24 +170,6 @@ export class L2Segment {
       `const s=require('net').connect({host:${host},port:9});s.on('error',()=>process.exit(0));s.on('connect',()=>process.exit(0));setTimeout(()=>process.exit(0),3000)`,
     ]);
     return this.clientNeighbor(ip);
-  }
-
-  private async clientLinkLocal(): Promise<string> {
-    const out = await mustRun(undefined, [
-      'ip',
-      '-n',
-      this.clientNamespace,
-      '-6',
-      'address',
-      'show',
-      'dev',
-      'eth0',
-      'scope',
-      'link',
-    ]);
-    const match = /inet6 (fe80::[0-9a-f:]+)\//.exec(out);
-    if (match?.[1] === undefined) throw new Error('client has no link-local address');
-    return match[1];
   }
 
   async destroy(): Promise<string[]> {
