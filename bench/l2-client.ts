@@ -99,18 +99,24 @@ async function latency(command: Extract<Command, { cmd: 'latency' }>): Promise<v
   emit({ event: 'latency', byTarget: Object.fromEntries(byTarget) });
 }
 
+/** 198.51.100.0: the sender addresses of the load's requests (a documentation range, see above) */
+const LOAD_SENDERS = ipv4('198.51.100.0');
+
 async function load(command: Extract<Command, { cmd: 'load' }>): Promise<void> {
   const targets = command.targets.map(ipv4);
   const total = Math.round(command.rate * command.seconds);
-  // target → send times of its requests not answered yet, oldest first: a reply answers the oldest
-  const asked = new Map<number, number[]>();
+  // Each request says it comes from 198.51.100.(n mod 256), so its reply (sent back to our MAC for
+  // that address) names the request it answers: a lost reply cannot be mistaken for a late one.
+  const asked = new Map<string, number>(); // `${target}/${sender}` → when the request went out
   const repliedTo = new Set<number>();
   const ms: number[] = [];
   let replied = 0;
   const onReply = (packet: ArpPacket, at: number): void => {
-    if (packet.operation !== 'reply' || packet.targetIp !== ourIp) return;
-    const sent = asked.get(packet.senderIp)?.shift();
+    if (packet.operation !== 'reply' || (packet.targetIp & ~0xff) >>> 0 !== LOAD_SENDERS) return;
+    const key = `${packet.senderIp}/${packet.targetIp}`;
+    const sent = asked.get(key);
     if (sent === undefined) return;
+    asked.delete(key);
     replied += 1;
     repliedTo.add(packet.senderIp);
     ms.push(at - sent);
@@ -123,10 +129,9 @@ async function load(command: Extract<Command, { cmd: 'load' }>): Promise<void> {
     const due = Math.min(total, Math.floor(((now() - started) / 1000) * command.rate));
     for (; sent < due; sent++) {
       const target = targets[sent % targets.length] ?? 0;
-      const pending = asked.get(target) ?? [];
-      pending.push(now());
-      asked.set(target, pending);
-      ask(target);
+      const sender = (LOAD_SENDERS | (sent & 0xff)) >>> 0;
+      asked.set(`${target}/${sender}`, now());
+      socket.send(buildArpRequest(ourMac, sender, target));
     }
     await sleep(5);
   }

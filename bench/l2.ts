@@ -257,6 +257,23 @@ async function failover(bench: Bench): Promise<void> {
     const after = await client.served(others, 30_000);
     const total = after.node === undefined ? undefined : after.at - cutAt;
     totals.push(total);
+    const one = Number(/average ([0-9.]+)/.exec(load())?.[1]);
+    loads.push(one);
+    // heal: the old owner comes back first in the order and answers again, but it never stopped
+    // owning the IP in its own view (it saw the others die), so it sends no gratuitous ARP; the
+    // client keeps the new owner's MAC (still served) until its entry ages. Flush it so every run
+    // starts from the same state.
+    await cutLinks(lab, owner, true);
+    if (!(await waitForLivenessSessions(lab))) throw new Error('the BFD sessions did not come back');
+    const back = await client.served([owner.name], 3_000, 100);
+    if (back.node === undefined) {
+      flushed += 1;
+      await mustRun(lab.clientNamespace, ['ip', 'neigh', 'flush', L2_SERVICE_IP]);
+      const again = await client.served([owner.name], 30_000);
+      if (again.node === undefined) throw new Error(`${owner.name} did not take ${L2_SERVICE_IP} back`);
+    }
+    // the breakdown is read after the heal: under load the speakers' log lines reach us later than
+    // the client's answer
     const next = after.node === undefined ? undefined : lab.node(after.node);
     const bfdSeen =
       next &&
@@ -271,8 +288,6 @@ async function failover(bench: Bench): Promise<void> {
     parts.bfd.push(since(stampOf(bfdSeen)));
     parts.owned.push(since(stampOf(owned)));
     garps.push(since(garp?.at));
-    const one = Number(load().match(/average ([0-9.]+)/)?.[1]);
-    loads.push(one);
     print(
       `run ${String(i + 1).padStart(2)}: ${owner.name} cut (${Math.round(cutMs)} ms for the two link-downs) → ` +
         `BFD down seen by ${next?.name ?? '?'}'s speaker ${fmtMs(since(stampOf(bfdSeen)))} ms, ` +
@@ -280,19 +295,6 @@ async function failover(bench: Bench): Promise<void> {
         `${fmtMs(since(garp?.at))} ms, client served by ${after.node ?? 'NOBODY'} ${fmtMs(total)} ms ` +
         `(load ${one.toFixed(2)})`,
     );
-    // heal: the old owner comes back first in the order and answers again, but it never stopped
-    // owning the IP in its own view (it saw the others die), so it sends no gratuitous ARP; the
-    // client keeps the new owner's MAC (still served) until its entry ages. Flush it so every run
-    // starts from the same state.
-    await cutLinks(lab, owner, true);
-    if (!(await waitForLivenessSessions(lab))) throw new Error('the BFD sessions did not come back');
-    const back = await client.served([owner.name], 3_000, 100);
-    if (back.node === undefined) {
-      flushed += 1;
-      await mustRun(lab.clientNamespace, ['ip', 'neigh', 'flush', L2_SERVICE_IP]);
-      const again = await client.served([owner.name], 30_000);
-      if (again.node === undefined) throw new Error(`${owner.name} did not take ${L2_SERVICE_IP} back`);
-    }
   }
   result(
     `failover: owner's links cut → client served through the new owner (${options.runs} runs): ` +
@@ -387,6 +389,15 @@ function scaleYaml(): string {
   ].join('\n');
 }
 
+/** How many ServiceL2Status objects in the API server name `node`. */
+function l2StatusesOf(lab: ClusterLab, node: string): number {
+  const cluster = lab.apiserver.cluster;
+  const target = cluster.target('metallb.io', 'v1beta1', 'servicel2statuses', 'metallb-system');
+  return cluster
+    .list(target, cluster.parseSelection(target))
+    .items.filter((object) => (object as { status?: { node?: string } }).status?.node === node).length;
+}
+
 /** Sum of every series of each metric (e.g. over the `ip` label) from a speaker's /metrics. */
 async function metricSums(node: LabNode, names: readonly string[]): Promise<Record<string, number>> {
   const text = (await speakerMetricsText(node)) ?? '';
@@ -399,6 +410,15 @@ async function metricSums(node: LabNode, names: readonly string[]): Promise<Reco
       ),
     ]),
   );
+}
+
+/**
+ * Frames the kernel dropped on the packet sockets of a namespace (the speaker's ARP/NDP sockets)
+ * because their receive buffer was full: `ss`'s skmem `d` counters, summed.
+ */
+async function packetSocketDrops(namespace: string): Promise<number> {
+  const out = await mustRun(namespace, ['ss', '-0', '-a', '-m', '-n', '-H']);
+  return [...out.matchAll(/skmem:\([^)]*\bd(\d+)\)/g)].reduce((sum, match) => sum + Number(match[1]), 0);
 }
 
 /** CPU cores used by each pid while `during` runs (1.0 = one CPU all the time). */
@@ -454,12 +474,27 @@ async function cpu(bench: Bench): Promise<void> {
     `${options.ips} Services written in ${Math.round(written - writeStart)} ms → ${SCALE_NODE}'s responder owns ` +
       `all ${options.ips} after ${Math.round(owning.value - writeStart)} ms (from the first write)`,
   );
-  // past the 5 gratuitous rounds (1.1 s apart) and the burst of status writes
-  await sleep(10_000);
-  const rest = await cpuDuring(pids, sleep(restWindow));
+  // at rest: every ServiceL2Status written, past the 5 gratuitous rounds (1.1 s apart)
+  const statuses = await waitUntil(
+    async () => {
+      const count = l2StatusesOf(lab, SCALE_NODE);
+      return count >= options.ips ? { done: true, value: count } : { done: false, why: `${count} written` };
+    },
+    { timeoutMs: 300_000, intervalMs: 500 },
+  );
+  if (!statuses.ok) throw new Error(`${SCALE_NODE}'s ServiceL2Statuses: ${statuses.last}`);
   result(
-    `cpu at rest with ${options.ips} owned IPs (${options.seconds} s): ${SCALE_NODE} ${pct(rest[0])}, ` +
-      `node-21 (owns none of them) ${pct(rest[1])} of one CPU; ${load()}`,
+    `${SCALE_NODE}'s ${options.ips} ServiceL2Statuses written ${Math.round(wallNow() - writeStart)} ms after ` +
+      `the first write`,
+  );
+  await sleep(6_000);
+  const windows: number[][] = [];
+  for (let w = 0; w < 3; w++) windows.push(await cpuDuring(pids, sleep(restWindow / 3)));
+  const mean = (i: number) => windows.reduce((sum, cores) => sum + (cores[i] ?? 0), 0) / windows.length;
+  result(
+    `cpu at rest with ${options.ips} owned IPs (${options.seconds} s): ${SCALE_NODE} ${pct(mean(0))} ` +
+      `(${windows.map((cores) => pct(cores[0])).join(', ')} by thirds), node-21 (owns none of them) ` +
+      `${pct(mean(1))} of one CPU; ${load()}`,
   );
 
   await arpLatency(
@@ -472,6 +507,7 @@ async function cpu(bench: Bench): Promise<void> {
 
   const counters = ['metallb_layer2_requests_received', 'metallb_layer2_responses_sent'];
   const countersBefore = await metricSums(scaleNode, counters);
+  const dropsBefore = await packetSocketDrops(scaleNode.handle.namespace);
   print(
     `load: ${options.rate} ARP requests/s round-robin over the ${options.ips} IPs for ${options.seconds} s; ${load()}`,
   );
@@ -483,6 +519,7 @@ async function cpu(bench: Bench): Promise<void> {
   const busy = await cpuDuring(pids, loaded);
   const outcome = await loaded;
   const countersAfter = await metricSums(scaleNode, counters);
+  const drops = (await packetSocketDrops(scaleNode.handle.namespace)) - dropsBefore;
   const delta = (name: string) => (countersAfter[name] ?? NaN) - (countersBefore[name] ?? NaN);
   const sent = Number(outcome.sent);
   const replied = Number(outcome.replied);
@@ -494,7 +531,8 @@ async function cpu(bench: Bench): Promise<void> {
   result(
     `replies: ${replied} of ${sent} requests answered (${sent - replied} missing), ${unanswered.length} of ` +
       `${options.ips} IPs never answered; ${SCALE_NODE}'s counters: ${delta(counters[0] ?? '')} requests received, ` +
-      `${delta(counters[1] ?? '')} responses sent; reply latency under load ${stats(outcome.ms as number[], 2)}`,
+      `${delta(counters[1] ?? '')} responses sent, ${drops} frames dropped by the kernel on its packet sockets ` +
+      `(receive buffer full); reply latency under load ${stats(outcome.ms as number[], 2)}`,
   );
 }
 
