@@ -413,12 +413,13 @@ async function metricSums(node: LabNode, names: readonly string[]): Promise<Reco
 }
 
 /**
- * Frames the kernel dropped on the packet sockets of a namespace (the speaker's ARP/NDP sockets)
- * because their receive buffer was full: `ss`'s skmem `d` counters, summed.
+ * The packet sockets of a namespace (the speaker's ARP/NDP sockets) and the frames the kernel
+ * dropped on them because their receive buffer was full: `ss`'s skmem `d` counters, summed.
  */
-async function packetSocketDrops(namespace: string): Promise<number> {
+async function packetSockets(namespace: string): Promise<{ sockets: number; drops: number }> {
   const out = await mustRun(namespace, ['ss', '-0', '-a', '-m', '-n', '-H']);
-  return [...out.matchAll(/skmem:\([^)]*\bd(\d+)\)/g)].reduce((sum, match) => sum + Number(match[1]), 0);
+  const counters = [...out.matchAll(/skmem:\([^)]*\bd(\d+)\)/g)].map((match) => Number(match[1]));
+  return { sockets: counters.length, drops: counters.reduce((sum, d) => sum + d, 0) };
 }
 
 /** CPU cores used by each pid while `during` runs (1.0 = one CPU all the time). */
@@ -507,7 +508,7 @@ async function cpu(bench: Bench): Promise<void> {
 
   const counters = ['metallb_layer2_requests_received', 'metallb_layer2_responses_sent'];
   const countersBefore = await metricSums(scaleNode, counters);
-  const dropsBefore = await packetSocketDrops(scaleNode.handle.namespace);
+  const socketsBefore = await packetSockets(scaleNode.handle.namespace);
   print(
     `load: ${options.rate} ARP requests/s round-robin over the ${options.ips} IPs for ${options.seconds} s; ${load()}`,
   );
@@ -519,7 +520,8 @@ async function cpu(bench: Bench): Promise<void> {
   const busy = await cpuDuring(pids, loaded);
   const outcome = await loaded;
   const countersAfter = await metricSums(scaleNode, counters);
-  const drops = (await packetSocketDrops(scaleNode.handle.namespace)) - dropsBefore;
+  const socketsAfter = await packetSockets(scaleNode.handle.namespace);
+  const drops = socketsAfter.drops - socketsBefore.drops;
   const delta = (name: string) => (countersAfter[name] ?? NaN) - (countersBefore[name] ?? NaN);
   const sent = Number(outcome.sent);
   const replied = Number(outcome.replied);
@@ -531,8 +533,8 @@ async function cpu(bench: Bench): Promise<void> {
   result(
     `replies: ${replied} of ${sent} requests answered (${sent - replied} missing), ${unanswered.length} of ` +
       `${options.ips} IPs never answered; ${SCALE_NODE}'s counters: ${delta(counters[0] ?? '')} requests received, ` +
-      `${delta(counters[1] ?? '')} responses sent, ${drops} frames dropped by the kernel on its packet sockets ` +
-      `(receive buffer full); reply latency under load ${stats(outcome.ms as number[], 2)}`,
+      `${delta(counters[1] ?? '')} responses sent, ${drops} frames dropped by the kernel on its ${socketsAfter.sockets} packet ` +
+      `sockets (receive buffer full); reply latency under load ${stats(outcome.ms as number[], 2)}`,
   );
 }
 
