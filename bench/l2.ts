@@ -16,7 +16,7 @@
 //             (default 1,000) round-robin over the owned IPs for --seconds (default 30), whether
 //             every request got a reply, and ARP latency with the IPs owned
 //
-// Run (root): npx tsc -p tsconfig.json && node dist/bench/l2.js [section ...] [--runs 10]
+// Run (root): npm run build (the packet-socket addon included) && node dist/bench/l2.js [section ...] [--runs 10]
 //   [--samples 1000] [--ips 1000] [--rate 1000] [--seconds 30]. Prints numbers; not a test. The lab
 //   and the client process are removed at the end, on failure and on Ctrl-C.
 import { readFileSync } from 'node:fs';
@@ -31,7 +31,7 @@ import { waitUntil } from '../src/lab/wait-until.js';
 import { packageRoot } from '../src/util/package-root.js';
 import {
   Api,
-  cpuSeconds,
+  cpuDuring,
   fmtMs,
   load,
   onCleanup,
@@ -420,15 +420,6 @@ async function packetSockets(namespace: string): Promise<{ sockets: number; drop
   const out = await mustRun(namespace, ['ss', '-0', '-a', '-m', '-n', '-H']);
   const counters = [...out.matchAll(/skmem:\([^)]*\bd(\d+)\)/g)].map((match) => Number(match[1]));
   return { sockets: counters.length, drops: counters.reduce((sum, d) => sum + d, 0) };
-}
-
-/** CPU cores used by each pid while `during` runs (1.0 = one CPU all the time). */
-async function cpuDuring(pids: readonly number[], during: Promise<unknown>): Promise<number[]> {
-  const before = pids.map(cpuSeconds);
-  const start = performance.now();
-  await during;
-  const seconds = (performance.now() - start) / 1000;
-  return pids.map((pid, i) => (cpuSeconds(pid) - (before[i] ?? 0)) / seconds);
 }
 
 const pct = (cores: number | undefined): string => `${((cores ?? NaN) * 100).toFixed(1)}%`;

@@ -404,9 +404,14 @@ export function cpuSeconds(pid: number): number {
 
 /** CPU used by each pid over `windowMs`, in cores (1.0 = one CPU busy all the time). */
 export async function cpuCores(pids: readonly number[], windowMs = 10_000): Promise<number[]> {
+  return cpuDuring(pids, sleep(windowMs));
+}
+
+/** CPU used by each pid while `during` runs, in cores. */
+export async function cpuDuring(pids: readonly number[], during: Promise<unknown>): Promise<number[]> {
   const before = pids.map(cpuSeconds);
   const start = performance.now();
-  await sleep(windowMs);
+  await during;
   const seconds = (performance.now() - start) / 1000;
   return pids.map((pid, i) => (cpuSeconds(pid) - (before[i] ?? 0)) / seconds);
 }
