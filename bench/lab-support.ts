@@ -352,18 +352,22 @@ export async function speakerMetrics(
   node: LabNode,
   names: readonly string[],
 ): Promise<Readonly<Record<string, number>> | undefined> {
+  const text = await speakerMetricsText(node);
+  if (text === undefined) return undefined;
+  const value = (name: string) =>
+    Number(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+-]+)$`, 'm').exec(text)?.[1] ?? 'NaN');
+  return Object.fromEntries(names.map((name) => [name, value(name)]));
+}
+
+/** The speaker's whole /metrics text; undefined when the endpoint is not known or answers not. */
+export async function speakerMetricsText(node: LabNode): Promise<string | undefined> {
   const started = node.speakerLog
     .split('\n')
     .find((line) => line.includes('speaker starting') && line.includes('"metrics"'));
   const address = started === undefined ? undefined : (JSON.parse(started) as { metrics?: string }).metrics;
   if (address === undefined) return undefined;
   try {
-    const text = await (
-      await fetch(`http://${address}/metrics`, { signal: AbortSignal.timeout(5_000) })
-    ).text();
-    const value = (name: string) =>
-      Number(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+-]+)$`, 'm').exec(text)?.[1] ?? 'NaN');
-    return Object.fromEntries(names.map((name) => [name, value(name)]));
+    return await (await fetch(`http://${address}/metrics`, { signal: AbortSignal.timeout(5_000) })).text();
   } catch {
     return undefined;
   }
@@ -400,9 +404,14 @@ export function cpuSeconds(pid: number): number {
 
 /** CPU used by each pid over `windowMs`, in cores (1.0 = one CPU busy all the time). */
 export async function cpuCores(pids: readonly number[], windowMs = 10_000): Promise<number[]> {
+  return cpuDuring(pids, sleep(windowMs));
+}
+
+/** CPU used by each pid while `during` runs, in cores. */
+export async function cpuDuring(pids: readonly number[], during: Promise<unknown>): Promise<number[]> {
   const before = pids.map(cpuSeconds);
   const start = performance.now();
-  await sleep(windowMs);
+  await during;
   const seconds = (performance.now() - start) / 1000;
   return pids.map((pid, i) => (cpuSeconds(pid) - (before[i] ?? 0)) / seconds);
 }
