@@ -108,6 +108,27 @@ describe('electL2Owners', () => {
   it.each([
     ['not alive', { alive: new Set(['node-21', 'node-22']) }, 'notAlive'],
     [
+      'without a Ready speaker pod (crashed speaker)',
+      {
+        speakerPods: [
+          { name: 'a', nodeName: 'node-21', ready: true },
+          { name: 'b', nodeName: 'node-22', ready: true },
+          { name: 'c', nodeName: 'node-23', ready: false },
+        ],
+      },
+      'speakerNotReady',
+    ],
+    [
+      'without any speaker pod while others have one',
+      {
+        speakerPods: [
+          { name: 'a', nodeName: 'node-21', ready: true },
+          { name: 'b', nodeName: 'node-22', ready: true },
+        ],
+      },
+      'speakerNotReady',
+    ],
+    [
       'NetworkUnavailable',
       { nodes: [nodeInfo('node-21'), nodeInfo('node-22'), nodeInfo('node-23', {}, true)] },
       'nodeNetworkUnavailable',
@@ -135,6 +156,17 @@ describe('electL2Owners', () => {
     const decision = ownerOf(parts as Partial<L2ElectionInput>);
     expect(decision?.owner).toBe('node-21');
     expect(decision?.excluded).toEqual([{ node: 'node-23', why }]);
+  });
+
+  it("a speaker ignores its own pod's readiness (it runs); the others drop the node; no pods = no say", () => {
+    const pods = [
+      { name: 'a', nodeName: 'node-21', ready: true },
+      { name: 'b', nodeName: 'node-22', ready: true },
+      { name: 'c', nodeName: 'node-23', ready: false },
+    ];
+    expect(ownerOf({ node: 'node-23', speakerPods: pods })?.owner).toBe('node-23');
+    expect(ownerOf({ node: 'node-22', speakerPods: pods })?.owner).toBe('node-21');
+    expect(ownerOf({ node: 'node-22', speakerPods: [] })?.owner).toBe('node-23');
   });
 
   it('externalTrafficPolicy Local: only nodes with a ready local endpoint are candidates', () => {

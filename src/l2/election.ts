@@ -6,7 +6,7 @@
 // ingress IP, canonical) and the first one owns every IP of the Service, so a cluster moving from
 // MetalLB keeps each owner.
 import { createHash } from 'node:crypto';
-import type { EndpointSliceInfo, NodeInfo, ServiceInfo } from '../api/cluster.js';
+import type { EndpointSliceInfo, NodeInfo, ServiceInfo, SpeakerPodInfo } from '../api/cluster.js';
 import { hasServingEndpoint } from '../announce/endpoints.js';
 import { handlesService } from '../api/load-balancer-class.js';
 import { poolLookup } from '../announce/pool-lookup.js';
@@ -28,6 +28,12 @@ export interface L2ElectionInput {
    * way a Node whose Ready condition is not True is not alive (the slower Kubernetes fallback).
    */
   readonly alive: ReadonlySet<string> | undefined;
+  /**
+   * the speaker DaemonSet's pods (Kubernetes' view of which speakers run): when there are any, a node
+   * without a Ready one is no candidate (a crashed speaker on a live node, whose BFD stays up). This
+   * node's own pod is not consulted: the running speaker is its own best evidence.
+   */
+  readonly speakerPods?: readonly SpeakerPodInfo[];
   /** every Service; those of another loadBalancerClass (see lbClass) are not ferry's */
   readonly services: readonly ServiceInfo[];
   readonly endpointSlices: readonly EndpointSliceInfo[];
@@ -39,7 +45,12 @@ export interface L2ElectionInput {
 
 /** Why a node is not a candidate for a Service. */
 export type NodeExclusion =
-  'notAlive' | 'nodeNetworkUnavailable' | 'nodeLabeledExcludeBalancers' | 'notSelected' | 'noLocalEndpoints';
+  | 'notAlive'
+  | 'speakerNotReady'
+  | 'nodeNetworkUnavailable'
+  | 'nodeLabeledExcludeBalancers'
+  | 'notSelected'
+  | 'noLocalEndpoints';
 
 export interface L2Decision {
   readonly namespace: string;
@@ -85,11 +96,20 @@ export function orderCandidates(nodes: readonly string[], ip: string): string[] 
 
 const EXCLUSION_TEXT: Record<NodeExclusion, string> = {
   notAlive: 'speaker not alive',
+  speakerNotReady: 'no Ready speaker pod',
   nodeNetworkUnavailable: 'NetworkUnavailable',
   nodeLabeledExcludeBalancers: `labeled ${EXCLUDE_BALANCERS_LABEL}`,
   notSelected: 'not selected by the nodeSelectors',
   noLocalEndpoints: 'no ready local endpoint',
 };
+
+/** Nodes with a Ready speaker pod; undefined when no speaker pod is known (standalone, no informer). */
+export function readySpeakerNodes(
+  pods: readonly SpeakerPodInfo[] | undefined,
+): ReadonlySet<string> | undefined {
+  if (pods === undefined || pods.length === 0) return undefined;
+  return new Set(pods.filter((pod) => pod.ready).map((pod) => pod.nodeName));
+}
 
 function exclusionOf(
   node: NodeInfo,
@@ -97,8 +117,11 @@ function exclusionOf(
   service: ServiceInfo,
   slices: readonly EndpointSliceInfo[],
   input: L2ElectionInput,
+  readySpeakers: ReadonlySet<string> | undefined,
 ): NodeExclusion | undefined {
   if (node.ready === false || (input.alive !== undefined && !input.alive.has(node.name))) return 'notAlive';
+  if (readySpeakers !== undefined && node.name !== input.node && !readySpeakers.has(node.name))
+    return 'speakerNotReady';
   if (node.networkUnavailable) return 'nodeNetworkUnavailable';
   if (input.ignoreExcludeLB !== true && Object.hasOwn(node.labels, EXCLUDE_BALANCERS_LABEL))
     return 'nodeLabeledExcludeBalancers';
@@ -136,6 +159,7 @@ export function electL2Owners(input: L2ElectionInput): L2ElectionResult {
     slicesByService.set(key, [...(slicesByService.get(key) ?? []), slice]);
   }
   const self = input.nodes.find((node) => node.name === input.node);
+  const readySpeakers = readySpeakerNodes(input.speakerPods);
   const decisions: L2Decision[] = [];
   const owned = new Map<string, { ip: ParsedIp; interfaces: Set<string> | undefined }>();
 
@@ -163,7 +187,7 @@ export function electL2Owners(input: L2ElectionInput): L2ElectionResult {
     const eligible: string[] = [];
     const excluded: Array<{ node: string; why: NodeExclusion }> = [];
     for (const node of input.nodes) {
-      const why = exclusionOf(node, advertisements, service, slices, input);
+      const why = exclusionOf(node, advertisements, service, slices, input, readySpeakers);
       if (why === undefined) eligible.push(node.name);
       else excluded.push({ node: node.name, why });
     }

@@ -27,6 +27,7 @@ import {
   type ResponderPort,
 } from './layer2.js';
 import type { L2Counters } from '../l2/responder.js';
+import type { L2Decision } from '../l2/election.js';
 import type { LivenessMonitor } from './liveness.js';
 import { newlyInvalidIngress } from './invalid-ip-events.js';
 import { createReconciler, type ReconcileOutcome, type ReconcilerOptions } from './reconciler.js';
@@ -63,6 +64,10 @@ export interface SpeakerOptions extends ReconcilerOptions {
   readonly createLiveness?: (onChange: () => void) => LivenessMonitor;
   /** the layer 2 responder; default the real one (packet sockets) */
   readonly createL2Responder?: (counters: L2Counters) => ResponderPort;
+  /** Services this node newly answers ARP/NDP for (any cause): `nodeAssigned` events */
+  readonly onLayer2Gained?: (decisions: readonly L2Decision[]) => void;
+  /** longest graceful layer 2 hand-over on stop (see handOver); default 5 s */
+  readonly handOverTimeoutMs?: number;
 }
 
 export interface Speaker {
@@ -74,6 +79,13 @@ export interface Speaker {
   /** To be called with every sync-loop event (wire it as the loop's `onEvent`). */
   syncEvent(event: SyncEvent): void;
   start(): Promise<void>;
+  /**
+   * Graceful layer 2 hand-over before stopping: this node's liveness BFD sessions go administratively
+   * down (the other nodes count it out within one BFD packet and their next read), and it keeps
+   * answering each IP until the next owner announces it. BGP is not touched. Bounded by
+   * handOverTimeoutMs; nothing to do without layer 2.
+   */
+  handOver(): Promise<void>;
   stop(): Promise<void>;
   /** Reads FRR and pushes status now; resolves when done. */
   observeNow(): Promise<void>;
@@ -87,7 +99,12 @@ export function createSpeaker(options: SpeakerOptions): Speaker {
   // a node died or came back: elect again with the same inputs (set below, once `update` exists)
   let reelect: () => void = () => undefined;
   const liveness = options.createLiveness?.(() => reelect());
-  const reconciler = createReconciler({ ...options, layer2Alive: () => liveness?.alive() });
+  let leaving = false;
+  const reconciler = createReconciler({
+    ...options,
+    layer2Alive: () => liveness?.alive(),
+    layer2Leaving: () => leaving,
+  });
   const frrMetrics = createFrrMetrics(options.registry);
   const announced = new Gauge({
     name: 'metallb_speaker_announced',
@@ -106,6 +123,7 @@ export function createSpeaker(options: SpeakerOptions): Speaker {
     logger,
     registry: options.registry,
     ...(options.createL2Responder === undefined ? {} : { createResponder: options.createL2Responder }),
+    ...(options.onLayer2Gained === undefined ? {} : { onGained: options.onLayer2Gained }),
   });
 
   async function pushL2(): Promise<void> {
@@ -364,6 +382,21 @@ export function createSpeaker(options: SpeakerOptions): Speaker {
       stopped = false;
       await options.syncLoop.start();
       scheduleObserve();
+    },
+    async handOver() {
+      if (stopped || latest?.layer2 === undefined || leaving) return;
+      const started = performance.now();
+      // watching for the next owners starts before they can know: nothing is missed
+      const handedOver = layer2.handOver(options.handOverTimeoutMs ?? 5_000);
+      leaving = true;
+      reelect();
+      const result = await handedOver;
+      logger.info('layer2 hand-over done', {
+        node: options.nodeName,
+        ms: Math.round(performance.now() - started),
+        handedOver: result.handedOver,
+        notSeen: result.notSeen,
+      });
     },
     async stop() {
       stopped = true;
