@@ -138,6 +138,7 @@ export function toSpeakerPodInfo(object: Record<string, unknown>): Parsed<Speake
       name,
       nodeName: reader.string(spec['nodeName'], 'spec.nodeName') ?? '',
       ready: ready && !deleting,
+      deleting,
     },
     problems: reader.problems,
   };

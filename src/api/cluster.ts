@@ -65,6 +65,8 @@ export interface SpeakerPodInfo {
   readonly nodeName: string;
   /** condition Ready is True and the pod is not being deleted */
   readonly ready: boolean;
+  /** metadata.deletionTimestamp is set (rolling update, kubectl delete) */
+  readonly deleting: boolean;
 }
 
 export interface SecretInfo {

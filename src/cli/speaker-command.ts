@@ -90,6 +90,7 @@ function layer2Options(
         channel: createVtyChannel({ socketPath: vtySocketPath(runDirectory, 'bfdd') }),
         logger,
         onChange,
+        self: flags.node,
       }),
     ...(netns === undefined
       ? {}

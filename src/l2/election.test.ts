@@ -111,9 +111,9 @@ describe('electL2Owners', () => {
       'without a Ready speaker pod (crashed speaker)',
       {
         speakerPods: [
-          { name: 'a', nodeName: 'node-21', ready: true },
-          { name: 'b', nodeName: 'node-22', ready: true },
-          { name: 'c', nodeName: 'node-23', ready: false },
+          { name: 'a', nodeName: 'node-21', ready: true, deleting: false },
+          { name: 'b', nodeName: 'node-22', ready: true, deleting: false },
+          { name: 'c', nodeName: 'node-23', ready: false, deleting: false },
         ],
       },
       'speakerNotReady',
@@ -122,8 +122,8 @@ describe('electL2Owners', () => {
       'without any speaker pod while others have one',
       {
         speakerPods: [
-          { name: 'a', nodeName: 'node-21', ready: true },
-          { name: 'b', nodeName: 'node-22', ready: true },
+          { name: 'a', nodeName: 'node-21', ready: true, deleting: false },
+          { name: 'b', nodeName: 'node-22', ready: true, deleting: false },
         ],
       },
       'speakerNotReady',
@@ -158,14 +158,32 @@ describe('electL2Owners', () => {
     expect(decision?.excluded).toEqual([{ node: 'node-23', why }]);
   });
 
-  it("a speaker ignores its own pod's readiness (it runs); the others drop the node; no pods = no say", () => {
-    const pods = [
-      { name: 'a', nodeName: 'node-21', ready: true },
-      { name: 'b', nodeName: 'node-22', ready: true },
-      { name: 'c', nodeName: 'node-23', ready: false },
+  it.each([
+    ['node-23 Ready', { ready: true, deleting: false }, 'node-23', 'node-23'],
+    [
+      'node-23 crashed (not Ready): the others drop it',
+      { ready: false, deleting: false },
+      'node-22',
+      'node-21',
+    ],
+    [
+      'node-23 restarted, not Ready yet: it waits like the others',
+      { ready: false, deleting: false },
+      'node-23',
+      'node-21',
+    ],
+    ['node-23 being deleted: the others drop it', { ready: false, deleting: true }, 'node-22', 'node-21'],
+    ['node-23 being deleted: it hands over itself', { ready: false, deleting: true }, 'node-23', 'node-23'],
+  ] as const)('speaker pods: %s (seen from %s: owner %s)', (_name, pod23, self, owner) => {
+    const speakerPods = [
+      { name: 'a', nodeName: 'node-21', ready: true, deleting: false },
+      { name: 'b', nodeName: 'node-22', ready: true, deleting: false },
+      { name: 'c', nodeName: 'node-23', ...pod23 },
     ];
-    expect(ownerOf({ node: 'node-23', speakerPods: pods })?.owner).toBe('node-23');
-    expect(ownerOf({ node: 'node-22', speakerPods: pods })?.owner).toBe('node-21');
+    expect(ownerOf({ node: self, speakerPods })?.owner).toBe(owner);
+  });
+
+  it('without any speaker pod (standalone) pods have no say', () => {
     expect(ownerOf({ node: 'node-22', speakerPods: [] })?.owner).toBe('node-23');
   });
 

@@ -30,8 +30,9 @@ export interface L2ElectionInput {
   readonly alive: ReadonlySet<string> | undefined;
   /**
    * the speaker DaemonSet's pods (Kubernetes' view of which speakers run): when there are any, a node
-   * without a Ready one is no candidate (a crashed speaker on a live node, whose BFD stays up). This
-   * node's own pod is not consulted: the running speaker is its own best evidence.
+   * without a Ready one is no candidate (a crashed speaker on a live node, whose BFD stays up). For
+   * this node, a pod being deleted does not count (this speaker hands over under its own control),
+   * and a restarted one waits for its pod to be Ready like every other speaker does.
    */
   readonly speakerPods?: readonly SpeakerPodInfo[];
   /** every Service; those of another loadBalancerClass (see lbClass) are not ferry's */
@@ -103,12 +104,23 @@ const EXCLUSION_TEXT: Record<NodeExclusion, string> = {
   noLocalEndpoints: 'no ready local endpoint',
 };
 
-/** Nodes with a Ready speaker pod; undefined when no speaker pod is known (standalone, no informer). */
-export function readySpeakerNodes(
+/**
+ * Nodes whose speaker Kubernetes says is not running: no Ready pod on them (for `self`: its pods
+ * are neither Ready nor being deleted). Empty when no speaker pod is known (standalone mode).
+ */
+export function speakerPodsNotReady(
   pods: readonly SpeakerPodInfo[] | undefined,
-): ReadonlySet<string> | undefined {
-  if (pods === undefined || pods.length === 0) return undefined;
-  return new Set(pods.filter((pod) => pod.ready).map((pod) => pod.nodeName));
+  nodes: readonly NodeInfo[],
+  self: string,
+): ReadonlySet<string> {
+  if (pods === undefined || pods.length === 0) return new Set();
+  const ready = new Set(pods.filter((pod) => pod.ready).map((pod) => pod.nodeName));
+  const leaving = new Set(pods.filter((pod) => pod.deleting).map((pod) => pod.nodeName));
+  return new Set(
+    nodes
+      .map((node) => node.name)
+      .filter((node) => !ready.has(node) && !(node === self && leaving.has(node))),
+  );
 }
 
 function exclusionOf(
@@ -117,11 +129,10 @@ function exclusionOf(
   service: ServiceInfo,
   slices: readonly EndpointSliceInfo[],
   input: L2ElectionInput,
-  readySpeakers: ReadonlySet<string> | undefined,
+  speakersNotReady: ReadonlySet<string>,
 ): NodeExclusion | undefined {
   if (node.ready === false || (input.alive !== undefined && !input.alive.has(node.name))) return 'notAlive';
-  if (readySpeakers !== undefined && node.name !== input.node && !readySpeakers.has(node.name))
-    return 'speakerNotReady';
+  if (speakersNotReady.has(node.name)) return 'speakerNotReady';
   if (node.networkUnavailable) return 'nodeNetworkUnavailable';
   if (input.ignoreExcludeLB !== true && Object.hasOwn(node.labels, EXCLUDE_BALANCERS_LABEL))
     return 'nodeLabeledExcludeBalancers';
@@ -159,7 +170,7 @@ export function electL2Owners(input: L2ElectionInput): L2ElectionResult {
     slicesByService.set(key, [...(slicesByService.get(key) ?? []), slice]);
   }
   const self = input.nodes.find((node) => node.name === input.node);
-  const readySpeakers = readySpeakerNodes(input.speakerPods);
+  const speakersNotReady = speakerPodsNotReady(input.speakerPods, input.nodes, input.node);
   const decisions: L2Decision[] = [];
   const owned = new Map<string, { ip: ParsedIp; interfaces: Set<string> | undefined }>();
 
@@ -187,7 +198,7 @@ export function electL2Owners(input: L2ElectionInput): L2ElectionResult {
     const eligible: string[] = [];
     const excluded: Array<{ node: string; why: NodeExclusion }> = [];
     for (const node of input.nodes) {
-      const why = exclusionOf(node, advertisements, service, slices, input, readySpeakers);
+      const why = exclusionOf(node, advertisements, service, slices, input, speakersNotReady);
       if (why === undefined) eligible.push(node.name);
       else excluded.push({ node: node.name, why });
     }

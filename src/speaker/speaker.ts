@@ -340,8 +340,12 @@ export function createSpeaker(options: SpeakerOptions): Speaker {
     outcome: () => latest,
     update(resources, inputErrors) {
       lastInput = { resources, inputErrors };
+      // before electing: the monitor needs the nodes to say who is alive (this node only once warm)
+      liveness?.setNodes(
+        resources.nodes,
+        resources.l2Advertisements.length > 0 || latest?.layer2 !== undefined,
+      );
       const outcome = reconciler.reconcile(resources, inputErrors);
-      liveness?.setNodes(resources.nodes, outcome.layer2 !== undefined);
       if (latest?.configuration.result !== outcome.configuration.result) {
         logger.info('configuration state', {
           node: options.nodeName,
