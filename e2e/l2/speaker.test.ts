@@ -9,7 +9,9 @@
 import { jest } from '@jest/globals';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseBgpNeighbors } from '../../src/frr/parse/bgp-neighbors.js';
 import { ClusterLab } from '../../src/lab/cluster-lab.js';
+import { endpointSliceYaml } from '../../src/lab/seed-lab.js';
 import {
   L2_SERVICE_IP,
   clientNeighbor,
@@ -117,6 +119,28 @@ describe('layer 2 mode with real speakers', () => {
     return result.ok;
   }
 
+  /** node-23's BGP session at tor1: established count and UPDATEs received, once Established. */
+  async function bgpAtTor1(): Promise<{ established: number; updates: number } | undefined> {
+    const address = lab.node('node-23').handle.linkA.ipv4;
+    const found = await waitUntil(
+      async () => {
+        const shown = await lab.tors[0]?.vtysh.show('show bgp neighbors json');
+        const peer = shown?.ok ? parseBgpNeighbors(shown.value).find((n) => n.peer === address) : undefined;
+        return peer?.state === 'Established'
+          ? {
+              done: true,
+              value: {
+                established: peer.connectionsEstablished ?? 0,
+                updates: peer.messagesReceived.updates ?? 0,
+              },
+            }
+          : { done: false, why: String(peer?.state) };
+      },
+      { timeoutMs: 30_000, intervalMs: 250 },
+    );
+    return found.ok ? found.value : undefined;
+  }
+
   /** The speaker pod of `node` as the kubelet reports it: Ready or not. */
   async function setSpeakerPodReady(node: string, ready: boolean): Promise<void> {
     const patched = await lab.kubectl([
@@ -139,6 +163,28 @@ describe('layer 2 mode with real speakers', () => {
     lab = await ClusterLab.create({ nodes: 3 });
     await lab.apply(readFileSync(join(packageRoot(), 'deploy', 'examples', 'nodes.yaml'), 'utf8'));
     await lab.addClient();
+    // BGP beside layer 2 (Service web on node-23, to both ToRs): a layer 2 hand-over must not touch it
+    for (const file of [
+      'ip-address-pool.yaml',
+      'bfd-profile.yaml',
+      'bgp-peers.yaml',
+      'bgp-advertisement.yaml',
+    ])
+      await lab.apply(readFileSync(join(packageRoot(), 'deploy', 'examples', file), 'utf8'));
+    await lab.apply(readFileSync(join(packageRoot(), 'deploy', 'examples', 'service-web.yaml'), 'utf8'));
+    const patched = await lab.kubectl([
+      'patch',
+      'service',
+      'web',
+      '-n',
+      'default',
+      '--subresource=status',
+      '--type=merge',
+      '-p',
+      JSON.stringify({ status: { loadBalancer: { ingress: [{ ip: '203.0.113.5' }] } } }),
+    ]);
+    if (patched.exitCode !== 0) throw new Error(patched.stderr);
+    await lab.apply(endpointSliceYaml('web', ['node-23']));
     await setUpL2(lab, true);
     for (const node of lab.nodes) lab.startSpeaker(node);
   });
@@ -184,6 +230,8 @@ describe('layer 2 mode with real speakers', () => {
     expect(await waitForLivenessSessions(lab)).toBe(true);
     expect(await onlyAnswering('node-23', 60_000)).toBeDefined();
     const assignedBefore = await nodeAssignedCount('node-21');
+    const bgpBefore = await bgpAtTor1();
+    expect(bgpBefore).toBeDefined();
     const owner = lab.node('node-23');
     let stoppedLog = '';
     const loop = ClientLoop.start(lab.clientNamespace ?? '', L2_SERVICE_IP, URL, lab.workDir);
@@ -228,6 +276,8 @@ describe('layer 2 mode with real speakers', () => {
       expect(before.nodes).toEqual(['node-23', 'node-21']);
       expect(after.nodes).toContain('node-23');
       expect(stopMs).toBeLessThan(8_000);
+      // BGP saw nothing of it: same session, not one UPDATE from node-23 (withdrawal or announcement)
+      expect(await bgpAtTor1()).toEqual(bgpBefore);
     } finally {
       loop.kill();
       if (process.env['L2_DEBUG_DIR'] !== undefined)

@@ -17,6 +17,7 @@ import type { SyncEvent, SyncLoop } from '../frr/apply/sync-loop.js';
 import { neighborKey } from '../frr/build-model.js';
 import type { Vtysh } from '../frr/vtysh.js';
 import { k8sClientMetrics } from '../k8s/metrics.js';
+import { sleep } from '../k8s/sleep.js';
 import { createFrrMetrics } from '../metrics/frr-metrics.js';
 import type { SpeakerConfigurationStatus } from './configuration-state.js';
 import { observeFrr } from './frr-observer.js';
@@ -390,14 +391,25 @@ export function createSpeaker(options: SpeakerOptions): Speaker {
     async handOver() {
       if (stopped || latest?.layer2 === undefined || leaving) return;
       const started = performance.now();
+      const budget = options.handOverTimeoutMs ?? 5_000;
       // watching for the next owners starts before they can know: nothing is missed
-      const handedOver = layer2.handOver(options.handOverTimeoutMs ?? 5_000);
+      const handedOver = layer2.handOver(budget);
       leaving = true;
       reelect();
       const result = await handedOver;
+      const handOverMs = Math.round(performance.now() - started);
+      // also when this node owned nothing: its sessions must be down before it stops answering for
+      // good, or the others would still elect it as the next owner
+      const applied = new AbortController();
+      await Promise.race([
+        options.syncLoop.idle(),
+        sleep(budget - (performance.now() - started), applied.signal),
+      ]);
+      applied.abort();
       logger.info('layer2 hand-over done', {
         node: options.nodeName,
-        ms: Math.round(performance.now() - started),
+        ms: handOverMs,
+        totalMs: Math.round(performance.now() - started),
         handedOver: result.handedOver,
         notSeen: result.notSeen,
       });
