@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { parseBgpNeighbors } from '../../src/frr/parse/bgp-neighbors.js';
 import { ClusterLab } from '../../src/lab/cluster-lab.js';
 import { endpointSliceYaml } from '../../src/lab/seed-lab.js';
+import { waitForNextHops } from '../../src/lab/tor-routes.js';
 import {
   L2_SERVICE_IP,
   clientNeighbor,
@@ -230,8 +231,14 @@ describe('layer 2 mode with real speakers', () => {
     expect(await waitForLivenessSessions(lab)).toBe(true);
     expect(await onlyAnswering('node-23', 60_000)).toBeDefined();
     const assignedBefore = await nodeAssignedCount('node-21');
+    // BGP converged first: node-23 announces web's IP to tor1 and has sent all it will send
+    const tor1 = lab.tors[0];
+    if (tor1 === undefined) throw new Error('no tor1');
+    const node23 = lab.node('node-23').handle.linkA.ipv4;
+    expect(await waitForNextHops(tor1, '203.0.113.5/32', [node23], 30_000)).toMatchObject({ ok: true });
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
     const bgpBefore = await bgpAtTor1();
-    expect(bgpBefore).toBeDefined();
+    expect(bgpBefore?.updates).toBeGreaterThan(0);
     const owner = lab.node('node-23');
     let stoppedLog = '';
     const loop = ClientLoop.start(lab.clientNamespace ?? '', L2_SERVICE_IP, URL, lab.workDir);
