@@ -287,11 +287,13 @@ describe('layer 2 mode with real speakers', () => {
       expect(await bgpAtTor1()).toEqual(bgpBefore);
     } finally {
       loop.kill();
-      if (process.env['L2_DEBUG_DIR'] !== undefined)
+      // L2_DEBUG_DIR=DIR keeps every speaker's log (node-23's from before and after its restart)
+      const debugDir = process.env['L2_DEBUG_DIR'];
+      if (debugDir !== undefined)
         for (const node of lab.nodes)
           writeFileSync(
-            join(process.env['L2_DEBUG_DIR'], `${node.name}.log`),
-            `${stoppedLog}\n---\n${node.speakerLog}`,
+            join(debugDir, `${node.name}.log`),
+            node === owner ? `${stoppedLog}\n---\n${node.speakerLog}` : node.speakerLog,
           );
     }
   });
