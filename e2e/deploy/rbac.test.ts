@@ -104,6 +104,7 @@ const calls: Record<'controller' | 'speaker', ApiCall[]> = {
     ...informer('discovery.k8s.io', 'endpointslices', undefined, 'local endpoints (ETP Local)'),
     ...informer('', 'nodes', undefined, 'every Node (layer 2 owner election)'),
     ...informer('', 'secrets', ns, 'BGPPeer passwordSecret'),
+    ...informer('', 'pods', ns, "the speaker pods' readiness (layer 2 liveness)"),
     ...[
       'bgppeers',
       'bgpadvertisements',

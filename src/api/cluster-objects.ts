@@ -11,6 +11,7 @@ import type {
   SecretInfo,
   ServiceInfo,
   ServicePort,
+  SpeakerPodInfo,
 } from './cluster.js';
 import type { NamespaceInfo } from './resources.js';
 import type { FieldProblem } from '../util/field-problem.js';
@@ -115,6 +116,29 @@ export function toNodeInfo(object: Record<string, unknown>): Parsed<NodeInfo> {
       networkUnavailable,
       ...(ready === undefined ? {} : { ready }),
       ...(internalIPs.length === 0 ? {} : { internalIPs }),
+    },
+    problems: reader.problems,
+  };
+}
+
+/** A speaker pod: ready only while its Ready condition is True and it is not being deleted. */
+export function toSpeakerPodInfo(object: Record<string, unknown>): Parsed<SpeakerPodInfo> {
+  const reader = new FieldReader();
+  const { name } = meta(reader, object);
+  const metadata = reader.record(object['metadata'], 'metadata');
+  const spec = reader.record(object['spec'], 'spec');
+  const status = reader.record(object['status'], 'status');
+  const ready = reader
+    .list(status['conditions'], 'status.conditions')
+    .map((entry, index) => reader.record(entry, `status.conditions[${index}]`))
+    .some((condition) => condition['type'] === 'Ready' && condition['status'] === 'True');
+  const deleting = reader.string(metadata['deletionTimestamp'], 'metadata.deletionTimestamp') !== undefined;
+  return {
+    value: {
+      name,
+      nodeName: reader.string(spec['nodeName'], 'spec.nodeName') ?? '',
+      ready: ready && !deleting,
+      deleting,
     },
     problems: reader.problems,
   };

@@ -58,6 +58,17 @@ export interface EndpointSliceInfo {
   readonly endpoints: readonly EndpointInfo[];
 }
 
+/** A pod of ferry's speaker DaemonSet: layer 2 mode's Kubernetes liveness source. */
+export interface SpeakerPodInfo {
+  readonly name: string;
+  /** spec.nodeName; '' while unscheduled */
+  readonly nodeName: string;
+  /** condition Ready is True and the pod is not being deleted */
+  readonly ready: boolean;
+  /** metadata.deletionTimestamp is set (rolling update, kubectl delete) */
+  readonly deleting: boolean;
+}
+
 export interface SecretInfo {
   readonly namespace: string;
   readonly name: string;

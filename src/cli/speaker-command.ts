@@ -22,6 +22,7 @@ import { L2Responder, type L2Counters } from '../l2/responder.js';
 import type { ResponderPort } from '../speaker/layer2.js';
 import { createBfdLiveness, type LivenessMonitor } from '../speaker/liveness.js';
 import { watchManifestDirectory } from '../speaker/standalone.js';
+import { SPEAKER_POD_SELECTOR } from '../speaker/cluster-inputs.js';
 import { addFrrFlags, frrLocation, type FrrFlags } from './frr-flags.js';
 import { addLbClassFlag, type LbClassFlag } from './lb-class-flag.js';
 
@@ -39,6 +40,8 @@ export interface SpeakerFlags extends FrrFlags, LbClassFlag {
   kubeconfig?: string;
   withdrawOnShutdown?: boolean;
   layer2Netns?: string;
+  layer2HandoverMs: string;
+  speakerPodSelector: string;
 }
 
 /** Standalone mode has no Kubernetes objects to write: status lives in logs, metrics and `ferry status`. */
@@ -75,16 +78,19 @@ function layer2Options(
 ): {
   createL2Responder?: (counters: L2Counters) => ResponderPort;
   createLiveness: (onChange: () => void) => LivenessMonitor;
+  handOverTimeoutMs: number;
 } {
   const given = flags.layer2Netns;
   const netns = given === undefined ? undefined : given.includes('/') ? given : `/var/run/netns/${given}`;
   const runDirectory = frrLocation(flags).runDirectory;
   return {
+    handOverTimeoutMs: Number(flags.layer2HandoverMs),
     createLiveness: (onChange) =>
       createBfdLiveness({
         channel: createVtyChannel({ socketPath: vtySocketPath(runDirectory, 'bfdd') }),
         logger,
         onChange,
+        self: flags.node,
       }),
     ...(netns === undefined
       ? {}
@@ -202,7 +208,9 @@ async function runStandalone(flags: SpeakerFlags & { manifests: string }, logger
     metrics: endpoint.address,
   });
   await untilSignal();
-  // Stop without withdrawing: FRR keeps announcing what it runs (graceful restart keeps the routes).
+  // Layer 2 IPs go to the next owners first; then stop without withdrawing: FRR keeps announcing
+  // what it runs (graceful restart keeps the routes).
+  await speaker.handOver();
   await source.close();
   await speaker.stop();
   await endpoint.close();
@@ -230,6 +238,7 @@ async function runInCluster(flags: SpeakerFlags, logger: Logger): Promise<number
     registry,
     logger,
     ...(podName && podUid ? { pod: { name: podName, uid: podUid } } : {}),
+    speakerPodSelector: flags.speakerPodSelector,
     ...layer2Options(flags, logger),
   });
   onSyncEvent((event) => speaker.syncEvent(event));
@@ -277,6 +286,16 @@ export function addSpeakerCommand(program: Command): void {
     .option(
       '--layer2-netns <name>',
       'answer ARP/NDP in this network namespace (name under /var/run/netns, or a path) instead of the own one',
+    )
+    .option(
+      '--layer2-handover-ms <ms>',
+      "on SIGTERM, longest wait for the next owners to take this node's layer 2 IPs over",
+      '5000',
+    )
+    .option(
+      '--speaker-pod-selector <labels>',
+      "label selector of the speaker DaemonSet's pods in --namespace (layer 2: a node without a Ready one is no owner)",
+      SPEAKER_POD_SELECTOR,
     )
     .option('--debounce-ms <ms>', 'quiet time before applying a change', '50')
     .option('--max-wait-ms <ms>', 'longest a change waits while changes keep coming', '500')

@@ -251,3 +251,46 @@ describe('BFD profiles', () => {
     expect(renderFor([])).not.toContain('bfd');
   });
 });
+
+describe('layer 2 liveness peers', () => {
+  const cases: { name: string; shutdown: boolean; bgp: Peer[]; shut: string[]; open: string[] }[] = [
+    {
+      name: 'running: no shutdown line',
+      shutdown: false,
+      bgp: [],
+      shut: [],
+      open: ['192.0.2.12', '192.0.2.13'],
+    },
+    {
+      name: 'handing over: every session administratively down',
+      shutdown: true,
+      bgp: [],
+      shut: ['192.0.2.12', '192.0.2.13'],
+      open: [],
+    },
+    {
+      name: 'handing over: a session shared with a BGP neighbor stays up (its BGP session would drop)',
+      shutdown: true,
+      bgp: [peer('node-13', '192.0.2.13')],
+      shut: ['192.0.2.12'],
+      open: ['192.0.2.13'],
+    },
+  ];
+  test.each(cases)('$name', ({ shutdown, bgp, shut, open }) => {
+    const text = render(
+      frrModelForNode({
+        peers: bgp,
+        bfdProfiles: [],
+        advertisements: [],
+        livenessPeers: ['192.0.2.13', '192.0.2.12'],
+        livenessShutdown: shutdown,
+      }),
+    );
+    const block = (address: string) =>
+      [` peer ${address}`, '  detect-multiplier 3', '  receive-interval 100', '  transmit-interval 100'].join(
+        '\n',
+      );
+    for (const address of shut) expect(text).toContain(`${block(address)}\n  shutdown\n exit`);
+    for (const address of open) expect(text).toContain(`${block(address)}\n exit`);
+  });
+});

@@ -32,6 +32,11 @@ export interface FrrModelInput {
   readonly logLevel?: string;
   /** addresses of the other nodes to run BFD with (layer 2 liveness); canonical IPs */
   readonly livenessPeers?: readonly string[];
+  /**
+   * the liveness sessions administratively down: this speaker is handing its layer 2 IPs over
+   * (graceful stop), and the other nodes see its session go down at once
+   */
+  readonly livenessShutdown?: boolean;
 }
 
 /** Layer 2 liveness timers: 100 ms × 3, a failed node is detected within 300 ms. */
@@ -244,6 +249,7 @@ export function frrModelForNode(input: FrrModelInput): FrrModel {
   }
   const prefixes = classifyPrefixes(input.advertisements, neighborByPeer);
   const classes = distinctClasses(prefixes);
+  const bgpAddresses = new Set(input.peers.flatMap((peer) => peer.address ?? []));
   return {
     logLevel: input.logLevel ?? 'informational',
     largeCommunityLists: classes.map((c) => ({ name: c.name, value: c.marker })),
@@ -253,9 +259,12 @@ export function frrModelForNode(input: FrrModelInput): FrrModel {
     ],
     routers: routersOf(neighbors, prefixes),
     bfdProfiles: [...input.bfdProfiles].sort((a, b) => compareText(a.name, b.name)).map(bfdProfileModel),
-    livenessPeers: [...new Set(input.livenessPeers ?? [])]
-      .sort(compareText)
-      .map((address) => ({ address, ...LIVENESS_BFD })),
+    livenessPeers: [...new Set(input.livenessPeers ?? [])].sort(compareText).map((address) => ({
+      address,
+      ...LIVENESS_BFD,
+      // bfdd shares one session per address: shutting a BGP neighbor's down would drop that session
+      shutdown: input.livenessShutdown === true && !bgpAddresses.has(address),
+    })),
     bfdBlock: input.bfdProfiles.length > 0 || (input.livenessPeers ?? []).length > 0,
   };
 }

@@ -109,4 +109,6 @@ export interface LivenessPeerModel {
   readonly receiveInterval: number;
   readonly transmitInterval: number;
   readonly detectMultiplier: number;
+  /** administratively down (`shutdown`): the speaker is handing its layer 2 IPs over */
+  readonly shutdown: boolean;
 }

@@ -1,11 +1,10 @@
 // What the responder does with one received frame: a reply to send, or why not. Pure, so every
 // rule (MetalLB's: requests only, broadcast or to us, owned IP on this interface) is table-tested
 // with real captured bytes.
-import { parseIp } from '../net/ip.js';
 import { buildArpReply, parseArpFrame } from './arp.js';
 import { BROADCAST_MAC, sameMac } from './mac.js';
 import { buildNeighborAdvertisement, parseNeighborSolicitation } from './ndp.js';
-import { ipv4Text, ownedOn, type OwnedTable } from './owned.js';
+import { ipv4Text, ipv6Text, ownedOn, type OwnedTable } from './owned.js';
 
 export interface ResponderLink {
   readonly name: string;
@@ -30,12 +29,6 @@ export function answerArp(frame: Buffer, link: ResponderLink, owned: OwnedTable)
   const ip = ipv4Text(packet.targetIp);
   if (!ownedOn(owned, ip, link.name)) return { kind: 'drop', reason: 'notOwned', ip };
   return { kind: 'reply', ip, frame: buildArpReply(packet, link.mac) };
-}
-
-function ipv6Text(bytes: Buffer): string {
-  const groups: string[] = [];
-  for (let i = 0; i < 16; i += 2) groups.push(bytes.readUInt16BE(i).toString(16));
-  return parseIp(groups.join(':'))?.text ?? '';
 }
 
 export function answerNdp(frame: Buffer, link: ResponderLink, owned: OwnedTable): Verdict {

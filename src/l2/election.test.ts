@@ -108,6 +108,27 @@ describe('electL2Owners', () => {
   it.each([
     ['not alive', { alive: new Set(['node-21', 'node-22']) }, 'notAlive'],
     [
+      'without a Ready speaker pod (crashed speaker)',
+      {
+        speakerPods: [
+          { name: 'a', nodeName: 'node-21', ready: true, deleting: false },
+          { name: 'b', nodeName: 'node-22', ready: true, deleting: false },
+          { name: 'c', nodeName: 'node-23', ready: false, deleting: false },
+        ],
+      },
+      'speakerNotReady',
+    ],
+    [
+      'without any speaker pod while others have one',
+      {
+        speakerPods: [
+          { name: 'a', nodeName: 'node-21', ready: true, deleting: false },
+          { name: 'b', nodeName: 'node-22', ready: true, deleting: false },
+        ],
+      },
+      'speakerNotReady',
+    ],
+    [
       'NetworkUnavailable',
       { nodes: [nodeInfo('node-21'), nodeInfo('node-22'), nodeInfo('node-23', {}, true)] },
       'nodeNetworkUnavailable',
@@ -135,6 +156,35 @@ describe('electL2Owners', () => {
     const decision = ownerOf(parts as Partial<L2ElectionInput>);
     expect(decision?.owner).toBe('node-21');
     expect(decision?.excluded).toEqual([{ node: 'node-23', why }]);
+  });
+
+  it.each([
+    ['node-23 Ready', { ready: true, deleting: false }, 'node-23', 'node-23'],
+    [
+      'node-23 crashed (not Ready): the others drop it',
+      { ready: false, deleting: false },
+      'node-22',
+      'node-21',
+    ],
+    [
+      'node-23 restarted, not Ready yet: it waits like the others',
+      { ready: false, deleting: false },
+      'node-23',
+      'node-21',
+    ],
+    ['node-23 being deleted: the others drop it', { ready: false, deleting: true }, 'node-22', 'node-21'],
+    ['node-23 being deleted: it hands over itself', { ready: false, deleting: true }, 'node-23', 'node-23'],
+  ] as const)('speaker pods: %s (seen from %s: owner %s)', (_name, pod23, self, owner) => {
+    const speakerPods = [
+      { name: 'a', nodeName: 'node-21', ready: true, deleting: false },
+      { name: 'b', nodeName: 'node-22', ready: true, deleting: false },
+      { name: 'c', nodeName: 'node-23', ...pod23 },
+    ];
+    expect(ownerOf({ node: self, speakerPods })?.owner).toBe(owner);
+  });
+
+  it('without any speaker pod (standalone) pods have no say', () => {
+    expect(ownerOf({ node: 'node-22', speakerPods: [] })?.owner).toBe('node-23');
   });
 
   it('externalTrafficPolicy Local: only nodes with a ready local endpoint are candidates', () => {

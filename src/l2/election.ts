@@ -6,7 +6,7 @@
 // ingress IP, canonical) and the first one owns every IP of the Service, so a cluster moving from
 // MetalLB keeps each owner.
 import { createHash } from 'node:crypto';
-import type { EndpointSliceInfo, NodeInfo, ServiceInfo } from '../api/cluster.js';
+import type { EndpointSliceInfo, NodeInfo, ServiceInfo, SpeakerPodInfo } from '../api/cluster.js';
 import { hasServingEndpoint } from '../announce/endpoints.js';
 import { handlesService } from '../api/load-balancer-class.js';
 import { poolLookup } from '../announce/pool-lookup.js';
@@ -28,6 +28,13 @@ export interface L2ElectionInput {
    * way a Node whose Ready condition is not True is not alive (the slower Kubernetes fallback).
    */
   readonly alive: ReadonlySet<string> | undefined;
+  /**
+   * the speaker DaemonSet's pods (Kubernetes' view of which speakers run): when there are any, a node
+   * without a Ready one is no candidate (a crashed speaker on a live node, whose BFD stays up). For
+   * this node, a pod being deleted does not count (this speaker hands over under its own control),
+   * and a restarted one waits for its pod to be Ready like every other speaker does.
+   */
+  readonly speakerPods?: readonly SpeakerPodInfo[];
   /** every Service; those of another loadBalancerClass (see lbClass) are not ferry's */
   readonly services: readonly ServiceInfo[];
   readonly endpointSlices: readonly EndpointSliceInfo[];
@@ -39,7 +46,12 @@ export interface L2ElectionInput {
 
 /** Why a node is not a candidate for a Service. */
 export type NodeExclusion =
-  'notAlive' | 'nodeNetworkUnavailable' | 'nodeLabeledExcludeBalancers' | 'notSelected' | 'noLocalEndpoints';
+  | 'notAlive'
+  | 'speakerNotReady'
+  | 'nodeNetworkUnavailable'
+  | 'nodeLabeledExcludeBalancers'
+  | 'notSelected'
+  | 'noLocalEndpoints';
 
 export interface L2Decision {
   readonly namespace: string;
@@ -85,11 +97,31 @@ export function orderCandidates(nodes: readonly string[], ip: string): string[] 
 
 const EXCLUSION_TEXT: Record<NodeExclusion, string> = {
   notAlive: 'speaker not alive',
+  speakerNotReady: 'no Ready speaker pod',
   nodeNetworkUnavailable: 'NetworkUnavailable',
   nodeLabeledExcludeBalancers: `labeled ${EXCLUDE_BALANCERS_LABEL}`,
   notSelected: 'not selected by the nodeSelectors',
   noLocalEndpoints: 'no ready local endpoint',
 };
+
+/**
+ * Nodes whose speaker Kubernetes says is not running: no Ready pod on them (for `self`: its pods
+ * are neither Ready nor being deleted). Empty when no speaker pod is known (standalone mode).
+ */
+export function speakerPodsNotReady(
+  pods: readonly SpeakerPodInfo[] | undefined,
+  nodes: readonly NodeInfo[],
+  self: string,
+): ReadonlySet<string> {
+  if (pods === undefined || pods.length === 0) return new Set();
+  const ready = new Set(pods.filter((pod) => pod.ready).map((pod) => pod.nodeName));
+  const leaving = new Set(pods.filter((pod) => pod.deleting).map((pod) => pod.nodeName));
+  return new Set(
+    nodes
+      .map((node) => node.name)
+      .filter((node) => !ready.has(node) && !(node === self && leaving.has(node))),
+  );
+}
 
 function exclusionOf(
   node: NodeInfo,
@@ -97,8 +129,10 @@ function exclusionOf(
   service: ServiceInfo,
   slices: readonly EndpointSliceInfo[],
   input: L2ElectionInput,
+  speakersNotReady: ReadonlySet<string>,
 ): NodeExclusion | undefined {
   if (node.ready === false || (input.alive !== undefined && !input.alive.has(node.name))) return 'notAlive';
+  if (speakersNotReady.has(node.name)) return 'speakerNotReady';
   if (node.networkUnavailable) return 'nodeNetworkUnavailable';
   if (input.ignoreExcludeLB !== true && Object.hasOwn(node.labels, EXCLUDE_BALANCERS_LABEL))
     return 'nodeLabeledExcludeBalancers';
@@ -136,6 +170,7 @@ export function electL2Owners(input: L2ElectionInput): L2ElectionResult {
     slicesByService.set(key, [...(slicesByService.get(key) ?? []), slice]);
   }
   const self = input.nodes.find((node) => node.name === input.node);
+  const speakersNotReady = speakerPodsNotReady(input.speakerPods, input.nodes, input.node);
   const decisions: L2Decision[] = [];
   const owned = new Map<string, { ip: ParsedIp; interfaces: Set<string> | undefined }>();
 
@@ -163,7 +198,7 @@ export function electL2Owners(input: L2ElectionInput): L2ElectionResult {
     const eligible: string[] = [];
     const excluded: Array<{ node: string; why: NodeExclusion }> = [];
     for (const node of input.nodes) {
-      const why = exclusionOf(node, advertisements, service, slices, input);
+      const why = exclusionOf(node, advertisements, service, slices, input, speakersNotReady);
       if (why === undefined) eligible.push(node.name);
       else excluded.push({ node: node.name, why });
     }

@@ -1,5 +1,5 @@
 // The IPs this node answers for, and on which interfaces: the responder's whole input.
-import type { ParsedIp } from '../net/ip.js';
+import { parseIp, type ParsedIp } from '../net/ip.js';
 
 export interface OwnedAddress {
   readonly ip: ParsedIp;
@@ -26,4 +26,11 @@ export function ipv4Text(value: number): string {
 
 export function ipv6Bytes(ip: ParsedIp): Buffer {
   return Buffer.from(ip.value.toString(16).padStart(32, '0'), 'hex');
+}
+
+/** 16 bytes → canonical IPv6 text. */
+export function ipv6Text(bytes: Buffer): string {
+  const groups: string[] = [];
+  for (let i = 0; i < 16; i += 2) groups.push(bytes.readUInt16BE(i).toString(16));
+  return parseIp(groups.join(':'))?.text ?? '';
 }

@@ -7,6 +7,7 @@ import type { Logger } from 'winston';
 import { answerArp, answerNdp, type ResponderLink, type Verdict } from './answer.js';
 import { buildGratuitousArp } from './arp.js';
 import { linkSkipReason } from './interfaces.js';
+import { claimedByOther } from './takeover.js';
 import { formatMac } from './mac.js';
 import { buildUnsolicitedAdvertisement, multicastMac, solicitedNodeGroup } from './ndp.js';
 import { ipv4Number, ipv6Bytes, type OwnedAddress, type OwnedTable } from './owned.js';
@@ -55,6 +56,7 @@ export class L2Responder {
   private readonly gratuitousTimers = new Map<string, NodeJS.Timeout>();
   private readonly rescanTimer: NodeJS.Timeout;
   private closed = false;
+  private onClaimed: ((ip: string) => void) | undefined;
 
   constructor(private readonly options: ResponderOptions) {
     this.rescanTimer = setInterval(() => this.rescan(), options.rescanMs ?? 10_000);
@@ -79,6 +81,11 @@ export class L2Responder {
     for (const ip of gained) this.startGratuitous(ip);
     if (gained.length > 0 || lost.length > 0)
       this.options.logger.info('layer2 ownership changed', { gained, lost, owned: next.size });
+  }
+
+  /** Reports each owned IP another host announces (graceful hand-over); undefined stops it. */
+  watchClaims(onClaimed: ((ip: string) => void) | undefined): void {
+    this.onClaimed = onClaimed;
   }
 
   ownedTable(): OwnedTable {
@@ -178,6 +185,11 @@ export class L2Responder {
   }
 
   private onFrame(state: LinkState, kind: 'arp' | 'ndp', frame: Buffer): void {
+    if (this.onClaimed !== undefined) {
+      const macs = [...this.links.values()].map((link) => link.link.mac);
+      const claimed = claimedByOther(frame, kind, macs, this.owned);
+      if (claimed !== undefined) this.onClaimed(claimed);
+    }
     const verdict: Verdict =
       kind === 'arp' ? answerArp(frame, state.link, this.owned) : answerNdp(frame, state.link, this.owned);
     if (verdict.kind === 'drop') return;

@@ -46,6 +46,8 @@ export interface RunningPod {
   readonly namespace: string;
   readonly placement: PodPlacement;
   readonly containers: RunningContainer[];
+  /** status.startTime */
+  readonly startTime: string;
   /** every container's output, prefixed by its name */
   log(): string;
 }
@@ -105,6 +107,7 @@ export class Kubelet {
       name: created.metadata.name,
       namespace,
       placement,
+      startTime,
       containers: created.spec.containers.map((container) => ({
         container,
         state: {
@@ -176,6 +179,9 @@ export class Kubelet {
         restartCount: running.state.restartCount + 1,
         lastExit: { exitCode: result.exitCode ?? -1, reason: result.signal ? 'Killed' : 'Error' },
       };
+      // at once, as the kubelet's pod lifecycle event does: the pod is not Ready any more (layer 2
+      // owners elsewhere drop this node without waiting for a probe)
+      this.writeStatus(pod, pod.startTime);
       // restartPolicy Always, without the back-off
       const timer = setTimeout(() => this.stopped || this.start(pod, created, running, kubeconfig), 1_000);
       this.timers.push(timer);

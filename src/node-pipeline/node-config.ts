@@ -23,6 +23,8 @@ export interface NodeView {
   readonly nodes?: readonly NodeInfo[];
   /** other nodes' addresses to run BFD with (layer 2 liveness) */
   readonly livenessPeers?: readonly string[];
+  /** the liveness sessions administratively down (graceful layer 2 hand-over) */
+  readonly livenessShutdown?: boolean;
 }
 
 export interface NodeFrrConfig {
@@ -56,6 +58,7 @@ export function frrConfigForNode(
     bfdProfiles: view.config.bfdProfiles,
     advertisements: announce.advertisements,
     ...(view.livenessPeers === undefined ? {} : { livenessPeers: view.livenessPeers }),
+    ...(view.livenessShutdown === true ? { livenessShutdown: true } : {}),
     ...(view.options?.logLevel === undefined ? {} : { logLevel: view.options.logLevel }),
   });
   return { text: render(model), peers, announce };

@@ -3,6 +3,8 @@
 // read with the same checks as a manifest (src/api loadObjects), once, when it arrives.
 import type { Logger } from 'winston';
 import type { CrdValidator } from '../api/crd-validator.js';
+import type { SpeakerPodInfo } from '../api/cluster.js';
+import { toSpeakerPodInfo } from '../api/cluster-objects.js';
 import { formatManifestError } from '../api/manifest-error.js';
 import { loadObjects, type LoadResult } from '../api/manifests.js';
 import { emptyResources, type Resources } from '../api/resources.js';
@@ -11,6 +13,9 @@ import { Informer } from '../k8s/informer.js';
 import type { KubeObject } from '../k8s/kube-object.js';
 import type { K8sClientMetrics } from '../k8s/metrics.js';
 import { apiVersionOf, inNamespace, resourceTypes, type ResourceRef } from '../k8s/resources.js';
+
+/** The labels of deploy/'s speaker DaemonSet pods (MetalLB's `--ml-labels` counterpart). */
+export const SPEAKER_POD_SELECTOR = 'app.kubernetes.io/name=ferry,app.kubernetes.io/component=speaker';
 
 export interface ClusterInputsOptions {
   readonly client: KubeClient;
@@ -21,6 +26,8 @@ export interface ClusterInputsOptions {
   readonly metrics: K8sClientMetrics;
   /** informer watchdog: a watch silent for this long is restarted; default 90 s */
   readonly staleAfterMs?: number;
+  /** label selector of the speaker pods in `namespace` (layer 2 liveness); default SPEAKER_POD_SELECTOR */
+  readonly speakerPodSelector?: string;
   /** called after every change once all informers synced (level-based: read `resources()`) */
   readonly onChange: () => void;
 }
@@ -32,6 +39,8 @@ export interface ClusterInputs {
   synced(): boolean;
   waitForSync(signal?: AbortSignal): Promise<boolean>;
   resources(): { readonly resources: Resources; readonly errors: readonly string[] };
+  /** the speaker DaemonSet's pods (layer 2: a node without a Ready one is no candidate) */
+  speakerPods(): readonly SpeakerPodInfo[];
 }
 
 /** One object as the speaker keeps it: the typed item under its Resources list, or its problems. */
@@ -96,11 +105,23 @@ export function createClusterInputs(options: ClusterInputsOptions): ClusterInput
         ...(options.staleAfterMs === undefined ? {} : { staleAfterMs: options.staleAfterMs }),
       }),
   );
-  const allSynced = () => informers.every((informer) => informer.synced);
+  // the speaker pods' readiness: a crashed speaker on a live node (BFD still up) loses its IPs; only
+  // what the election needs is kept (node, Ready, being deleted), not the pod spec
+  const pods = new Informer<SpeakerPodInfo>({
+    client: options.client,
+    resource: inFerryNamespace(resourceTypes.pods),
+    labelSelector: options.speakerPodSelector ?? SPEAKER_POD_SELECTOR,
+    decode: (object) => toSpeakerPodInfo(object).value,
+    logger: options.logger,
+    metrics: options.metrics,
+    ...(options.staleAfterMs === undefined ? {} : { staleAfterMs: options.staleAfterMs }),
+  });
+  const all: (Informer<Decoded> | Informer<SpeakerPodInfo>)[] = [...informers, pods];
+  const allSynced = () => all.every((informer) => informer.synced);
   const changed = () => {
     if (allSynced()) options.onChange();
   };
-  for (const informer of informers) {
+  for (const informer of all) {
     informer.on('add', changed);
     informer.on('update', changed);
     informer.on('delete', changed);
@@ -114,13 +135,13 @@ export function createClusterInputs(options: ClusterInputsOptions): ClusterInput
     });
   }
   return {
-    start: () => informers.forEach((informer) => informer.start()),
+    start: () => all.forEach((informer) => informer.start()),
     stop: async () => {
-      await Promise.all(informers.map((informer) => informer.stop()));
+      await Promise.all(all.map((informer) => informer.stop()));
     },
     synced: allSynced,
-    waitForSync: async (signal) =>
-      (await Promise.all(informers.map((i) => i.waitForSync(signal)))).every(Boolean),
+    waitForSync: async (signal) => (await Promise.all(all.map((i) => i.waitForSync(signal)))).every(Boolean),
+    speakerPods: () => pods.snapshot(),
     resources() {
       const merged = emptyResources();
       const errors: string[] = [];

@@ -2,7 +2,8 @@
 // Lifecycle: wait for every cache, then reconcile (the first apply goes through frr-reload.py, which
 // changes nothing when FRR already runs the config: a speaker restart withdraws nothing and resets no
 // session); while the API server is unreachable the caches keep the last known state and FRR keeps
-// announcing it; SIGTERM stops without withdrawing unless withdrawOnShutdown.
+// announcing it; SIGTERM first hands the layer 2 IPs over (Speaker.handOver), then stops without
+// withdrawing unless withdrawOnShutdown.
 import type { Registry } from 'prom-client';
 import type { Logger } from 'winston';
 import type { ServiceInfo } from '../api/cluster.js';
@@ -50,6 +51,9 @@ export interface KubeSpeakerOptions extends ReconcilerOptions {
   readonly createL2Responder?: SpeakerOptions['createL2Responder'];
   readonly createLiveness?: SpeakerOptions['createLiveness'];
   readonly clearStaleAdvertisements?: SpeakerOptions['clearStaleAdvertisements'];
+  readonly handOverTimeoutMs?: number;
+  /** label selector of the speaker DaemonSet's pods in `namespace`; default deploy/'s labels */
+  readonly speakerPodSelector?: string;
 }
 
 export interface KubeSpeaker {
@@ -71,7 +75,28 @@ export function createKubeSpeaker(options: KubeSpeakerOptions): KubeSpeaker {
     ...(owner === undefined ? {} : { owner }),
   });
   const events = new EventRecorder({ client, component: 'metallb-speaker', host: nodeName, logger });
-  const speaker = createSpeaker({ ...options, sink });
+  /** the Services of the last reconcile, for Event references (uid) */
+  let services = new Map<string, ServiceInfo>();
+  const serviceEvent = (ref: ServiceRef, type: 'normal' | 'warning', reason: string, message: string) => {
+    const service = services.get(`${ref.namespace}/${ref.name}`);
+    if (service !== undefined) void events[type](serviceReference(service), reason, message);
+  };
+  const speaker = createSpeaker({
+    ...options,
+    sink,
+    speakerPods: () => inputs.speakerPods(),
+    // MetalLB's event, once per Service this node starts answering for, also when BFD or a speaker
+    // pod's readiness (not an object change) moved the IP here
+    onLayer2Gained: (gained) => {
+      for (const owned of gained)
+        serviceEvent(
+          owned,
+          'normal',
+          'nodeAssigned',
+          `announcing from node "${nodeName}" with protocol "layer2"`,
+        );
+    },
+  });
   let reconcileTimer: NodeJS.Timeout | undefined;
   let lastReconcileEndedAt = 0;
   let lastReconcileMs = 0;
@@ -80,6 +105,7 @@ export function createKubeSpeaker(options: KubeSpeakerOptions): KubeSpeaker {
 
   const reconcile = () => {
     const { resources, errors } = inputs.resources();
+    services = new Map(resources.services.map((s) => [`${s.namespace}/${s.name}`, s]));
     speaker.update(resources, errors);
     const outcome = speaker.outcome();
     // a Warning on each object the configuration rejects or warns about, once per distinct problem
@@ -100,19 +126,6 @@ export function createKubeSpeaker(options: KubeSpeakerOptions): KubeSpeaker {
         event.message,
       );
     reportedProblems = problems.reported;
-    const services = new Map(resources.services.map((s) => [`${s.namespace}/${s.name}`, s]));
-    const serviceEvent = (ref: ServiceRef, type: 'normal' | 'warning', reason: string, message: string) => {
-      const service = services.get(`${ref.namespace}/${ref.name}`);
-      if (service !== undefined) void events[type](serviceReference(service), reason, message);
-    };
-    // MetalLB's event, once per Service this node starts announcing, per protocol
-    for (const owned of speaker.layer2.newlyOwned())
-      serviceEvent(
-        owned,
-        'normal',
-        'nodeAssigned',
-        `announcing from node "${nodeName}" with protocol "layer2"`,
-      );
     const announce = outcome?.announce;
     if (announce === undefined) return;
     for (const refused of newlyInvalidIngress(previousAnnounce, announce))
@@ -139,6 +152,7 @@ export function createKubeSpeaker(options: KubeSpeakerOptions): KubeSpeaker {
     nodeName,
     logger,
     metrics: k8sClientMetrics(options.registry),
+    ...(options.speakerPodSelector === undefined ? {} : { speakerPodSelector: options.speakerPodSelector }),
     ...(options.informerStaleAfterMs === undefined ? {} : { staleAfterMs: options.informerStaleAfterMs }),
     // a burst of object changes becomes one reconcile; the sync loop debounces applies again
     onChange: () => {
@@ -176,6 +190,8 @@ export function createKubeSpeaker(options: KubeSpeakerOptions): KubeSpeaker {
       reconcile();
     },
     async stop(stopOptions = {}) {
+      // first, while the informers still run: the next owners take this node's layer 2 IPs over
+      await speaker.handOver();
       if (reconcileTimer !== undefined) clearTimeout(reconcileTimer);
       sink.stop();
       await inputs.stop();

@@ -2,7 +2,8 @@
 // answers for, on which interfaces), MetalLB's layer2 metrics, ServiceL2Status per owned Service and
 // the Services this node newly owns (for `nodeAssigned` events). The responder (and the native
 // packet-socket addon) is only created once some L2Advertisement exists: BGP-only speakers never
-// open a packet socket and never need NET_RAW.
+// open a packet socket and never need NET_RAW. On a graceful stop it hands its IPs over: it keeps
+// answering each until another node announces it (that node's gratuitous ARP / unsolicited NA).
 import { Counter, type Registry } from 'prom-client';
 import type { Logger } from 'winston';
 import type { L2Decision, L2ElectionResult } from '../l2/election.js';
@@ -21,7 +22,16 @@ export interface L2ServiceStatus {
 export interface ResponderPort {
   setOwned(addresses: readonly OwnedAddress[]): void;
   interfaces(): Map<string, string>;
+  /** calls `onClaimed` with each owned IP another host announces (undefined: stop watching) */
+  watchClaims(onClaimed: ((ip: string) => void) | undefined): void;
   close(): void;
+}
+
+export interface HandOverResult {
+  /** IPs another node announced before the deadline */
+  readonly handedOver: readonly string[];
+  /** IPs with another candidate that no node was seen announcing */
+  readonly notSeen: readonly string[];
 }
 
 export interface Layer2Options {
@@ -30,6 +40,11 @@ export interface Layer2Options {
   readonly registry: Registry;
   /** default: a real L2Responder */
   readonly createResponder?: (counters: L2Counters) => ResponderPort;
+  /**
+   * Services this node owns now and did not at the previous update (whatever caused it: objects,
+   * BFD, pod readiness): MetalLB's `nodeAssigned` event, once per ownership change
+   */
+  readonly onGained?: (decisions: readonly L2Decision[]) => void;
 }
 
 export interface Layer2Speaker {
@@ -37,9 +52,13 @@ export interface Layer2Speaker {
   update(result: L2ElectionResult | undefined): void;
   /** ServiceL2Status of every Service this node owns now */
   statuses(): L2ServiceStatus[];
-  /** Services owned now that were not owned at the previous update */
-  newlyOwned(): readonly L2Decision[];
-  /** stops answering at once (graceful hand-over, shutdown) */
+  /**
+   * Graceful stop: ignores later updates, keeps answering each owned IP that has another candidate
+   * until another node announces it (then stops answering it at once), at most `timeoutMs`; then
+   * answers for nothing
+   */
+  handOver(timeoutMs: number): Promise<HandOverResult>;
+  /** stops answering at once */
   release(): void;
   close(): void;
 }
@@ -73,8 +92,9 @@ export function createLayer2Speaker(options: Layer2Options): Layer2Speaker {
   let responder: ResponderPort | undefined;
   let responderFailed = false;
   let owned: readonly L2Decision[] = [];
-  let gained: readonly L2Decision[] = [];
+  let ownedAddresses: readonly OwnedAddress[] = [];
   let released = false;
+  let handingOver = false;
 
   const key = (decision: L2Decision) => `${decision.namespace}/${decision.name}`;
 
@@ -91,18 +111,24 @@ export function createLayer2Speaker(options: Layer2Options): Layer2Speaker {
     return responder;
   }
 
+  function release(): void {
+    released = true;
+    owned = [];
+    ownedAddresses = [];
+    responder?.setOwned([]);
+  }
+
   return {
     update(result) {
-      if (released) return;
+      if (released || handingOver) return;
       const now = (result?.decisions ?? []).filter((decision) => decision.announced);
       const before = new Set(owned.map(key));
-      gained = now.filter((decision) => !before.has(key(decision)));
+      const gained = now.filter((decision) => !before.has(key(decision)));
       owned = now;
-      if (result === undefined) {
-        responder?.setOwned([]);
-        return;
-      }
-      ensureResponder()?.setOwned(result.owned);
+      ownedAddresses = result?.owned ?? [];
+      if (result === undefined) responder?.setOwned([]);
+      else ensureResponder()?.setOwned(result.owned);
+      if (gained.length > 0) options.onGained?.(gained);
     },
     statuses() {
       const available = [...(responder?.interfaces().keys() ?? [])].sort();
@@ -116,12 +142,33 @@ export function createLayer2Speaker(options: Layer2Options): Layer2Speaker {
             : decision.interfaces.filter((name) => available.includes(name)),
       }));
     },
-    newlyOwned: () => gained,
-    release() {
-      released = true;
-      owned = [];
-      responder?.setOwned([]);
+    async handOver(timeoutMs) {
+      if (released || handingOver) return { handedOver: [], notSeen: [] };
+      handingOver = true;
+      const port = responder;
+      // a sole candidate has nobody to hand over to
+      const waiting = new Set(owned.filter((d) => d.candidates.length > 1).flatMap((d) => d.ips));
+      const handedOver: string[] = [];
+      if (port !== undefined && waiting.size > 0) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, timeoutMs);
+          port.watchClaims((ip) => {
+            if (!waiting.delete(ip)) return;
+            handedOver.push(ip);
+            // the next owner answers now: stop at once, so clients do not flip back to us
+            ownedAddresses = ownedAddresses.filter((address) => address.ip.text !== ip);
+            port.setOwned(ownedAddresses);
+            if (waiting.size > 0) return;
+            clearTimeout(timer);
+            resolve();
+          });
+        });
+        port.watchClaims(undefined);
+      }
+      release();
+      return { handedOver, notSeen: [...waiting] };
     },
+    release,
     close() {
       released = true;
       responder?.close();

@@ -3,6 +3,9 @@
 // every 200 ms. A node whose session was up and went down is dead for the owner election until it
 // comes back; a node with no session (no InternalIP, or not yet up since this speaker started)
 // counts as alive, leaving the decision to the Node's Ready condition (the slow fallback).
+// A starting speaker counts itself out until one of its own sessions is up (or a warm-up passed):
+// after a restart the node that owned an IP meanwhile keeps it until it sees this node's session
+// come up, and then both switch at about the same moment instead of answering side by side.
 import type { Logger } from 'winston';
 import type { NodeInfo } from '../api/cluster.js';
 import { parseBfdPeers, type BfdSession } from '../frr/parse/bfd-peers.js';
@@ -26,6 +29,30 @@ export function deadNodes(
   return dead;
 }
 
+/**
+ * The nodes to elect among; undefined = no say (nothing dead, this node ready). `self` is left out
+ * until `selfReady`.
+ */
+export function aliveNodes(
+  nodes: readonly NodeInfo[],
+  dead: ReadonlySet<string>,
+  self: string,
+  selfReady: boolean,
+): ReadonlySet<string> | undefined {
+  if (dead.size === 0 && selfReady) return undefined;
+  return new Set(
+    nodes
+      .filter((node) => !dead.has(node.name) && (selfReady || node.name !== self))
+      .map((node) => node.name),
+  );
+}
+
+/** Whether this node has anyone to run a liveness session with (an address, and another node with one). */
+function hasLivenessPeers(nodes: readonly NodeInfo[], self: string): boolean {
+  const withAddress = nodes.filter((node) => (node.internalIPs ?? []).length > 0);
+  return withAddress.some((node) => node.name === self) && withAddress.some((node) => node.name !== self);
+}
+
 export interface LivenessMonitor {
   /** nodes considered alive; undefined while the monitor has nothing to say */
   alive(): ReadonlySet<string> | undefined;
@@ -40,6 +67,10 @@ export interface BfdLivenessOptions {
   /** called when the set of dead nodes changed */
   readonly onChange: () => void;
   readonly intervalMs?: number;
+  /** this node's name */
+  readonly self: string;
+  /** longest a starting speaker waits for one of its sessions before counting itself in; default 5 s */
+  readonly warmUpMs?: number;
 }
 
 export function createBfdLiveness(options: BfdLivenessOptions): LivenessMonitor {
@@ -48,6 +79,15 @@ export function createBfdLiveness(options: BfdLivenessOptions): LivenessMonitor 
   let dead = new Set<string>();
   const seenUp = new Set<string>();
   let timer: NodeJS.Timeout | undefined;
+  let warmUp: NodeJS.Timeout | undefined;
+  let selfReady = false;
+  const becomeReady = (why: string): void => {
+    if (selfReady) return;
+    selfReady = true;
+    if (warmUp !== undefined) clearTimeout(warmUp);
+    options.logger.info('layer2 liveness: this node counts itself in', { reason: why });
+    options.onChange();
+  };
   let polling = false;
   let failing = false;
   const failed = (why: string): void => {
@@ -68,6 +108,7 @@ export function createBfdLiveness(options: BfdLivenessOptions): LivenessMonitor 
       const next = deadNodes(parseBfdPeers(JSON.parse(output === '' ? '[]' : output)), nodes, seenUp);
       if (seenUp.size !== upBefore)
         options.logger.info('layer2 liveness: BFD up with', { nodes: [...seenUp].sort() });
+      if (seenUp.size > 0) becomeReady('a BFD session is up');
       const changed = next.size !== dead.size || [...next].some((node) => !dead.has(node));
       dead = next;
       if (changed) {
@@ -82,13 +123,18 @@ export function createBfdLiveness(options: BfdLivenessOptions): LivenessMonitor 
   }
 
   return {
-    alive: () =>
-      active && dead.size > 0
-        ? new Set(nodes.filter((node) => !dead.has(node.name)).map((node) => node.name))
-        : undefined,
+    alive: () => (active ? aliveNodes(nodes, dead, options.self, selfReady) : undefined),
     setNodes(next, nextActive) {
       nodes = next;
       active = nextActive;
+      if (active && !selfReady && !hasLivenessPeers(nodes, options.self)) selfReady = true;
+      if (active && !selfReady && warmUp === undefined) {
+        warmUp = setTimeout(
+          () => becomeReady('no BFD session up within the warm-up'),
+          options.warmUpMs ?? 5_000,
+        );
+        warmUp.unref();
+      }
       if (active && timer === undefined) {
         timer = setInterval(() => void poll(), options.intervalMs ?? 200);
         timer.unref();
@@ -99,6 +145,7 @@ export function createBfdLiveness(options: BfdLivenessOptions): LivenessMonitor 
     },
     stop() {
       if (timer !== undefined) clearInterval(timer);
+      if (warmUp !== undefined) clearTimeout(warmUp);
       timer = undefined;
       options.channel.close();
     },

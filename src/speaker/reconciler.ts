@@ -5,7 +5,7 @@
 // applied at all (a restarted speaker leaves FRR as it is).
 import { ServiceDecisionMemo } from '../announce/service-decision-memo.js';
 import type { AnnounceOptions, AnnounceResult } from '../announce/types.js';
-import type { NodeInfo } from '../api/cluster.js';
+import type { NodeInfo, SpeakerPodInfo } from '../api/cluster.js';
 import type { Resources } from '../api/resources.js';
 import { buildConfig } from '../config/build-config.js';
 import { formatConfigError } from '../config/problem.js';
@@ -45,6 +45,13 @@ export interface ReconcilerOptions {
   readonly announceMemo?: ServiceDecisionMemo;
   /** nodes whose speaker is known alive (layer 2 election); undefined or returning undefined = no source */
   readonly layer2Alive?: () => ReadonlySet<string> | undefined;
+  /**
+   * true while this speaker hands its layer 2 IPs over before stopping: its liveness BFD sessions are
+   * rendered administratively down, so the other nodes count it out at once
+   */
+  readonly layer2Leaving?: () => boolean;
+  /** the speaker DaemonSet's pods (in a cluster): a node without a Ready one is no layer 2 candidate */
+  readonly speakerPods?: () => readonly SpeakerPodInfo[];
 }
 
 export interface Reconciler {
@@ -116,6 +123,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
           services: resources.services,
           endpointSlices: resources.endpointSlices,
           ...(layer2 ? { livenessPeers: livenessPeersOf(resources.nodes, node) } : {}),
+          ...(layer2 && options.layer2Leaving?.() === true ? { livenessShutdown: true } : {}),
           options: {
             ...options.announceOptions,
             ...(options.logLevel === undefined ? {} : { logLevel: options.logLevel }),
@@ -140,6 +148,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
               // standalone (no Node objects): this host alone, owning what it is eligible for
               nodes: found ? resources.nodes : [...resources.nodes, node],
               alive: options.layer2Alive?.(),
+              speakerPods: options.speakerPods?.() ?? [],
               services: resources.services,
               endpointSlices: resources.endpointSlices,
               ignoreExcludeLB: options.announceOptions?.ignoreExcludeLB === true,

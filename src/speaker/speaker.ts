@@ -17,6 +17,7 @@ import type { SyncEvent, SyncLoop } from '../frr/apply/sync-loop.js';
 import { neighborKey } from '../frr/build-model.js';
 import type { Vtysh } from '../frr/vtysh.js';
 import { k8sClientMetrics } from '../k8s/metrics.js';
+import { sleep } from '../k8s/sleep.js';
 import { createFrrMetrics } from '../metrics/frr-metrics.js';
 import type { SpeakerConfigurationStatus } from './configuration-state.js';
 import { observeFrr } from './frr-observer.js';
@@ -27,6 +28,7 @@ import {
   type ResponderPort,
 } from './layer2.js';
 import type { L2Counters } from '../l2/responder.js';
+import type { L2Decision } from '../l2/election.js';
 import type { LivenessMonitor } from './liveness.js';
 import { newlyInvalidIngress } from './invalid-ip-events.js';
 import { createReconciler, type ReconcileOutcome, type ReconcilerOptions } from './reconciler.js';
@@ -63,6 +65,10 @@ export interface SpeakerOptions extends ReconcilerOptions {
   readonly createLiveness?: (onChange: () => void) => LivenessMonitor;
   /** the layer 2 responder; default the real one (packet sockets) */
   readonly createL2Responder?: (counters: L2Counters) => ResponderPort;
+  /** Services this node newly answers ARP/NDP for (any cause): `nodeAssigned` events */
+  readonly onLayer2Gained?: (decisions: readonly L2Decision[]) => void;
+  /** longest graceful layer 2 hand-over on stop (see handOver); default 5 s */
+  readonly handOverTimeoutMs?: number;
 }
 
 export interface Speaker {
@@ -74,6 +80,13 @@ export interface Speaker {
   /** To be called with every sync-loop event (wire it as the loop's `onEvent`). */
   syncEvent(event: SyncEvent): void;
   start(): Promise<void>;
+  /**
+   * Graceful layer 2 hand-over before stopping: this node's liveness BFD sessions go administratively
+   * down (the other nodes count it out within one BFD packet and their next read), and it keeps
+   * answering each IP until the next owner announces it. BGP is not touched. Bounded by
+   * handOverTimeoutMs; nothing to do without layer 2.
+   */
+  handOver(): Promise<void>;
   stop(): Promise<void>;
   /** Reads FRR and pushes status now; resolves when done. */
   observeNow(): Promise<void>;
@@ -87,7 +100,12 @@ export function createSpeaker(options: SpeakerOptions): Speaker {
   // a node died or came back: elect again with the same inputs (set below, once `update` exists)
   let reelect: () => void = () => undefined;
   const liveness = options.createLiveness?.(() => reelect());
-  const reconciler = createReconciler({ ...options, layer2Alive: () => liveness?.alive() });
+  let leaving = false;
+  const reconciler = createReconciler({
+    ...options,
+    layer2Alive: () => liveness?.alive(),
+    layer2Leaving: () => leaving,
+  });
   const frrMetrics = createFrrMetrics(options.registry);
   const announced = new Gauge({
     name: 'metallb_speaker_announced',
@@ -106,6 +124,7 @@ export function createSpeaker(options: SpeakerOptions): Speaker {
     logger,
     registry: options.registry,
     ...(options.createL2Responder === undefined ? {} : { createResponder: options.createL2Responder }),
+    ...(options.onLayer2Gained === undefined ? {} : { onGained: options.onLayer2Gained }),
   });
 
   async function pushL2(): Promise<void> {
@@ -322,8 +341,12 @@ export function createSpeaker(options: SpeakerOptions): Speaker {
     outcome: () => latest,
     update(resources, inputErrors) {
       lastInput = { resources, inputErrors };
+      // before electing: the monitor needs the nodes to say who is alive (this node only once warm)
+      liveness?.setNodes(
+        resources.nodes,
+        resources.l2Advertisements.length > 0 || latest?.layer2 !== undefined,
+      );
       const outcome = reconciler.reconcile(resources, inputErrors);
-      liveness?.setNodes(resources.nodes, outcome.layer2 !== undefined);
       if (latest?.configuration.result !== outcome.configuration.result) {
         logger.info('configuration state', {
           node: options.nodeName,
@@ -364,6 +387,32 @@ export function createSpeaker(options: SpeakerOptions): Speaker {
       stopped = false;
       await options.syncLoop.start();
       scheduleObserve();
+    },
+    async handOver() {
+      if (stopped || latest?.layer2 === undefined || leaving) return;
+      const started = performance.now();
+      const budget = options.handOverTimeoutMs ?? 5_000;
+      // watching for the next owners starts before they can know: nothing is missed
+      const handedOver = layer2.handOver(budget);
+      leaving = true;
+      reelect();
+      const result = await handedOver;
+      const handOverMs = Math.round(performance.now() - started);
+      // also when this node owned nothing: its sessions must be down before it stops answering for
+      // good, or the others would still elect it as the next owner
+      const applied = new AbortController();
+      await Promise.race([
+        options.syncLoop.idle(),
+        sleep(budget - (performance.now() - started), applied.signal),
+      ]);
+      applied.abort();
+      logger.info('layer2 hand-over done', {
+        node: options.nodeName,
+        ms: handOverMs,
+        totalMs: Math.round(performance.now() - started),
+        handedOver: result.handedOver,
+        notSeen: result.notSeen,
+      });
     },
     async stop() {
       stopped = true;
