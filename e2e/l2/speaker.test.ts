@@ -22,7 +22,7 @@ import {
   setUpL2,
   waitForLivenessSessions,
 } from '../../src/lab/l2-lab.js';
-import { run, setLinkDown } from '../../src/lab/netns.js';
+import { run, setLinkDown, setLinkUp } from '../../src/lab/netns.js';
 import { waitUntil } from '../../src/lab/wait-until.js';
 import { packageRoot } from '../../src/util/package-root.js';
 import { ClientLoop, type LoopResult } from '../../test/support/l2/client-loop.js';
@@ -350,11 +350,28 @@ describe('layer 2 mode with real speakers', () => {
     expect(elapsed).toBeLessThan(2_000);
     // the new owner says so, although no object changed (BFD re-elected it)
     expect(await nodeAssignedAfter('node-21', assignedBefore)).toBe(true);
+
+    // links back: node-23 never lost the IP in its own view, node-21 falls silent once it sees node-23
+    // alive; node-23 announces again when it sees the others (src/l2/reannounce.ts), so the client's
+    // neighbour entry moves back without waiting for it to expire
+    await setLinkUp(lab.fabric.fabricNamespace, failed.handle.linkA.fabricDevice);
+    await setLinkUp(lab.fabric.fabricNamespace, failed.handle.linkB.fabricDevice);
+    const mac23 = await segmentMac(failed);
+    const back = await waitUntil(
+      async () => {
+        const mac = await clientNeighbor(lab);
+        return mac === mac23 ? { done: true, value: mac } : { done: false, why: String(mac) };
+      },
+      { timeoutMs: 10_000, intervalMs: 100 },
+    );
+    expect(back).toMatchObject({ ok: true });
+    expect(await onlyAnswering('node-23', 10_000)).toBeDefined();
+    expect(await answeringNode('node-23')).toMatchObject({ ok: true });
   });
 
   test('the slow fallback: a NotReady Node is no candidate even while its BFD session is up', async () => {
-    // node-21 owns now; marking it NotReady hands the IP to node-22
-    await markNodeNotReady(lab, 'node-21');
-    expect(await answeringNode('node-22')).toMatchObject({ ok: true });
+    // node-23 owns again; marking it NotReady hands the IP to node-21, the next in the order
+    await markNodeNotReady(lab, 'node-23');
+    expect(await answeringNode('node-21')).toMatchObject({ ok: true });
   });
 });

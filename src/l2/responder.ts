@@ -83,6 +83,18 @@ export class L2Responder {
       this.options.logger.info('layer2 ownership changed', { gained, lost, owned: next.size });
   }
 
+  /** Announces owned IPs again (a node that had taken them while partitioned is back). */
+  reannounce(ips: readonly string[]): void {
+    if (this.closed) return;
+    const again = ips.filter((ip) => this.owned.has(ip));
+    for (const ip of again) {
+      this.stopGratuitous(ip);
+      this.startGratuitous(ip);
+    }
+    if (again.length > 0)
+      this.options.logger.info('layer2: announcing owned IPs again, a candidate is back', { ips: again });
+  }
+
   /** Reports each owned IP another host announces (graceful hand-over); undefined stops it. */
   watchClaims(onClaimed: ((ip: string) => void) | undefined): void {
     this.onClaimed = onClaimed;

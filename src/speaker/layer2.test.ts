@@ -46,6 +46,7 @@ class FakeResponder implements ResponderPort {
   owned: readonly OwnedAddress[] = [];
   closed = false;
   onClaimed: ((ip: string) => void) | undefined;
+  reannounced: string[][] = [];
   constructor(readonly counters: L2Counters) {}
   setOwned(addresses: readonly OwnedAddress[]): void {
     this.owned = addresses;
@@ -58,6 +59,9 @@ class FakeResponder implements ResponderPort {
   }
   watchClaims(onClaimed: ((ip: string) => void) | undefined): void {
     this.onClaimed = onClaimed;
+  }
+  reannounce(ips: readonly string[]): void {
+    this.reannounced.push([...ips]);
   }
   close(): void {
     this.closed = true;
@@ -116,6 +120,16 @@ describe('layer2 speaker', () => {
     ];
     for (const [, decisions] of sequence) layer2.update(result(decisions));
     expect(gained).toEqual([['web'], ['api'], ['web']]);
+  });
+
+  it('announces an owned IP again when a node that was out of sight (and took it) is a candidate again', () => {
+    const { created, layer2, gained } = setup();
+    layer2.update(result([decision('web', true, undefined, '192.0.2.200', ['node-21'])]));
+    layer2.update(result([decision('web', true, undefined, '192.0.2.200', ['node-21'])]));
+    expect(created[0]?.reannounced).toEqual([]);
+    layer2.update(result([decision('web', true)]));
+    expect(created[0]?.reannounced).toEqual([['192.0.2.200']]);
+    expect(gained).toEqual([['web']]);
   });
 
   it('release stops answering at once and ignores later updates', () => {

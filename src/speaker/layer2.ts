@@ -8,6 +8,7 @@ import { Counter, type Registry } from 'prom-client';
 import type { Logger } from 'winston';
 import type { L2Decision, L2ElectionResult } from '../l2/election.js';
 import type { OwnedAddress } from '../l2/owned.js';
+import { ipsToReannounce } from '../l2/reannounce.js';
 import { L2Responder, type L2Counters } from '../l2/responder.js';
 
 export interface L2ServiceStatus {
@@ -24,6 +25,8 @@ export interface ResponderPort {
   interfaces(): Map<string, string>;
   /** calls `onClaimed` with each owned IP another host announces (undefined: stop watching) */
   watchClaims(onClaimed: ((ip: string) => void) | undefined): void;
+  /** gratuitous ARP / unsolicited NA again for these owned IPs (rounds as on taking them) */
+  reannounce(ips: readonly string[]): void;
   close(): void;
 }
 
@@ -124,10 +127,12 @@ export function createLayer2Speaker(options: Layer2Options): Layer2Speaker {
       const now = (result?.decisions ?? []).filter((decision) => decision.announced);
       const before = new Set(owned.map(key));
       const gained = now.filter((decision) => !before.has(key(decision)));
+      const again = ipsToReannounce(owned, now);
       owned = now;
       ownedAddresses = result?.owned ?? [];
       if (result === undefined) responder?.setOwned([]);
       else ensureResponder()?.setOwned(result.owned);
+      if (again.length > 0) responder?.reannounce(again);
       if (gained.length > 0) options.onGained?.(gained);
     },
     statuses() {
