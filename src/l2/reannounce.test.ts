@@ -1,21 +1,9 @@
+import { l2Decision } from '../../test/support/builders.js';
 import type { L2Decision } from './election.js';
 import { ipsToReannounce } from './reannounce.js';
 
-function decision(name: string, announced: boolean, candidates: string[], ip = '192.0.2.200'): L2Decision {
-  return {
-    namespace: 'default',
-    name,
-    ips: [ip],
-    pool: 'l2-pool',
-    announced,
-    reason: announced ? '' : 'notOwner',
-    detail: '',
-    owner: candidates[0],
-    candidates,
-    excluded: [],
-    interfaces: undefined,
-  };
-}
+const decision = (name: string, announced: boolean, candidates: string[], ip = '192.0.2.200') =>
+  l2Decision(name, announced, { ip, candidates });
 
 describe('ipsToReannounce', () => {
   const cases: Array<[string, L2Decision[], L2Decision[], string[]]> = [

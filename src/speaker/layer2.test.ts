@@ -4,6 +4,7 @@ import type { L2Decision, L2ElectionResult } from '../l2/election.js';
 import type { OwnedAddress } from '../l2/owned.js';
 import type { L2Counters } from '../l2/responder.js';
 import { parseIp } from '../net/ip.js';
+import { l2Decision } from '../../test/support/builders.js';
 import { createLayer2Speaker, type ResponderPort } from './layer2.js';
 
 const logger = winston.createLogger({ silent: true });
@@ -16,17 +17,8 @@ function decision(
   candidates = ['node-21', 'node-22'],
 ): L2Decision {
   return {
-    namespace: 'default',
-    name,
-    ips: [ip],
-    pool: 'l2-pool',
-    announced,
-    reason: announced ? '' : 'notOwner',
-    detail: '',
+    ...l2Decision(name, announced, { ip, candidates, interfaces }),
     owner: announced ? 'node-21' : 'node-22',
-    candidates,
-    excluded: [],
-    interfaces,
   };
 }
 

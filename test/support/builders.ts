@@ -15,6 +15,7 @@ import type {
   ServiceAllocation,
 } from '../../src/config/types.js';
 import type { ServiceConvergence } from '../../src/ipam/converge.js';
+import type { L2Decision } from '../../src/l2/election.js';
 import { ANNOTATION_IP_ALLOCATED_FROM_POOL } from '../../src/ipam/request.js';
 import { parseCidr, type Cidr } from '../../src/net/ip.js';
 
@@ -202,5 +203,31 @@ export function world(parts: Partial<AnnounceInput> = {}): AnnounceInput {
     services: [service('default/web', { ingressIPs: ['203.0.113.10'] })],
     endpointSlices: [slice('default/web', [endpoint('n1')])],
     ...parts,
+  };
+}
+
+/** A layer 2 decision of node-21's view: `candidates[0]` owns; node-21 announces when `announced`. */
+export function l2Decision(
+  name: string,
+  announced: boolean,
+  fields: {
+    readonly ip?: string;
+    readonly candidates?: readonly string[];
+    readonly interfaces?: readonly string[];
+  } = {},
+): L2Decision {
+  const candidates = fields.candidates ?? (announced ? ['node-21', 'node-22'] : ['node-22', 'node-21']);
+  return {
+    namespace: 'default',
+    name,
+    ips: [fields.ip ?? '192.0.2.200'],
+    pool: 'l2-pool',
+    announced,
+    reason: announced ? '' : 'notOwner',
+    detail: '',
+    owner: candidates[0],
+    candidates,
+    excluded: [],
+    interfaces: fields.interfaces,
   };
 }
