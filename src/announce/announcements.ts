@@ -4,7 +4,7 @@
 // Each Service is judged on its own (MetalLB's per-Service ShouldAnnounce); the advertisements are
 // then the union over all announced Services, so a shared IP (or an aggregate covering several
 // IPs) stays announced while any Service using it may announce it (MetalLB #295), and is sent once.
-import type { BgpAdvertisement, Community, Peer } from '../config/types.js';
+import type { BgpAdvertisement, Peer } from '../config/types.js';
 import type { EndpointSliceInfo, ServiceInfo } from '../api/cluster.js';
 import { type IpFamily, type ParsedIp, parseIp, prefixOf } from '../net/ip.js';
 import { advertisementsByPool } from './advertisements.js';
@@ -93,7 +93,8 @@ export function judgeService(
   const decisions: ServiceDecision[] = [];
   const verdict = shouldAnnounce(service, slices, scope.context);
   if (verdict.eligible) {
-    for (const ip of verdict.ips) decisions.push(routeServiceIp(service, ip, verdict, scope.peers, recording));
+    for (const ip of verdict.ips)
+      decisions.push(routeServiceIp(service, ip, verdict, scope.peers, recording));
   } else {
     for (const ip of verdict.ips) decisions.push(refusedDecision(service, ip, verdict));
   }
@@ -353,7 +354,9 @@ export function withSharing(decision: ServiceDecision, coverage: ServiceCoverage
   return { ...decision, sharedWith, detail: decision.detail + sentence };
 }
 
-export function sortByPrefixThenPeer<T extends { readonly prefix: string; readonly peer: string }>(items: T[]): T[] {
+export function sortByPrefixThenPeer<T extends { readonly prefix: string; readonly peer: string }>(
+  items: T[],
+): T[] {
   return sortByKey(
     items,
     (item) => prefixKey(item.prefix),

@@ -396,7 +396,12 @@ export class IncrementalNodeConfig {
   }
 
   /** Keeps the two coverage indexes; a prefix entering or leaving touches the Services under it. */
-  private index(key: string, judged: RememberedDecision, how: 'add' | 'remove', affected?: Set<string>): void {
+  private index(
+    key: string,
+    judged: RememberedDecision,
+    how: 'add' | 'remove',
+    affected?: Set<string>,
+  ): void {
     const update = (table: Map<string, Map<string, Set<string>>>, bucket: string, prefix: string) => {
       const prefixes = table.get(bucket) ?? new Map<string, Set<string>>();
       table.set(bucket, prefixes);
@@ -453,7 +458,9 @@ export class IncrementalNodeConfig {
     const peers = this.byPrefix.get(after.prefix) ?? new Map<string, PeerAdvertisement>();
     peers.set(after.peer, after);
     this.byPrefix.set(after.prefix, peers);
-    return before !== undefined && JSON.stringify(before) === JSON.stringify(after) ? undefined : after.prefix;
+    return before !== undefined && JSON.stringify(before) === JSON.stringify(after)
+      ? undefined
+      : after.prefix;
   }
 
   // ---- the FRR model ----

@@ -184,9 +184,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
     const version = state.version();
     const snapshot = desiredSnapshot(state, version, state.textVersion());
     const announce = lazy(() => state.announceResult());
-    const layer2 = lazy(() =>
-      layer2Configured() ? mergeL2Results([...l2Parts.values()]) : undefined,
-    );
+    const layer2 = lazy(() => (layer2Configured() ? mergeL2Results([...l2Parts.values()]) : undefined));
     return {
       configuration: current.configuration,
       configErrors: current.configErrors,
