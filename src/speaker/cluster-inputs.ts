@@ -2,6 +2,7 @@
 // in ferry's namespace, Services, EndpointSlices and Nodes everywhere. Every object is
 // read with the same checks as a manifest (src/api loadObjects), once, when it arrives.
 import type { Logger } from 'winston';
+import type { EndpointSliceInfo, ServiceInfo } from '../api/cluster.js';
 import type { CrdValidator } from '../api/crd-validator.js';
 import { formatManifestError } from '../api/manifest-error.js';
 import { loadObjects, type LoadResult } from '../api/manifests.js';
@@ -11,6 +12,7 @@ import { Informer } from '../k8s/informer.js';
 import type { KubeObject } from '../k8s/kube-object.js';
 import type { K8sClientMetrics } from '../k8s/metrics.js';
 import { apiVersionOf, inNamespace, resourceTypes, type ResourceRef } from '../k8s/resources.js';
+import type { ObjectChange } from '../node-pipeline/incremental-node.js';
 
 export interface ClusterInputsOptions {
   readonly client: KubeClient;
@@ -32,6 +34,17 @@ export interface ClusterInputs {
   synced(): boolean;
   waitForSync(signal?: AbortSignal): Promise<boolean>;
   resources(): { readonly resources: Resources; readonly errors: readonly string[] };
+  /**
+   * What changed since the last call: Services and EndpointSlices one by one, or `full` when
+   * anything else changed (or an object read with problems, which count for the configuration
+   * state): then read `resources()`.
+   */
+  takeChanges(): PendingChanges;
+}
+
+export interface PendingChanges {
+  readonly full: boolean;
+  readonly objects: readonly ObjectChange[];
 }
 
 /** One object as the speaker keeps it: the typed item under its Resources list, or its problems. */
@@ -100,11 +113,46 @@ export function createClusterInputs(options: ClusterInputsOptions): ClusterInput
   const changed = () => {
     if (allSynced()) options.onChange();
   };
+  let full = true;
+  let pending = new Map<string, ObjectChange>();
+  /** A Service or EndpointSlice, remembered one by one; anything else (or with problems): full. */
+  const track = (current: Decoded, previous: Decoded | undefined, deleted: boolean) => {
+    const item = current.item as { namespace?: string; name?: string } | undefined;
+    const perObject =
+      (current.list === 'services' || current.list === 'endpointSlices') &&
+      current.errors.length === 0 &&
+      (previous === undefined || previous.errors.length === 0) &&
+      item !== undefined;
+    if (!perObject) {
+      full = true;
+      pending.clear();
+      return;
+    }
+    if (full) return;
+    const key = `${item.namespace ?? ''}/${item.name ?? ''}`;
+    const change: ObjectChange =
+      current.list === 'services'
+        ? { kind: 'service', key, object: deleted ? undefined : (current.item as ServiceInfo) }
+        : { kind: 'endpointSlice', key, object: deleted ? undefined : (current.item as EndpointSliceInfo) };
+    pending.set(`${current.list} ${key}`, change);
+  };
   for (const informer of informers) {
-    informer.on('add', changed);
-    informer.on('update', changed);
-    informer.on('delete', changed);
-    informer.on('synced', changed);
+    informer.on('add', (object) => {
+      track(object, undefined, false);
+      changed();
+    });
+    informer.on('update', (object, previous) => {
+      track(object, previous, false);
+      changed();
+    });
+    informer.on('delete', (object) => {
+      track(object, undefined, true);
+      changed();
+    });
+    informer.on('synced', () => {
+      full = true;
+      changed();
+    });
     informer.on('lifecycle', (event) => {
       if (event.kind !== 'connect')
         options.logger.info('informer', {
@@ -121,6 +169,12 @@ export function createClusterInputs(options: ClusterInputsOptions): ClusterInput
     synced: allSynced,
     waitForSync: async (signal) =>
       (await Promise.all(informers.map((i) => i.waitForSync(signal)))).every(Boolean),
+    takeChanges() {
+      const taken = { full, objects: full ? [] : [...pending.values()] };
+      full = false;
+      pending = new Map();
+      return taken;
+    },
     resources() {
       const merged = emptyResources();
       const errors: string[] = [];

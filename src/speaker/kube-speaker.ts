@@ -16,8 +16,7 @@ import { podOwnerReference } from '../k8s/kube-object.js';
 import { k8sClientMetrics } from '../k8s/metrics.js';
 import { createClusterInputs } from './cluster-inputs.js';
 import { createKubeStatusSink } from './kube-status-sink.js';
-import { newlyInvalidIngress } from './invalid-ip-events.js';
-import { newlyAnnounced, type ServiceRef } from './node-assigned-events.js';
+import type { ServiceRef } from './node-assigned-events.js';
 import type { ReconcilerOptions } from './reconciler.js';
 import { createSpeaker, type SpeakerOptions } from './speaker.js';
 
@@ -74,16 +73,51 @@ export function createKubeSpeaker(options: KubeSpeakerOptions): KubeSpeaker {
   let reconcileTimer: NodeJS.Timeout | undefined;
   let lastReconcileEndedAt = 0;
   let lastReconcileMs = 0;
-  let previousAnnounce = speaker.outcome()?.announce;
   let reportedErrors = new Set<string>();
 
+  /** Only the Services and EndpointSlices that changed when that is all; everything otherwise. */
   const reconcile = () => {
-    const { resources, errors } = inputs.resources();
-    speaker.update(resources, errors);
+    const pending = inputs.takeChanges();
+    const incremental = !pending.full && speaker.updateObjects(pending.objects);
+    if (!incremental) {
+      const { resources, errors } = inputs.resources();
+      speaker.update(resources, errors);
+      reportConfigErrors();
+    }
     const outcome = speaker.outcome();
-    // a Warning on each object the configuration rejects, once per distinct error (not per reconcile)
+    const serviceEvent = (ref: ServiceRef, type: 'normal' | 'warning', reason: string, message: string) => {
+      const service = outcome?.service(`${ref.namespace}/${ref.name}`);
+      if (service !== undefined) void events[type](serviceReference(service), reason, message);
+    };
+    const changes = speaker.serviceChanges();
+    // MetalLB's event, once per Service this node starts announcing, per protocol
+    for (const owned of changes.layer2Owned)
+      serviceEvent(
+        owned,
+        'normal',
+        'nodeAssigned',
+        `announcing from node "${nodeName}" with protocol "layer2"`,
+      );
+    for (const refused of changes.invalidIngress)
+      serviceEvent(
+        refused,
+        'warning',
+        'invalidIP',
+        `not announcing from node "${nodeName}": ${refused.detail}`,
+      );
+    for (const started of changes.nodeAssigned)
+      serviceEvent(
+        started,
+        'normal',
+        'nodeAssigned',
+        `announcing from node "${nodeName}" with protocol "bgp"`,
+      );
+  };
+
+  /** A Warning on each object the configuration rejects, once per distinct error (not per reconcile). */
+  const reportConfigErrors = () => {
     const errorKeys = new Set<string>();
-    for (const error of outcome?.configErrors ?? []) {
+    for (const error of speaker.outcome()?.configErrors ?? []) {
       const key = JSON.stringify(error);
       errorKeys.add(key);
       if (reportedErrors.has(key)) continue;
@@ -99,36 +133,6 @@ export function createKubeSpeaker(options: KubeSpeakerOptions): KubeSpeaker {
       );
     }
     reportedErrors = errorKeys;
-    const services = new Map(resources.services.map((s) => [`${s.namespace}/${s.name}`, s]));
-    const serviceEvent = (ref: ServiceRef, type: 'normal' | 'warning', reason: string, message: string) => {
-      const service = services.get(`${ref.namespace}/${ref.name}`);
-      if (service !== undefined) void events[type](serviceReference(service), reason, message);
-    };
-    // MetalLB's event, once per Service this node starts announcing, per protocol
-    for (const owned of speaker.layer2.newlyOwned())
-      serviceEvent(
-        owned,
-        'normal',
-        'nodeAssigned',
-        `announcing from node "${nodeName}" with protocol "layer2"`,
-      );
-    const announce = outcome?.announce;
-    if (announce === undefined) return;
-    for (const refused of newlyInvalidIngress(previousAnnounce, announce))
-      serviceEvent(
-        refused,
-        'warning',
-        'invalidIP',
-        `not announcing from node "${nodeName}": ${refused.detail}`,
-      );
-    for (const started of newlyAnnounced(previousAnnounce, announce))
-      serviceEvent(
-        started,
-        'normal',
-        'nodeAssigned',
-        `announcing from node "${nodeName}" with protocol "bgp"`,
-      );
-    previousAnnounce = announce;
   };
 
   const inputs = createClusterInputs({

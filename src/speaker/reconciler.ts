@@ -4,7 +4,7 @@
 // withdrawn because someone applied a bad object; until a first valid Config exists nothing is
 // applied at all (a restarted speaker leaves FRR as it is).
 import type { AnnounceOptions, AnnounceResult, ServiceDecision } from '../announce/types.js';
-import type { NodeInfo } from '../api/cluster.js';
+import type { NodeInfo, ServiceInfo } from '../api/cluster.js';
 import type { Resources } from '../api/resources.js';
 import { buildConfig } from '../config/build-config.js';
 import { formatConfigError } from '../config/problem.js';
@@ -27,10 +27,14 @@ export interface ReconcileOutcome {
   readonly peers: readonly Peer[];
   /** every decision, sorted (built when first read: O(Services); per Service see `decisionsOf`) */
   readonly announce: AnnounceResult | undefined;
+  /** a Service (`namespace/name`) as last seen */
+  service(key: string): ServiceInfo | undefined;
   /** one Service's (`namespace/name`) decisions, as in `announce` */
   decisionsOf(service: string): readonly ServiceDecision[];
   /** Services whose decisions may differ from the previous outcome's; 'all' after a full reconcile */
   readonly changedServices: ReadonlySet<string> | 'all';
+  /** changes whenever `desiredConfig` may have */
+  readonly desiredVersion: number;
   /** changes whenever the announce decisions may have (0 = none yet) */
   readonly announceVersion: number;
   /** the node's Node object was found among the inputs */
@@ -174,8 +178,10 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
         desired: undefined,
         peers: [],
         announce: undefined,
+        service: () => undefined,
         decisionsOf: () => [],
         changedServices,
+        desiredVersion: 0,
         announceVersion: 0,
         nodeKnown: current.found,
         layer2: undefined,
@@ -196,8 +202,10 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
       get announce() {
         return announce();
       },
+      service: (key) => state.service(key),
       decisionsOf: (service) => state.decisionsOf(service),
       changedServices,
+      desiredVersion: state.textVersion(),
       announceVersion: version,
       nodeKnown: current.found,
       get layer2() {

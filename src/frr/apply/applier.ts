@@ -29,7 +29,8 @@ import {
 import { applyEdits, deltaConfigText, type ConfigEdit } from './config-edit.js';
 import { canonicalConfig, parseConfigTree, type ConfigTree } from './config-tree.js';
 import { networkLineDifference, networkLines } from './network-lines.js';
-import { planChange, type ApplyPlan } from './plan.js';
+import type { PlannedEdits } from './desired-config.js';
+import { planChangeWith, type ApplyPlan } from './plan.js';
 import { redactSecrets } from './redact.js';
 import { reloadFileText, unmanagedLines } from './reload-file.js';
 import { desiredRouters, type StaleAdvertisement } from './stale-advertisements.js';
@@ -112,7 +113,7 @@ export interface Applier {
    * Runs FRR's parser on the change `desired` would make, ahead of `apply` (e.g. while the sync loop
    * debounces); a later `apply` of the same change skips its own check. Never applies anything.
    */
-  precheck(desired: string): Promise<void>;
+  precheck(desired: string, options?: Pick<ApplyOptions, 'planned'>): Promise<void>;
   /** The last desired config FRR accepted, if any. */
   lastApplied(): string | undefined;
   /** Forgets the last apply: the next one goes through frr-reload.py (e.g. after an FRR restart). */
@@ -137,6 +138,8 @@ export type ClearStaleResult =
 
 export interface ApplyOptions {
   readonly verify?: boolean;
+  /** the edits from the config FRR runs, when the caller knows them (no text diff then) */
+  readonly planned?: PlannedEdits;
 }
 
 interface AppliedState {
@@ -193,7 +196,7 @@ async function writeConfigFile(path: string, text: string): Promise<void> {
  * Above this many edits the channel's round trip per line (~1–2 ms) costs more than one `vtysh -f`
  * process (bgpd loads 10,000 network lines from a file in under a second).
  */
-const CHANNEL_MAX_EDITS = 64;
+export const CHANNEL_MAX_EDITS = 64;
 
 /**
  * Edits that only add, remove or re-point `network P route-map R` lines of one address family: what
@@ -415,7 +418,7 @@ export function createApplier(options: ApplierOptions): Applier {
       }
     }
 
-    const plan = planChange(previous.desired, desired);
+    const plan = planChangeWith(previous.desired, desired, options.planned);
     if (plan.kind === 'noop') {
       state = { ...previous, desired };
       return { kind: 'noop', durationMs: took() };
@@ -586,10 +589,10 @@ export function createApplier(options: ApplierOptions): Applier {
     clearStaleAdvertisements(stale) {
       return queue.run(() => clearStaleNow(stale));
     },
-    async precheck(desired) {
+    async precheck(desired, options = {}) {
       const previous = state;
       if (previous === undefined || desired === previous.desired) return;
-      const plan = planChange(previous.desired, desired);
+      const plan = planChangeWith(previous.desired, desired, options.planned);
       if (plan.kind !== 'incremental') return;
       // The channel path runs no separate parser check (bgpd checks each line as it runs it).
       if (channelFor(plan) === undefined) await checkDelta(deltaConfigText(plan.edits));

@@ -19,8 +19,9 @@
 import { watch, type FSWatcher } from 'chokidar';
 import { Counter, Histogram, type Registry } from 'prom-client';
 import type { Logger } from 'winston';
-import type { Applier, ApplyResult } from './applier.js';
+import { CHANNEL_MAX_EDITS, isNetworkChurn, type Applier, type ApplyResult } from './applier.js';
 import { describeApplyOutcome, type ApplyOutcome } from './apply-outcome.js';
+import { desiredText, type DesiredConfig, type PlannedEdits } from './desired-config.js';
 import { redactSecrets } from './redact.js';
 
 /** What started an apply. */
@@ -64,8 +65,11 @@ export interface SyncLoopOptions {
 }
 
 export interface SyncLoop {
-  /** The config FRR should run; applied after the debounce, the latest one wins. */
-  setDesired(config: string): void;
+  /**
+   * The config FRR should run; applied after the debounce, the latest one wins. A DesiredConfig is
+   * rendered only when applied, and its typed network edits spare the plan a text diff.
+   */
+  setDesired(config: string | DesiredConfig): void;
   /** Starts the drift timer and the directory watch. */
   start(): Promise<void>;
   /** Stops everything; an apply in flight finishes first. */
@@ -134,7 +138,9 @@ export function createSyncLoop(options: SyncLoopOptions): SyncLoop {
   const { applier, logger } = options;
   const metrics = syncMetrics(options.registry);
 
-  let desired: string | undefined;
+  let desired: DesiredConfig | undefined;
+  /** the desired config FRR accepted last, with its text: the base of the next typed edits */
+  let accepted: { desired: DesiredConfig; text: string } | undefined;
   /** when the first not-yet-applied request of the current burst came */
   let burstStarted: number | undefined;
   let trigger: SyncTrigger = 'desired';
@@ -147,17 +153,29 @@ export function createSyncLoop(options: SyncLoopOptions): SyncLoop {
   let consecutiveFailures = 0;
   let stopped = false;
   let idleWaiters: (() => void)[] = [];
-  let prechecking: string | undefined;
+  let prechecking: DesiredConfig | undefined;
   /** the next apply compares FRR's running config with the desired one first */
   let verifyDue = false;
+
+  /** The typed edits from the config FRR accepted last to `target`, when its producer knows them. */
+  const plannedFor = (target: DesiredConfig): PlannedEdits | undefined => {
+    const base = accepted;
+    if (base === undefined || base.desired === target) return undefined;
+    const edits = target.networkEditsSince?.(base.desired);
+    return edits === undefined ? undefined : { from: base.text, edits };
+  };
 
   /** One precheck at a time, always of the latest desired config: it only saves time, never decides. */
   const precheckLatest = () => {
     if (applier.precheck === undefined || prechecking !== undefined || desired === undefined) return;
     const target = desired;
+    const planned = plannedFor(target);
+    // A few network lines need no check ahead (the vty channel has none; vtysh checks at apply), and
+    // skipping it spares rendering the whole text on every Service event.
+    if (planned !== undefined && planned.edits.length <= CHANNEL_MAX_EDITS && isNetworkChurn(planned.edits))
+      return;
     prechecking = target;
-    void applier
-      .precheck(target)
+    void (async () => applier.precheck?.(target.text(), planned === undefined ? {} : { planned }))()
       .catch(() => undefined)
       .finally(() => {
         prechecking = undefined;
@@ -279,9 +297,17 @@ export function createSyncLoop(options: SyncLoopOptions): SyncLoop {
     verifyDue = false;
     if (target === undefined) return;
     try {
-      report(await applier.apply(target, { verify }), why);
+      const text = target.text();
+      const planned = plannedFor(target);
+      const result = await applier.apply(text, { verify, ...(planned === undefined ? {} : { planned }) });
+      if (result.kind === 'applied' || result.kind === 'noop') {
+        accepted = { desired: target, text };
+        target.applied?.();
+      } else accepted = undefined;
+      report(result, why);
     } catch (error) {
       // The applier returns FRR failures as values; a throw is a bug or a local I/O error (frr.conf).
+      accepted = undefined;
       consecutiveFailures++;
       const retryInMs = retryDelay();
       logger.error('FRR apply threw', { trigger: why, error: redactSecrets(String(error)), retryInMs });
@@ -313,7 +339,7 @@ export function createSyncLoop(options: SyncLoopOptions): SyncLoop {
 
   return {
     setDesired(config) {
-      desired = config;
+      desired = typeof config === 'string' ? desiredText(config) : config;
       schedule('desired', debounceMs);
       precheckLatest();
     },
