@@ -211,10 +211,21 @@ export class IncrementalNodeConfig {
     const changedRoutes = new Set<string>();
     for (const key of touched) {
       const before = this.judged.get(key);
-      this.unjudge(key, affected);
-      this.judge(key, affected);
+      this.unjudge(key);
+      this.judge(key);
+      const after = this.judged.get(key);
       for (const route of before?.routes ?? []) changedRoutes.add(routeKey(route));
-      for (const route of this.judged.get(key)?.routes ?? []) changedRoutes.add(routeKey(route));
+      for (const route of after?.routes ?? []) changedRoutes.add(routeKey(route));
+      // Another Service's sharing changes only where this one starts or stops carrying a prefix.
+      const carried = (judged: RememberedDecision | undefined) =>
+        new Set((judged?.routes ?? []).map((route) => route[0]));
+      const old = carried(before);
+      const now = carried(after);
+      for (const prefix of [...old].filter((p) => !now.has(p)).concat([...now].filter((p) => !old.has(p)))) {
+        const [, length = ''] = prefix.split('/');
+        const family: IpFamily = prefix.includes(':') ? 'ipv6' : 'ipv4';
+        for (const other of this.ipsUnder.get(`${family}/${length}`)?.get(prefix) ?? []) affected.add(other);
+      }
     }
     for (const key of affected) this.shared.delete(key);
     const changedPrefixes = new Set<string>();
@@ -373,8 +384,8 @@ export class IncrementalNodeConfig {
     if (slices?.size === 0) this.slicesByService.delete(owner);
   }
 
-  /** Judges one Service and adds what it contributes; `affected` collects Services it shares IPs with. */
-  private judge(key: string, affected?: Set<string>): void {
+  /** Judges one Service and adds what it contributes. */
+  private judge(key: string): void {
     const service = this.services.get(key);
     if (service === undefined || service.type !== 'LoadBalancer') return;
     const judged = judgeService(service, this.slicesOf(key), this.announce);
@@ -384,15 +395,15 @@ export class IncrementalNodeConfig {
       byService.set(key, [...(byService.get(key) ?? []), route]);
       this.routes.set(routeKey(route), byService);
     }
-    this.index(key, judged, 'add', affected);
+    this.index(key, judged, 'add');
   }
 
-  private unjudge(key: string, affected: Set<string>): void {
+  private unjudge(key: string): void {
     const judged = this.judged.get(key);
     if (judged === undefined) return;
     this.judged.delete(key);
     for (const route of judged.routes) this.routes.get(routeKey(route))?.delete(key);
-    this.index(key, judged, 'remove', affected);
+    this.index(key, judged, 'remove');
   }
 
   /** Keeps the two coverage indexes; a prefix entering or leaving touches the Services under it. */
@@ -420,8 +431,6 @@ export class IncrementalNodeConfig {
         const [, length = ''] = route.prefix.split('/');
         const family: IpFamily = route.prefix.includes(':') ? 'ipv6' : 'ipv4';
         update(this.covering, `${family}/${length}`, route.prefix);
-        for (const other of this.ipsUnder.get(`${family}/${length}`)?.get(route.prefix) ?? [])
-          affected?.add(other);
       }
     }
   }

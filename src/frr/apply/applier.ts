@@ -113,7 +113,7 @@ export interface Applier {
    * Runs FRR's parser on the change `desired` would make, ahead of `apply` (e.g. while the sync loop
    * debounces); a later `apply` of the same change skips its own check. Never applies anything.
    */
-  precheck(desired: string, options?: Pick<ApplyOptions, 'planned'>): Promise<void>;
+  precheck(desired: string): Promise<void>;
   /** The last desired config FRR accepted, if any. */
   lastApplied(): string | undefined;
   /** Forgets the last apply: the next one goes through frr-reload.py (e.g. after an FRR restart). */
@@ -196,7 +196,7 @@ async function writeConfigFile(path: string, text: string): Promise<void> {
  * Above this many edits the channel's round trip per line (~1–2 ms) costs more than one `vtysh -f`
  * process (bgpd loads 10,000 network lines from a file in under a second).
  */
-export const CHANNEL_MAX_EDITS = 64;
+const CHANNEL_MAX_EDITS = 64;
 
 /**
  * Edits that only add, remove or re-point `network P route-map R` lines of one address family: what
@@ -589,10 +589,10 @@ export function createApplier(options: ApplierOptions): Applier {
     clearStaleAdvertisements(stale) {
       return queue.run(() => clearStaleNow(stale));
     },
-    async precheck(desired, options = {}) {
+    async precheck(desired) {
       const previous = state;
       if (previous === undefined || desired === previous.desired) return;
-      const plan = planChangeWith(previous.desired, desired, options.planned);
+      const plan = planChangeWith(previous.desired, desired);
       if (plan.kind !== 'incremental') return;
       // The channel path runs no separate parser check (bgpd checks each line as it runs it).
       if (channelFor(plan) === undefined) await checkDelta(deltaConfigText(plan.edits));

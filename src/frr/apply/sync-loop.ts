@@ -19,7 +19,7 @@
 import { watch, type FSWatcher } from 'chokidar';
 import { Counter, Histogram, type Registry } from 'prom-client';
 import type { Logger } from 'winston';
-import { CHANNEL_MAX_EDITS, isNetworkChurn, type Applier, type ApplyResult } from './applier.js';
+import type { Applier, ApplyResult } from './applier.js';
 import { describeApplyOutcome, type ApplyOutcome } from './apply-outcome.js';
 import { desiredText, type DesiredConfig, type PlannedEdits } from './desired-config.js';
 import { redactSecrets } from './redact.js';
@@ -169,13 +169,12 @@ export function createSyncLoop(options: SyncLoopOptions): SyncLoop {
   const precheckLatest = () => {
     if (applier.precheck === undefined || prechecking !== undefined || desired === undefined) return;
     const target = desired;
-    const planned = plannedFor(target);
-    // A few network lines need no check ahead (the vty channel has none; vtysh checks at apply), and
-    // skipping it spares rendering the whole text on every Service event.
-    if (planned !== undefined && planned.edits.length <= CHANNEL_MAX_EDITS && isNetworkChurn(planned.edits))
-      return;
+    // A producer of typed edits (the speaker) changes network lines per Service event: a check ahead
+    // would render the whole text per event. The apply checks what it must (the vty channel runs
+    // none; vtysh checks the delta first).
+    if (accepted !== undefined && target.networkEditsSince !== undefined) return;
     prechecking = target;
-    void (async () => applier.precheck?.(target.text(), planned === undefined ? {} : { planned }))()
+    void (async () => applier.precheck?.(target.text()))()
       .catch(() => undefined)
       .finally(() => {
         prechecking = undefined;
