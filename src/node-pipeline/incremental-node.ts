@@ -406,13 +406,8 @@ export class IncrementalNodeConfig {
     this.index(key, judged, 'remove');
   }
 
-  /** Keeps the two coverage indexes; a prefix entering or leaving touches the Services under it. */
-  private index(
-    key: string,
-    judged: RememberedDecision,
-    how: 'add' | 'remove',
-    affected?: Set<string>,
-  ): void {
+  /** Keeps the two coverage indexes. */
+  private index(key: string, judged: RememberedDecision, how: 'add' | 'remove'): void {
     const update = (table: Map<string, Map<string, Set<string>>>, bucket: string, prefix: string) => {
       const prefixes = table.get(bucket) ?? new Map<string, Set<string>>();
       table.set(bucket, prefixes);
