@@ -4,14 +4,14 @@
 // Each Service is judged on its own (MetalLB's per-Service ShouldAnnounce); the advertisements are
 // then the union over all announced Services, so a shared IP (or an aggregate covering several
 // IPs) stays announced while any Service using it may announce it (MetalLB #295), and is sent once.
-import type { BgpAdvertisement, Community, Peer } from '../config/types.js';
+import type { BgpAdvertisement, Peer } from '../config/types.js';
 import type { EndpointSliceInfo, ServiceInfo } from '../api/cluster.js';
 import { type IpFamily, type ParsedIp, parseIp, prefixOf } from '../net/ip.js';
 import { advertisementsByPool } from './advertisements.js';
 import { unionCommunities } from './communities.js';
 import { peerFamilies, peersForNode } from './peers.js';
 import { poolLookup } from './pool-lookup.js';
-import type { RouteArguments, ServiceDecisionMemo } from './service-decision-memo.js';
+import type { RememberedDecision, RouteArguments, ServiceDecisionMemo } from './service-decision-memo.js';
 import { shouldAnnounce, type AnnounceContext, type ServiceVerdict } from './should-announce.js';
 import type {
   AnnounceInput,
@@ -29,44 +29,25 @@ import { compareText, sortByKey } from '../util/order.js';
  *   same objects (the speaker); without it every Service is judged afresh
  */
 export function announcementsForNode(input: AnnounceInput, memo?: ServiceDecisionMemo): AnnounceResult {
-  const { config, node } = input;
-  // Families are worked out once per session, not per IP.
-  const peers: NodePeer[] = peersForNode(config, node).map((peer) => ({
-    peer,
-    families: peerFamilies(peer),
-  }));
-  const context: AnnounceContext = {
-    node,
-    poolFor: poolLookup(config.pools),
-    advertisementsByPool: advertisementsByPool(config),
-    ignoreExcludeLB: input.options?.ignoreExcludeLB ?? false,
-    lbClass: input.options?.lbClass ?? '',
-  };
+  const scope = announceScope(input);
   const slices = slicesByService(input.endpointSlices);
   const table = new PeerRouteTable();
   const decisions: ServiceDecision[] = [];
-  memo?.enter({ config, node, ignoreExcludeLB: context.ignoreExcludeLB, lbClass: context.lbClass });
+  const { context } = scope;
+  memo?.enter({
+    config: input.config,
+    node: input.node,
+    ignoreExcludeLB: context.ignoreExcludeLB,
+    lbClass: context.lbClass,
+  });
 
   for (const service of input.services) {
     if (service.type !== 'LoadBalancer') continue;
     const serviceSlices = slices.get(serviceKey(service)) ?? [];
-    const remembered = memo?.recall(service, serviceSlices);
-    if (remembered !== undefined) {
-      decisions.push(...remembered.decisions);
-      for (const route of remembered.routes) table.add(...route);
-      continue;
-    }
-    const recording = new RecordingTable(table);
-    const serviceDecisions: ServiceDecision[] = [];
-    const verdict = shouldAnnounce(service, serviceSlices, context);
-    if (verdict.eligible) {
-      for (const ip of verdict.ips)
-        serviceDecisions.push(routeServiceIp(service, ip, verdict, peers, recording));
-    } else {
-      for (const ip of verdict.ips) serviceDecisions.push(refusedDecision(service, ip, verdict));
-    }
-    decisions.push(...serviceDecisions);
-    memo?.remember(service, serviceSlices, { decisions: serviceDecisions, routes: recording.recorded });
+    const judged = memo?.recall(service, serviceSlices) ?? judgeService(service, serviceSlices, scope);
+    decisions.push(...judged.decisions);
+    for (const route of judged.routes) table.add(route);
+    memo?.remember(service, serviceSlices, judged);
   }
 
   const coverage = new PrefixCoverage(decisions);
@@ -77,18 +58,51 @@ export function announcementsForNode(input: AnnounceInput, memo?: ServiceDecisio
   };
 }
 
-/** Adds to the real table and remembers what was added, for the memo. */
-class RecordingTable {
-  readonly recorded: RouteArguments[] = [];
-  constructor(private readonly table: PeerRouteTable) {}
-  add(...route: RouteArguments): void {
-    this.recorded.push(route);
-    this.table.add(...route);
+/** What every Service's decision on this node depends on besides the Service and its EndpointSlices. */
+export interface AnnounceScope {
+  readonly peers: readonly NodePeer[];
+  readonly context: AnnounceContext;
+}
+
+export function announceScope(input: Pick<AnnounceInput, 'config' | 'node' | 'options'>): AnnounceScope {
+  const { config, node } = input;
+  return {
+    // Families are worked out once per session, not per IP.
+    peers: peersForNode(config, node).map((peer) => ({ peer, families: peerFamilies(peer) })),
+    context: {
+      node,
+      poolFor: poolLookup(config.pools),
+      advertisementsByPool: advertisementsByPool(config),
+      ignoreExcludeLB: input.options?.ignoreExcludeLB ?? false,
+      lbClass: input.options?.lbClass ?? '',
+    },
+  };
+}
+
+/**
+ * One LoadBalancer Service on its own (MetalLB's per-Service ShouldAnnounce): its decisions, before
+ * sharing with other Services is known, and the routes it adds to the node's table.
+ */
+export function judgeService(
+  service: ServiceInfo,
+  slices: readonly EndpointSliceInfo[],
+  scope: AnnounceScope,
+): RememberedDecision {
+  const routes: RouteArguments[] = [];
+  const recording = { add: (...route: RouteArguments) => void routes.push(route) };
+  const decisions: ServiceDecision[] = [];
+  const verdict = shouldAnnounce(service, slices, scope.context);
+  if (verdict.eligible) {
+    for (const ip of verdict.ips)
+      decisions.push(routeServiceIp(service, ip, verdict, scope.peers, recording));
+  } else {
+    for (const ip of verdict.ips) decisions.push(refusedDecision(service, ip, verdict));
   }
+  return { decisions, routes };
 }
 
 /** A BGP session of this node and the address families it carries. */
-interface NodePeer {
+export interface NodePeer {
   readonly peer: Peer;
   readonly families: readonly IpFamily[];
 }
@@ -122,7 +136,7 @@ function routeServiceIp(
   ip: ParsedIp,
   verdict: Eligible,
   peers: readonly NodePeer[],
-  table: Pick<PeerRouteTable, 'add'>,
+  table: { add(...route: RouteArguments): void },
 ): ServiceDecision {
   const routes = new Map<string, { prefix: string; peer: string; advertisements: string[] }>();
   const reasonsLeftOut = new Map<string, { prefix: string; peer: string; why: string[] }>();
@@ -212,7 +226,7 @@ function distinct(values: readonly string[]): string[] {
   return [...new Set(values)];
 }
 
-function serviceKey(service: { readonly namespace: string; readonly name: string }): string {
+export function serviceKey(service: { readonly namespace: string; readonly name: string }): string {
   return `${service.namespace}/${service.name}`;
 }
 
@@ -229,77 +243,74 @@ function slicesByService(slices: readonly EndpointSliceInfo[]): Map<string, Endp
 
 /** The merged (prefix, peer) routes of all announced Services. */
 class PeerRouteTable {
-  private readonly routes = new Map<
-    string,
-    {
-      prefix: string;
-      family: IpFamily;
-      peer: string;
-      communities: (readonly Community[])[];
-      /** LOCAL_PREF → the Services asking for it */
-      localPrefs: Map<number, Set<string>>;
-    }
-  >();
+  private readonly routes = new Map<string, RouteArguments[]>();
 
-  add(
-    prefix: string,
-    family: IpFamily,
-    peer: string,
-    advertisement: BgpAdvertisement,
-    service: string,
-  ): void {
-    const key = `${prefix} ${peer}`;
-    const route = this.routes.get(key) ?? {
-      prefix,
-      family,
-      peer,
-      communities: [] as (readonly Community[])[],
-      localPrefs: new Map<number, Set<string>>(),
-    };
-    route.communities.push(advertisement.communities);
-    if (advertisement.localPref !== 0) {
-      const services = route.localPrefs.get(advertisement.localPref) ?? new Set<string>();
-      services.add(service);
-      route.localPrefs.set(advertisement.localPref, services);
-    }
-    this.routes.set(key, route);
+  add(route: RouteArguments): void {
+    const key = routeKey(route);
+    const list = this.routes.get(key);
+    if (list === undefined) this.routes.set(key, [route]);
+    else list.push(route);
   }
 
   advertisements(): PeerAdvertisement[] {
-    return sortByPrefixThenPeer(
-      [...this.routes.values()].map((route) => ({
-        prefix: route.prefix,
-        family: route.family,
-        peer: route.peer,
-        communities: unionCommunities(route.communities),
-        localPref: Math.max(0, ...route.localPrefs.keys()),
-      })),
-    );
+    return sortByPrefixThenPeer([...this.routes.values()].map(mergedAdvertisement));
   }
 
-  /**
-   * Per-Service conflict checks cannot see two Services whose advertisements give one (prefix, peer)
-   * different LOCAL_PREF. MetalLB then lets whichever route-map entry comes last win; ferry sends
-   * the highest value and says so.
-   */
   warnings(): string[] {
-    const warnings: string[] = [];
-    for (const route of this.routes.values()) {
-      if (route.localPrefs.size < 2) continue;
-      const asked = [...route.localPrefs.entries()]
-        .sort(([a], [b]) => a - b)
-        .map(([localPref, services]) => `${localPref} (${[...services].sort(compareText).join(', ')})`);
-      const highest = Math.max(...route.localPrefs.keys());
-      warnings.push(
-        `Prefix ${route.prefix} to peer ${route.peer}: LOCAL_PREF ${asked.join(' vs ')} differ; sending ${highest}.`,
-      );
-    }
-    return warnings.sort(compareText);
+    return [...this.routes.values()]
+      .map(localPrefWarning)
+      .filter((warning) => warning !== undefined)
+      .sort(compareText);
   }
 }
 
+/** The key of the (prefix, peer) a route goes to: routes with the same key are merged. */
+export function routeKey(route: RouteArguments): string {
+  return `${route[0]} ${route[2]}`;
+}
+
+/** What one (prefix, peer) carries, from every route to it (all with the same prefix and peer). */
+export function mergedAdvertisement(routes: readonly RouteArguments[]): PeerAdvertisement {
+  const [prefix = '', family = 'ipv4', peer = ''] = routes[0] ?? [];
+  return {
+    prefix,
+    family,
+    peer,
+    communities: unionCommunities(routes.map((route) => route[3].communities)),
+    localPref: Math.max(0, ...routes.map((route) => route[3].localPref)),
+  };
+}
+
+/**
+ * Per-Service conflict checks cannot see two Services whose advertisements give one (prefix, peer)
+ * different LOCAL_PREF. MetalLB then lets whichever route-map entry comes last win; ferry sends
+ * the highest value and says so.
+ */
+export function localPrefWarning(routes: readonly RouteArguments[]): string | undefined {
+  /** LOCAL_PREF → the Services asking for it */
+  const localPrefs = new Map<number, Set<string>>();
+  for (const [, , , advertisement, service] of routes) {
+    if (advertisement.localPref === 0) continue;
+    const services = localPrefs.get(advertisement.localPref) ?? new Set<string>();
+    services.add(service);
+    localPrefs.set(advertisement.localPref, services);
+  }
+  if (localPrefs.size < 2) return undefined;
+  const [first] = routes;
+  const asked = [...localPrefs.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([localPref, services]) => `${localPref} (${[...services].sort(compareText).join(', ')})`);
+  const highest = Math.max(...localPrefs.keys());
+  return `Prefix ${first?.[0] ?? ''} to peer ${first?.[2] ?? ''}: LOCAL_PREF ${asked.join(' vs ')} differ; sending ${highest}.`;
+}
+
+/** Which Services' announcements from this node carry a prefix containing an IP. */
+export interface ServiceCoverage {
+  servicesCovering(ip: ParsedIp): ReadonlySet<string>;
+}
+
 /** Which announced Services carry a prefix containing a given IP. */
-class PrefixCoverage {
+class PrefixCoverage implements ServiceCoverage {
   /** family/length → prefix → Services */
   private readonly byLength = new Map<string, Map<string, Set<string>>>();
 
@@ -329,7 +340,7 @@ class PrefixCoverage {
   }
 }
 
-function withSharing(decision: ServiceDecision, coverage: PrefixCoverage): ServiceDecision {
+export function withSharing(decision: ServiceDecision, coverage: ServiceCoverage): ServiceDecision {
   const ip = parseIp(decision.ip);
   if (ip === undefined) return decision;
   const own = serviceKey(decision);
@@ -343,7 +354,9 @@ function withSharing(decision: ServiceDecision, coverage: PrefixCoverage): Servi
   return { ...decision, sharedWith, detail: decision.detail + sentence };
 }
 
-function sortByPrefixThenPeer<T extends { readonly prefix: string; readonly peer: string }>(items: T[]): T[] {
+export function sortByPrefixThenPeer<T extends { readonly prefix: string; readonly peer: string }>(
+  items: T[],
+): T[] {
   return sortByKey(
     items,
     (item) => prefixKey(item.prefix),
@@ -352,7 +365,7 @@ function sortByPrefixThenPeer<T extends { readonly prefix: string; readonly peer
   );
 }
 
-function sortDecisions(decisions: readonly ServiceDecision[]): ServiceDecision[] {
+export function sortDecisions(decisions: readonly ServiceDecision[]): ServiceDecision[] {
   return sortByKey(
     decisions,
     (decision) => ({ namespace: decision.namespace, name: decision.name, ip: addressKey(decision.ip) }),

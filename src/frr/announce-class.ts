@@ -76,12 +76,17 @@ export function announceClasses(
   return classes;
 }
 
+/** The key of a mapping in `announceClasses`' result: equal for mappings that share a class. */
+export function mappingDescription(mapping: readonly NeighborAttributes[]): string {
+  return describeAttributes([...mapping].sort((a, b) => compareText(a.neighborKey, b.neighborKey)));
+}
+
 export function classForMapping(
   classes: ReadonlyMap<string, AnnounceClass>,
   mapping: readonly NeighborAttributes[],
 ): AnnounceClass {
-  const sorted = [...mapping].sort((a, b) => compareText(a.neighborKey, b.neighborKey));
-  const found = classes.get(describeAttributes(sorted));
-  if (found === undefined) throw new Error(`bug: no announce class for ${describeAttributes(sorted)}`);
+  const description = mappingDescription(mapping);
+  const found = classes.get(description);
+  if (found === undefined) throw new Error(`bug: no announce class for ${description}`);
   return found;
 }

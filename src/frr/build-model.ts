@@ -42,7 +42,7 @@ export interface FrrModelInput {
 /** Layer 2 liveness timers: 100 ms × 3, a failed node is detected within 300 ms. */
 export const LIVENESS_BFD = { receiveInterval: 100, transmitInterval: 100, detectMultiplier: 3 } as const;
 
-interface Neighbor {
+export interface Neighbor {
   readonly peer: Peer;
   readonly key: string;
   readonly families: readonly AddressFamily[];
@@ -92,7 +92,7 @@ function neighborModel(peer: Peer, key: string, families: readonly AddressFamily
   };
 }
 
-function neighborsOf(peers: readonly Peer[]): Neighbor[] {
+export function neighborsOf(peers: readonly Peer[]): Neighbor[] {
   const seen = new Set<string>();
   const neighbors: Neighbor[] = [];
   for (const peer of [...peers].sort((a, b) => compareText(a.name, b.name))) {
@@ -112,35 +112,56 @@ interface ClassifiedPrefix {
   readonly announceClass: AnnounceClass;
 }
 
-/** Groups per-peer advertisements by prefix and gives each prefix its announce class. */
-function classifyPrefixes(
+/**
+ * What each neighbor gets for one prefix, from that prefix's per-peer advertisements in the order
+ * of `advertisements` (prefix, then peer); undefined when no neighbor of this node may get it.
+ */
+export function prefixMapping(
   advertisements: readonly PeerAdvertisement[],
   neighborByPeer: ReadonlyMap<string, Neighbor>,
-): ClassifiedPrefix[] {
-  const byPrefix = new Map<string, { family: AddressFamily; attributes: Map<string, NeighborAttributes> }>();
+): { readonly family: AddressFamily; readonly attributes: NeighborAttributes[] } | undefined {
+  let family: AddressFamily | undefined;
+  const attributes = new Map<string, NeighborAttributes>();
   for (const ad of advertisements) {
     const neighbor = neighborByPeer.get(ad.peer);
     // A prefix only reaches a neighbor that carries its family.
     if (neighbor === undefined || !neighbor.families.includes(ad.family)) continue;
-    const entry = byPrefix.get(ad.prefix) ?? { family: ad.family, attributes: new Map() };
-    byPrefix.set(ad.prefix, entry);
-    entry.attributes.set(neighbor.key, {
+    family ??= ad.family;
+    attributes.set(neighbor.key, {
       neighborKey: neighbor.key,
       communities: ad.communities,
       localPref: ad.localPref,
     });
   }
-  const mappings = [...byPrefix.values()].map((entry) => [...entry.attributes.values()]);
-  const classes = announceClasses(mappings);
-  return [...byPrefix.entries()]
-    .map(([prefix, entry]) => ({
-      prefix,
+  return family === undefined ? undefined : { family, attributes: [...attributes.values()] };
+}
+
+/** Groups per-peer advertisements by prefix and gives each prefix its announce class. */
+function classifyPrefixes(
+  advertisements: readonly PeerAdvertisement[],
+  neighborByPeer: ReadonlyMap<string, Neighbor>,
+): { prefixes: ClassifiedPrefix[]; classes: Map<string, AnnounceClass> } {
+  const byPrefix = new Map<string, PeerAdvertisement[]>();
+  for (const ad of advertisements) {
+    const list = byPrefix.get(ad.prefix);
+    if (list === undefined) byPrefix.set(ad.prefix, [ad]);
+    else list.push(ad);
+  }
+  const mapped = [...byPrefix.entries()].flatMap(([prefix, ads]) => {
+    const mapping = prefixMapping(ads, neighborByPeer);
+    return mapping === undefined ? [] : [{ prefix, ...mapping }];
+  });
+  const classes = announceClasses(mapped.map((entry) => entry.attributes));
+  const prefixes = mapped
+    .map((entry) => ({
+      prefix: entry.prefix,
       family: entry.family,
-      announceClass: classForMapping(classes, [...entry.attributes.values()]),
+      announceClass: classForMapping(classes, entry.attributes),
     }))
     .map((p) => ({ p, key: prefixKey(p.prefix) }))
     .sort((a, b) => comparePrefixKeys(a.key, b.key))
     .map(({ p }) => p);
+  return { prefixes, classes };
 }
 
 function distinctClasses(prefixes: readonly ClassifiedPrefix[]): AnnounceClass[] {
@@ -240,17 +261,30 @@ function bfdProfileModel(profile: BfdProfile): BfdProfileModel {
   };
 }
 
+/** The model and what it was made of, for a caller that keeps it up to date per prefix. */
+export interface FrrModelBuild {
+  readonly model: FrrModel;
+  /** the announce classes of the model, by mapping description (announce-class.ts) */
+  readonly classes: ReadonlyMap<string, AnnounceClass>;
+  /** BGPPeer name → the neighbor it became */
+  readonly neighborByPeer: ReadonlyMap<string, Neighbor>;
+}
+
 export function frrModelForNode(input: FrrModelInput): FrrModel {
+  return buildFrrModel(input).model;
+}
+
+export function buildFrrModel(input: FrrModelInput): FrrModelBuild {
   const neighbors = neighborsOf(input.peers);
   const neighborByPeer = new Map<string, Neighbor>();
   for (const peer of input.peers) {
     const neighbor = neighbors.find((n) => n.key === neighborKey(peer));
     if (neighbor !== undefined) neighborByPeer.set(peer.name, neighbor);
   }
-  const prefixes = classifyPrefixes(input.advertisements, neighborByPeer);
+  const { prefixes, classes: classByDescription } = classifyPrefixes(input.advertisements, neighborByPeer);
   const classes = distinctClasses(prefixes);
   const bgpAddresses = new Set(input.peers.flatMap((peer) => peer.address ?? []));
-  return {
+  const model: FrrModel = {
     logLevel: input.logLevel ?? 'informational',
     largeCommunityLists: classes.map((c) => ({ name: c.name, value: c.marker })),
     routeMaps: [
@@ -267,4 +301,5 @@ export function frrModelForNode(input: FrrModelInput): FrrModel {
     })),
     bfdBlock: input.bfdProfiles.length > 0 || (input.livenessPeers ?? []).length > 0,
   };
+  return { model, classes: classByDescription, neighborByPeer };
 }

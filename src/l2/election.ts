@@ -286,3 +286,29 @@ export function explainL2(decisions: readonly L2Decision[]): string {
     })
     .join('\n');
 }
+
+/**
+ * The election over several sets of Services from the elections over each set (same Config, nodes
+ * and liveness): what `electL2Owners` gives for their union, so a caller can re-elect one Service.
+ */
+export function mergeL2Results(parts: Iterable<L2ElectionResult>): L2ElectionResult {
+  const decisions: L2Decision[] = [];
+  const owned = new Map<string, { ip: ParsedIp; interfaces: ReadonlySet<string> | undefined }>();
+  for (const part of parts) {
+    decisions.push(...part.decisions);
+    for (const address of part.owned) {
+      const known = owned.get(address.ip.text);
+      const interfaces =
+        known === undefined
+          ? address.interfaces
+          : known.interfaces === undefined || address.interfaces === undefined
+            ? undefined
+            : new Set([...known.interfaces, ...address.interfaces]);
+      owned.set(address.ip.text, { ip: address.ip, interfaces });
+    }
+  }
+  return {
+    decisions: decisions.sort((a, b) => compareText(a.namespace, b.namespace) || compareText(a.name, b.name)),
+    owned: [...owned.values()].sort((a, b) => compareText(a.ip.text, b.ip.text)),
+  };
+}

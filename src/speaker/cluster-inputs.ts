@@ -2,6 +2,7 @@
 // in ferry's namespace, Services, EndpointSlices and Nodes everywhere. Every object is
 // read with the same checks as a manifest (src/api loadObjects), once, when it arrives.
 import type { Logger } from 'winston';
+import type { EndpointSliceInfo, ServiceInfo } from '../api/cluster.js';
 import type { CrdValidator } from '../api/crd-validator.js';
 import type { SpeakerPodInfo } from '../api/cluster.js';
 import { toSpeakerPodInfo } from '../api/cluster-objects.js';
@@ -13,6 +14,7 @@ import { Informer } from '../k8s/informer.js';
 import type { KubeObject } from '../k8s/kube-object.js';
 import type { K8sClientMetrics } from '../k8s/metrics.js';
 import { apiVersionOf, inNamespace, resourceTypes, type ResourceRef } from '../k8s/resources.js';
+import type { ObjectChange } from '../node-pipeline/incremental-node.js';
 
 /** The labels of deploy/'s speaker DaemonSet pods (MetalLB's `--ml-labels` counterpart). */
 export const SPEAKER_POD_SELECTOR = 'app.kubernetes.io/name=ferry,app.kubernetes.io/component=speaker';
@@ -41,6 +43,17 @@ export interface ClusterInputs {
   resources(): { readonly resources: Resources; readonly errors: readonly string[] };
   /** the speaker DaemonSet's pods (layer 2: a node without a Ready one is no candidate) */
   speakerPods(): readonly SpeakerPodInfo[];
+  /**
+   * What changed since the last call: Services and EndpointSlices one by one, or `full` when
+   * anything else changed (or an object read with problems, which count for the configuration
+   * state): then read `resources()`.
+   */
+  takeChanges(): PendingChanges;
+}
+
+export interface PendingChanges {
+  readonly full: boolean;
+  readonly objects: readonly ObjectChange[];
 }
 
 /** One object as the speaker keeps it: the typed item under its Resources list, or its problems. */
@@ -121,11 +134,55 @@ export function createClusterInputs(options: ClusterInputsOptions): ClusterInput
   const changed = () => {
     if (allSynced()) options.onChange();
   };
-  for (const informer of all) {
-    informer.on('add', changed);
-    informer.on('update', changed);
-    informer.on('delete', changed);
-    informer.on('synced', changed);
+  let full = true;
+  let pending = new Map<string, ObjectChange>();
+  /** A Service or EndpointSlice, remembered one by one; anything else (or with problems): full. */
+  const track = (current: Decoded, previous: Decoded | undefined, deleted: boolean) => {
+    const item = current.item as { namespace?: string; name?: string } | undefined;
+    const perObject =
+      (current.list === 'services' || current.list === 'endpointSlices') &&
+      current.errors.length === 0 &&
+      (previous === undefined || previous.errors.length === 0) &&
+      item !== undefined;
+    if (!perObject) {
+      full = true;
+      pending.clear();
+      return;
+    }
+    if (full) return;
+    const key = `${item.namespace ?? ''}/${item.name ?? ''}`;
+    const change: ObjectChange =
+      current.list === 'services'
+        ? { kind: 'service', key, object: deleted ? undefined : (current.item as ServiceInfo) }
+        : { kind: 'endpointSlice', key, object: deleted ? undefined : (current.item as EndpointSliceInfo) };
+    pending.set(`${current.list} ${key}`, change);
+  };
+  for (const informer of informers) {
+    informer.on('add', (object) => {
+      track(object, undefined, false);
+      changed();
+    });
+    informer.on('update', (object, previous) => {
+      track(object, previous, false);
+      changed();
+    });
+    informer.on('delete', (object) => {
+      track(object, undefined, true);
+      changed();
+    });
+    informer.on('synced', () => {
+      full = true;
+      changed();
+    });
+  }
+  // a speaker pod's readiness changes the layer 2 election only: a full reconcile elects again
+  const podsChanged = () => {
+    full = true;
+    pending.clear();
+    changed();
+  };
+  for (const event of ['add', 'update', 'delete', 'synced'] as const) pods.on(event, podsChanged);
+  for (const informer of all)
     informer.on('lifecycle', (event) => {
       if (event.kind !== 'connect')
         options.logger.info('informer', {
@@ -133,7 +190,6 @@ export function createClusterInputs(options: ClusterInputsOptions): ClusterInput
           error: 'error' in event ? String(event.error?.message ?? '') : undefined,
         });
     });
-  }
   return {
     start: () => all.forEach((informer) => informer.start()),
     stop: async () => {
@@ -142,6 +198,12 @@ export function createClusterInputs(options: ClusterInputsOptions): ClusterInput
     synced: allSynced,
     waitForSync: async (signal) => (await Promise.all(all.map((i) => i.waitForSync(signal)))).every(Boolean),
     speakerPods: () => pods.snapshot(),
+    takeChanges() {
+      const taken = { full, objects: full ? [] : [...pending.values()] };
+      full = false;
+      pending = new Map();
+      return taken;
+    },
     resources() {
       const merged = emptyResources();
       const errors: string[] = [];

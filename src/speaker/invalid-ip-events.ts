@@ -10,7 +10,7 @@ export interface InvalidIngress extends ServiceRef {
   readonly detail: string;
 }
 
-function invalidIngress(result: AnnounceResult | undefined): Map<string, InvalidIngress> {
+function invalidIngress(result: Pick<AnnounceResult, 'decisions'> | undefined): Map<string, InvalidIngress> {
   const found = new Map<string, InvalidIngress>();
   for (const decision of result?.decisions ?? []) {
     if (decision.reason !== 'invalidIP') continue;
@@ -25,8 +25,8 @@ function invalidIngress(result: AnnounceResult | undefined): Map<string, Invalid
 
 /** Services refused for their ingress now that were not before, or with another sentence. */
 export function newlyInvalidIngress(
-  previous: AnnounceResult | undefined,
-  current: AnnounceResult,
+  previous: Pick<AnnounceResult, 'decisions'> | undefined,
+  current: Pick<AnnounceResult, 'decisions'>,
 ): InvalidIngress[] {
   const before = invalidIngress(previous);
   return [...invalidIngress(current).entries()]

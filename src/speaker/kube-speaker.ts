@@ -18,8 +18,7 @@ import { k8sClientMetrics } from '../k8s/metrics.js';
 import { createClusterInputs } from './cluster-inputs.js';
 import { newConfigEvents } from './config-events.js';
 import { createKubeStatusSink } from './kube-status-sink.js';
-import { newlyInvalidIngress } from './invalid-ip-events.js';
-import { newlyAnnounced, type ServiceRef } from './node-assigned-events.js';
+import type { ServiceRef } from './node-assigned-events.js';
 import type { ReconcilerOptions } from './reconciler.js';
 import { createSpeaker, type SpeakerOptions } from './speaker.js';
 
@@ -75,10 +74,9 @@ export function createKubeSpeaker(options: KubeSpeakerOptions): KubeSpeaker {
     ...(owner === undefined ? {} : { owner }),
   });
   const events = new EventRecorder({ client, component: 'metallb-speaker', host: nodeName, logger });
-  /** the Services of the last reconcile, for Event references (uid) */
-  let services = new Map<string, ServiceInfo>();
+  /** an Event on a Service as last seen (its uid), if it still exists */
   const serviceEvent = (ref: ServiceRef, type: 'normal' | 'warning', reason: string, message: string) => {
-    const service = services.get(`${ref.namespace}/${ref.name}`);
+    const service = speaker.outcome()?.service(`${ref.namespace}/${ref.name}`);
     if (service !== undefined) void events[type](serviceReference(service), reason, message);
   };
   const speaker = createSpeaker({
@@ -100,15 +98,38 @@ export function createKubeSpeaker(options: KubeSpeakerOptions): KubeSpeaker {
   let reconcileTimer: NodeJS.Timeout | undefined;
   let lastReconcileEndedAt = 0;
   let lastReconcileMs = 0;
-  let previousAnnounce = speaker.outcome()?.announce;
   let reportedProblems: ReadonlySet<string> = new Set<string>();
 
+  /** Only the Services and EndpointSlices that changed when that is all; everything otherwise. */
   const reconcile = () => {
-    const { resources, errors } = inputs.resources();
-    services = new Map(resources.services.map((s) => [`${s.namespace}/${s.name}`, s]));
-    speaker.update(resources, errors);
+    const pending = inputs.takeChanges();
+    const incremental = !pending.full && speaker.updateObjects(pending.objects);
+    if (!incremental) {
+      const { resources, errors } = inputs.resources();
+      speaker.update(resources, errors);
+      reportConfigProblems();
+    }
+    const changes = speaker.serviceChanges();
+    for (const refused of changes.invalidIngress)
+      serviceEvent(
+        refused,
+        'warning',
+        'invalidIP',
+        `not announcing from node "${nodeName}": ${refused.detail}`,
+      );
+    // MetalLB's event, once per Service this node starts announcing, per protocol
+    for (const started of changes.nodeAssigned)
+      serviceEvent(
+        started,
+        'normal',
+        'nodeAssigned',
+        `announcing from node "${nodeName}" with protocol "bgp"`,
+      );
+  };
+
+  /** A Warning on each object the configuration rejects or warns about, once per distinct problem. */
+  const reportConfigProblems = () => {
     const outcome = speaker.outcome();
-    // a Warning on each object the configuration rejects or warns about, once per distinct problem
     const problems = newConfigEvents(
       reportedProblems,
       outcome?.configErrors ?? [],
@@ -126,23 +147,6 @@ export function createKubeSpeaker(options: KubeSpeakerOptions): KubeSpeaker {
         event.message,
       );
     reportedProblems = problems.reported;
-    const announce = outcome?.announce;
-    if (announce === undefined) return;
-    for (const refused of newlyInvalidIngress(previousAnnounce, announce))
-      serviceEvent(
-        refused,
-        'warning',
-        'invalidIP',
-        `not announcing from node "${nodeName}": ${refused.detail}`,
-      );
-    for (const started of newlyAnnounced(previousAnnounce, announce))
-      serviceEvent(
-        started,
-        'normal',
-        'nodeAssigned',
-        `announcing from node "${nodeName}" with protocol "bgp"`,
-      );
-    previousAnnounce = announce;
   };
 
   const inputs = createClusterInputs({

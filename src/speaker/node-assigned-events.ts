@@ -8,7 +8,10 @@ export interface ServiceRef {
 }
 
 /** Services eligible now that were not before. */
-export function newlyAnnounced(previous: AnnounceResult | undefined, current: AnnounceResult): ServiceRef[] {
+export function newlyAnnounced(
+  previous: Pick<AnnounceResult, 'decisions'> | undefined,
+  current: Pick<AnnounceResult, 'decisions'>,
+): ServiceRef[] {
   const key = (d: ServiceRef) => `${d.namespace}/${d.name}`;
   const before = new Set((previous?.decisions ?? []).filter((d) => d.eligible).map(key));
   const seen = new Set<string>();

@@ -2,7 +2,6 @@ import { loadManifestDirectory } from '../api/load-directory.js';
 import type { Resources } from '../api/resources.js';
 import { defaultFrrRenderer } from '../frr/templates.js';
 import { goldenScenarioDirectory } from '../../test/support/golden-scenarios.js';
-import { ServiceDecisionMemo } from '../announce/service-decision-memo.js';
 import { createReconciler } from './reconciler.js';
 
 const seed = loadManifestDirectory(`${goldenScenarioDirectory()}/seed/input.yaml`).resources;
@@ -91,30 +90,20 @@ describe('two load balancers, unusable ingress entries (the speaker, cluster or 
   });
 });
 
-describe('the announce memo across reconciles', () => {
-  function withMemo() {
-    const announceMemo = new ServiceDecisionMemo();
-    const speaker = createReconciler({
-      nodeName: 'node-21',
-      namespace: 'metallb-system',
-      render: defaultFrrRenderer(),
-      announceMemo,
-    });
-    return { speaker, announceMemo };
-  }
-  const loadBalancers = seed.services.filter((service) => service.type === 'LoadBalancer').length;
-
-  test('unchanged resources reuse every Service decision, though the Config is built anew each time', () => {
-    expect(loadBalancers).toBeGreaterThan(0);
-    const { speaker, announceMemo } = withMemo();
+describe('per-Service work across reconciles', () => {
+  test('unchanged resources re-judge no Service, though the Config is built anew each time', () => {
+    const speaker = reconciler();
     const first = speaker.reconcile(seed);
     const again = speaker.reconcile({ ...seed, bgpAdvertisements: structuredClone(seed.bgpAdvertisements) });
     expect(again.desiredConfig).toBe(first.desiredConfig);
-    expect(announceMemo.counters()).toEqual({ hits: loadBalancers, misses: loadBalancers, invalidations: 0 });
+    expect(again.changedServices).toEqual(new Set());
+    const base = first.desired;
+    if (base === undefined) throw new Error('a valid Config');
+    expect(again.desired?.networkEditsSince?.(base)).toEqual([]);
   });
 
-  test('a changed advertisement drops the remembered decisions and its new attributes reach frr.conf', () => {
-    const { speaker, announceMemo } = withMemo();
+  test('a changed advertisement re-judges every Service and its new attributes reach frr.conf', () => {
+    const speaker = reconciler();
     speaker.reconcile(seed);
     const [advertisement, ...others] = seed.bgpAdvertisements;
     if (advertisement === undefined) throw new Error('seed has an advertisement');
@@ -123,7 +112,23 @@ describe('the announce memo across reconciles', () => {
       bgpAdvertisements: [{ ...advertisement, spec: { ...advertisement.spec, localPref: 250 } }, ...others],
     });
     expect(changed.desiredConfig).toContain('set local-preference 250');
-    expect(announceMemo.counters()).toEqual({ hits: 0, misses: 2 * loadBalancers, invalidations: 1 });
+    expect(changed.changedServices).toBe('all');
+  });
+
+  test('one Service changed alone: only it is re-judged, and the change is one network line', () => {
+    const speaker = reconciler();
+    const first = speaker.reconcile(seed);
+    const web = seed.services.find((s) => s.name === 'web');
+    if (web === undefined || first.desired === undefined) throw new Error('seed has Service web');
+    const moved = { ...web, ingressIPs: ['203.0.113.9'] };
+    const outcome = speaker.reconcileChanges([{ kind: 'service', key: 'default/web', object: moved }]);
+    expect(outcome?.changedServices).toEqual(new Set(['default/web']));
+    expect(outcome?.desiredConfig).toContain('network 203.0.113.9/32 route-map ferry-c-');
+    expect(outcome?.desiredConfig).not.toContain('network 203.0.113.5/32');
+    expect(outcome?.desired?.networkEditsSince?.(first.desired)?.map((edit) => edit.kind)).toEqual([
+      'add-line',
+      'remove-line',
+    ]);
   });
 });
 

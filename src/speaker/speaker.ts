@@ -30,7 +30,10 @@ import {
 import type { L2Counters } from '../l2/responder.js';
 import type { L2Decision } from '../l2/election.js';
 import type { LivenessMonitor } from './liveness.js';
-import { newlyInvalidIngress } from './invalid-ip-events.js';
+import { newlyInvalidIngress, type InvalidIngress } from './invalid-ip-events.js';
+import { newlyAnnounced, type ServiceRef } from './node-assigned-events.js';
+import type { ObjectChange } from '../node-pipeline/incremental-node.js';
+import type { ServiceDecision } from '../announce/types.js';
 import { createReconciler, type ReconcileOutcome, type ReconcilerOptions } from './reconciler.js';
 import { serviceStatuses, type ServiceStatus } from './service-status.js';
 import { sessionStatuses, type SessionStatus } from './session-status.js';
@@ -71,15 +74,33 @@ export interface SpeakerOptions extends ReconcilerOptions {
   readonly handOverTimeoutMs?: number;
 }
 
+/** What the last update changed for Services, for Events on them (kube-speaker). */
+export interface ServiceChanges {
+  /** Services refused for their ingress now, or with another sentence */
+  readonly invalidIngress: readonly InvalidIngress[];
+  /** Services this node announces over BGP now and did not before */
+  readonly nodeAssigned: readonly ServiceRef[];
+}
+
 export interface Speaker {
   /**
    * The node's current view of the cluster changed (level-based: pass everything), with the problems
    * found while reading it (they make the configuration Invalid; see Reconciler).
    */
   update(resources: Resources, inputErrors?: readonly string[]): void;
+  /**
+   * Only these Services / EndpointSlices changed since the last update (O(the change)). False when
+   * that is not enough (no valid Config yet): then call `update` with everything.
+   */
+  updateObjects(changes: readonly ObjectChange[]): boolean;
+  /** What the last update changed for Services. */
+  serviceChanges(): ServiceChanges;
   /** To be called with every sync-loop event (wire it as the loop's `onEvent`). */
   syncEvent(event: SyncEvent): void;
   start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Reads FRR and pushes status now; resolves when done. */
+  observeNow(): Promise<void>;
   /**
    * Graceful layer 2 hand-over before stopping: this node's liveness BFD sessions go administratively
    * down (the other nodes count it out within one BFD packet and their next read), and it keeps
@@ -87,16 +108,12 @@ export interface Speaker {
    * handOverTimeoutMs; nothing to do without layer 2.
    */
   handOver(): Promise<void>;
-  stop(): Promise<void>;
-  /** Reads FRR and pushes status now; resolves when done. */
-  observeNow(): Promise<void>;
   outcome(): ReconcileOutcome | undefined;
   readonly layer2: Layer2Speaker;
 }
 
 export function createSpeaker(options: SpeakerOptions): Speaker {
   const { logger, sink } = options;
-  let lastInput: { resources: Resources; inputErrors: readonly string[] | undefined } | undefined;
   // a node died or came back: elect again with the same inputs (set below, once `update` exists)
   let reelect: () => void = () => undefined;
   const liveness = options.createLiveness?.(() => reelect());
@@ -106,6 +123,8 @@ export function createSpeaker(options: SpeakerOptions): Speaker {
     layer2Alive: () => liveness?.alive(),
     layer2Leaving: () => leaving,
   });
+  /** the last full view, for a full reconcile when this speaker starts leaving */
+  let lastInput: { resources: Resources; inputErrors: readonly string[] | undefined } | undefined;
   const frrMetrics = createFrrMetrics(options.registry);
   const announced = new Gauge({
     name: 'metallb_speaker_announced',
@@ -210,7 +229,7 @@ export function createSpeaker(options: SpeakerOptions): Speaker {
   }
   let lastSessionStates = '';
   /** the inputs the last ServiceBGPStatus set was computed from (reset when writing it failed) */
-  let servicesInputs: { announce: unknown; advertised: unknown } = {
+  let servicesInputs: { announce: number | undefined; advertised: unknown } = {
     announce: undefined,
     advertised: undefined,
   };
@@ -251,7 +270,9 @@ export function createSpeaker(options: SpeakerOptions): Speaker {
     if (observed.value.advertised !== undefined) {
       lastAdvertised = observed.value.advertised;
       advertisedReadAt = Date.now();
-      if (current.desiredConfig !== undefined) await clearStale(current.desiredConfig, current.peers);
+      // the latest desired config (an outcome replaced meanwhile cannot be rendered any more)
+      const now = latest;
+      if (now?.desired !== undefined) await clearStale(now.desired.text(), now.peers);
     }
     frrMetrics.update(
       bgp,
@@ -272,13 +293,14 @@ export function createSpeaker(options: SpeakerOptions): Speaker {
     await push('sessions', sessions, () => sink.sessions(sessions));
     // At 10,000 Services this is the expensive part of an observation: only when its inputs changed.
     const servicesInputsChanged =
-      current.announce !== servicesInputs.announce || lastAdvertised !== servicesInputs.advertised;
-    if (current.announce !== undefined && servicesInputsChanged) {
-      servicesInputs = { announce: current.announce, advertised: lastAdvertised };
+      current.announceVersion !== servicesInputs.announce || lastAdvertised !== servicesInputs.advertised;
+    const announce = servicesInputsChanged ? current.announce : undefined;
+    if (announce !== undefined) {
+      servicesInputs = { announce: current.announceVersion, advertised: lastAdvertised };
       syncServices(
         serviceStatuses({
           node: options.nodeName,
-          announce: current.announce,
+          announce,
           peers: current.peers,
           advertised: lastAdvertised,
         }),
@@ -308,33 +330,105 @@ export function createSpeaker(options: SpeakerOptions): Speaker {
     }, options.observeIntervalMs ?? 1_000);
   }
 
-  function updateAnnouncedMetric(outcome: ReconcileOutcome): void {
-    announced.reset();
-    for (const decision of outcome.announce?.decisions ?? []) {
-      if (!decision.eligible) continue;
-      announced.set(
-        {
-          service: `${decision.namespace}/${decision.name}`,
-          protocol: 'bgp',
-          node: options.nodeName,
-          ip: decision.ip,
-        },
-        1,
-      );
+  /** the announced gauge's label sets per Service, BGP and layer 2 apart */
+  const bgpSeries = new Map<string, Record<string, string>[]>();
+  const l2Series = new Map<string, Record<string, string>[]>();
+  const setSeries = (
+    series: Map<string, Record<string, string>[]>,
+    key: string,
+    labels: Record<string, string>[],
+  ): void => {
+    for (const old of series.get(key) ?? []) announced.remove(old);
+    if (labels.length === 0) series.delete(key);
+    else series.set(key, labels);
+    for (const set of labels) announced.set(set, 1);
+  };
+  const bgpLabels = (decisions: readonly ServiceDecision[]) =>
+    decisions
+      .filter((decision) => decision.eligible)
+      .map((decision) => ({
+        service: `${decision.namespace}/${decision.name}`,
+        protocol: 'bgp',
+        node: options.nodeName,
+        ip: decision.ip,
+      }));
+
+  /** Per Service (`namespace/name`): its decisions as of the last update. */
+  const known = new Map<string, readonly ServiceDecision[]>();
+  let changes: ServiceChanges = { invalidIngress: [], nodeAssigned: [] };
+
+  /** Metrics and Service events for the Services the outcome says changed: O(the change). */
+  function followServices(outcome: ReconcileOutcome): void {
+    const keys =
+      outcome.changedServices !== 'all'
+        ? outcome.changedServices
+        : new Set([
+            ...known.keys(),
+            ...(outcome.announce?.decisions ?? []).map((d) => `${d.namespace}/${d.name}`),
+          ]);
+    const before: ServiceDecision[] = [];
+    const after: ServiceDecision[] = [];
+    for (const key of keys) {
+      before.push(...(known.get(key) ?? []));
+      const now = outcome.decisionsOf(key);
+      after.push(...now);
+      if (now.length === 0) known.delete(key);
+      else known.set(key, now);
+      setSeries(bgpSeries, key, bgpLabels(now));
     }
-    for (const decision of outcome.layer2?.decisions ?? []) {
+    changes =
+      outcome.desired === undefined
+        ? { invalidIngress: [], nodeAssigned: [] }
+        : {
+            invalidIngress: newlyInvalidIngress({ decisions: before }, { decisions: after }),
+            nodeAssigned: newlyAnnounced({ decisions: before }, { decisions: after }),
+          };
+  }
+
+  function followLayer2(outcome: ReconcileOutcome): void {
+    const decisions = outcome.layer2?.decisions ?? [];
+    const now = new Map<string, Record<string, string>[]>();
+    for (const decision of decisions) {
       if (!decision.announced) continue;
-      for (const ip of decision.ips)
-        announced.set(
-          {
-            service: `${decision.namespace}/${decision.name}`,
-            protocol: 'layer2',
-            node: options.nodeName,
-            ip,
-          },
-          1,
-        );
+      const key = `${decision.namespace}/${decision.name}`;
+      now.set(key, [
+        ...(now.get(key) ?? []),
+        ...decision.ips.map((ip) => ({ service: key, protocol: 'layer2', node: options.nodeName, ip })),
+      ]);
     }
+    for (const key of [...l2Series.keys()]) if (!now.has(key)) setSeries(l2Series, key, []);
+    for (const [key, labels] of now) setSeries(l2Series, key, labels);
+  }
+
+  function adopt(outcome: ReconcileOutcome): void {
+    if (latest?.configuration.result !== outcome.configuration.result) {
+      logger.info('configuration state', {
+        node: options.nodeName,
+        result: outcome.configuration.result,
+        errors: outcome.configuration.errorSummary,
+      });
+    }
+    followServices(outcome);
+    // in a cluster also a Warning Event on the Service (kube-speaker); standalone this log is all
+    for (const refused of changes.invalidIngress)
+      logger.warn('Service not announced: invalid ingress', {
+        service: `${refused.namespace}/${refused.name}`,
+        reason: 'invalidIP',
+        detail: refused.detail,
+      });
+    if (outcome.desiredVersion !== latest?.desiredVersion) changedSinceSurplus = true;
+    const layer2Changed = latest === undefined || outcome.layer2Version !== latest.layer2Version;
+    latest = outcome;
+    configStale.set(outcome.configuration.result === 'Valid' ? 0 : 1);
+    configLoaded.set(reconciler.lastValidConfig() === undefined ? 0 : 1);
+    if (layer2Changed) {
+      followLayer2(outcome);
+      // layer 2 first: ARP/NDP ownership must not wait for FRR
+      layer2.update(outcome.layer2);
+    }
+    if (outcome.desired !== undefined) options.syncLoop.setDesired(outcome.desired);
+    void pushConfiguration();
+    if (layer2Changed) void pushL2();
   }
 
   const speaker: Speaker = {
@@ -346,34 +440,15 @@ export function createSpeaker(options: SpeakerOptions): Speaker {
         resources.nodes,
         resources.l2Advertisements.length > 0 || latest?.layer2 !== undefined,
       );
-      const outcome = reconciler.reconcile(resources, inputErrors);
-      if (latest?.configuration.result !== outcome.configuration.result) {
-        logger.info('configuration state', {
-          node: options.nodeName,
-          result: outcome.configuration.result,
-          errors: outcome.configuration.errorSummary,
-        });
-      }
-      if (outcome.announce !== undefined) {
-        // in a cluster also a Warning Event on the Service (kube-speaker); standalone this log is all
-        for (const refused of newlyInvalidIngress(latest?.announce, outcome.announce))
-          logger.warn('Service not announced: invalid ingress', {
-            service: `${refused.namespace}/${refused.name}`,
-            reason: 'invalidIP',
-            detail: refused.detail,
-          });
-      }
-      if (outcome.desiredConfig !== latest?.desiredConfig) changedSinceSurplus = true;
-      latest = outcome;
-      configStale.set(outcome.configuration.result === 'Valid' ? 0 : 1);
-      configLoaded.set(reconciler.lastValidConfig() === undefined ? 0 : 1);
-      updateAnnouncedMetric(outcome);
-      // layer 2 first: ARP/NDP ownership must not wait for FRR
-      layer2.update(outcome.layer2);
-      if (outcome.desiredConfig !== undefined) options.syncLoop.setDesired(outcome.desiredConfig);
-      void pushConfiguration();
-      void pushL2();
+      adopt(reconciler.reconcile(resources, inputErrors));
     },
+    updateObjects(objectChanges) {
+      const outcome = reconciler.reconcileChanges(objectChanges);
+      if (outcome === undefined) return false;
+      adopt(outcome);
+      return true;
+    },
+    serviceChanges: () => changes,
     syncEvent(event) {
       if (event.kind === 'noop') return;
       // the sync loop has logged it; here it becomes status
@@ -395,7 +470,8 @@ export function createSpeaker(options: SpeakerOptions): Speaker {
       // watching for the next owners starts before they can know: nothing is missed
       const handedOver = layer2.handOver(budget);
       leaving = true;
-      reelect();
+      // a full reconcile: the liveness sessions are rendered administratively down
+      if (lastInput !== undefined) speaker.update(lastInput.resources, lastInput.inputErrors);
       const result = await handedOver;
       const handOverMs = Math.round(performance.now() - started);
       // also when this node owned nothing: its sessions must be down before it stops answering for
@@ -427,7 +503,9 @@ export function createSpeaker(options: SpeakerOptions): Speaker {
     layer2,
   };
   reelect = () => {
-    if (lastInput !== undefined && !stopped) speaker.update(lastInput.resources, lastInput.inputErrors);
+    if (stopped) return;
+    const outcome = reconciler.reelect();
+    if (outcome !== undefined) adopt(outcome);
   };
   return speaker;
 }

@@ -29,7 +29,8 @@ import {
 import { applyEdits, deltaConfigText, type ConfigEdit } from './config-edit.js';
 import { canonicalConfig, parseConfigTree, type ConfigTree } from './config-tree.js';
 import { networkLineDifference, networkLines } from './network-lines.js';
-import { planChange, type ApplyPlan } from './plan.js';
+import type { PlannedEdits } from './desired-config.js';
+import { planChangeWith, type ApplyPlan } from './plan.js';
 import { redactSecrets } from './redact.js';
 import { reloadFileText, unmanagedLines } from './reload-file.js';
 import { desiredRouters, type StaleAdvertisement } from './stale-advertisements.js';
@@ -137,6 +138,8 @@ export type ClearStaleResult =
 
 export interface ApplyOptions {
   readonly verify?: boolean;
+  /** the edits from the config FRR runs, when the caller knows them (no text diff then) */
+  readonly planned?: PlannedEdits;
 }
 
 interface AppliedState {
@@ -415,7 +418,7 @@ export function createApplier(options: ApplierOptions): Applier {
       }
     }
 
-    const plan = planChange(previous.desired, desired);
+    const plan = planChangeWith(previous.desired, desired, options.planned);
     if (plan.kind === 'noop') {
       state = { ...previous, desired };
       return { kind: 'noop', durationMs: took() };
@@ -589,7 +592,7 @@ export function createApplier(options: ApplierOptions): Applier {
     async precheck(desired) {
       const previous = state;
       if (previous === undefined || desired === previous.desired) return;
-      const plan = planChange(previous.desired, desired);
+      const plan = planChangeWith(previous.desired, desired);
       if (plan.kind !== 'incremental') return;
       // The channel path runs no separate parser check (bgpd checks each line as it runs it).
       if (channelFor(plan) === undefined) await checkDelta(deltaConfigText(plan.edits));

@@ -4,7 +4,13 @@ import { defaultFrrRenderer } from '../templates.js';
 import { bfdProfile, peer } from '../../../test/support/builders.js';
 import type { BfdProfile, Community, Peer } from '../../config/types.js';
 import { networkChurnEdits } from './network-churn.js';
-import { expectedRunningConfig, planChange, planChangeBetweenTrees, type ApplyPlan } from './plan.js';
+import {
+  expectedRunningConfig,
+  planChange,
+  planChangeBetweenTrees,
+  planChangeWith,
+  type ApplyPlan,
+} from './plan.js';
 import { canonicalConfig, parseConfigTree } from './config-tree.js';
 
 const render = defaultFrrRenderer();
@@ -319,5 +325,27 @@ describe('planChange: Service churn is incremental', () => {
     }
     // Many pairs of these scenarios differ in network lines only.
     expect(fast).toBeGreaterThan(10);
+  });
+});
+
+describe('planChangeWith: typed edits from the producer', () => {
+  const before = rendered({ ads: both('203.0.113.5/32') });
+  const after = rendered({ ads: [...both('203.0.113.5/32'), ...both('203.0.113.6/32')] });
+  const planned = planChange(before, after);
+  if (planned.kind !== 'incremental') throw new Error('one more IP is incremental');
+
+  test('are the plan when they start from the text FRR runs', () => {
+    // edits the text diff would never produce: the plan is whatever the producer says
+    const sentinel = [
+      { kind: 'add-line' as const, path: ['router bgp 65100'], line: 'network 203.0.113.6/32 route-map x' },
+    ];
+    const plan = planChangeWith(before, after, { from: before, edits: sentinel });
+    expect(plan).toEqual({ kind: 'incremental', edits: sentinel, commands: expect.any(Array) });
+  });
+
+  test('are ignored when FRR runs another text, or when they are empty: the texts are diffed', () => {
+    expect(planChangeWith(before, after, { from: 'other text', edits: [] })).toEqual(planned);
+    expect(planChangeWith(before, after, { from: before, edits: [] })).toEqual(planned);
+    expect(planChangeWith(after, after, { from: before, edits: planned.edits })).toEqual({ kind: 'noop' });
   });
 });

@@ -13,6 +13,7 @@
 // or disappearing, `-in` route maps, BFD profiles, log settings, any line ferry does not render today.
 import { isNetworkLine, parseRouterBgpLine } from './bgp-lines.js';
 import { applyEdits, vtyshCommandsFor, type ConfigEdit, type ContextPath } from './config-edit.js';
+import type { PlannedEdits } from './desired-config.js';
 import { canonicalConfig, parseConfigTree, type ConfigNode, type ConfigTree } from './config-tree.js';
 import { networkChurnEdits } from './network-churn.js';
 import { redactSecrets } from './redact.js';
@@ -351,6 +352,21 @@ export function planChange(previousDesired: string, nextDesired: string): ApplyP
   const churn = networkChurnEdits(previousDesired, nextDesired);
   if (churn !== undefined) return { kind: 'incremental', edits: churn, commands: vtyshCommandsFor(churn) };
   return planChangeBetweenTrees(parseConfigTree(previousDesired), parseConfigTree(nextDesired));
+}
+
+/**
+ * `planChange` when the producer of the configs already knows the edits (typed network edits from
+ * the model, see DesiredConfig): used only when they start from exactly the config FRR runs.
+ */
+export function planChangeWith(
+  previousDesired: string,
+  nextDesired: string,
+  planned?: PlannedEdits,
+): ApplyPlan {
+  if (previousDesired === nextDesired) return { kind: 'noop' };
+  if (planned !== undefined && planned.from === previousDesired && planned.edits.length > 0)
+    return { kind: 'incremental', edits: planned.edits, commands: vtyshCommandsFor(planned.edits) };
+  return planChange(previousDesired, nextDesired);
 }
 
 /** `planChange` for configs already parsed (the applier keeps the last one parsed). */

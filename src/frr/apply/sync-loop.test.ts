@@ -5,6 +5,7 @@ import { Writable } from 'node:stream';
 import { Registry } from 'prom-client';
 import winston from 'winston';
 import type { ApplyResult } from './applier.js';
+import type { DesiredConfig, PlannedEdits } from './desired-config.js';
 import { createSyncLoop, type SyncEvent, type SyncLoop, type SyncLoopOptions } from './sync-loop.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -42,6 +43,8 @@ interface Harness {
   lines: string[];
   /** results returned by apply, in order; APPLIED once exhausted */
   results: ApplyResult[];
+  /** per apply: the edits planned by the loop, if any */
+  planned: (PlannedEdits | undefined)[];
 }
 
 function harness(options: Partial<SyncLoopOptions> & { applyMs?: number } = {}): Harness {
@@ -49,12 +52,14 @@ function harness(options: Partial<SyncLoopOptions> & { applyMs?: number } = {}):
   const verified: boolean[] = [];
   const events: SyncEvent[] = [];
   const results: ApplyResult[] = [];
+  const planned: (PlannedEdits | undefined)[] = [];
   const registry = new Registry();
   const { logger, lines } = capturingLogger();
   const loop = createSyncLoop({
     applier: {
       async apply(config, applyOptions) {
         applied.push(config);
+        planned.push(applyOptions?.planned);
         verified.push(applyOptions?.verify === true);
         await sleep(options.applyMs ?? 1);
         return results.shift() ?? APPLIED;
@@ -70,7 +75,7 @@ function harness(options: Partial<SyncLoopOptions> & { applyMs?: number } = {}):
     onEvent: (event) => events.push(event),
     ...options,
   });
-  return { loop, applied, verified, events, registry, lines, results };
+  return { loop, applied, verified, events, registry, lines, results, planned };
 }
 
 async function metric(registry: Registry, name: string): Promise<number> {
@@ -82,6 +87,50 @@ async function metric(registry: Registry, name: string): Promise<number> {
 }
 
 describe('sync loop', () => {
+  test('typed edits of a desired config go to the applier with the text FRR accepted last', async () => {
+    const h = harness();
+    const edit = { kind: 'add-line', path: ['router bgp 65100'], line: 'network 203.0.113.9/32' } as const;
+    let rendered = 0;
+    const first: DesiredConfig = { text: () => 'one' };
+    const second: DesiredConfig = {
+      text: () => {
+        rendered++;
+        return 'two';
+      },
+      networkEditsSince: (base) => (base === first ? [edit] : undefined),
+    };
+    h.loop.setDesired(first);
+    await sleep(40);
+    await h.loop.idle();
+    h.loop.setDesired(second);
+    // nothing rendered per event: only when the debounced apply runs
+    expect(rendered).toBe(0);
+    await sleep(40);
+    await h.loop.idle();
+    expect(h.applied).toEqual(['one', 'two']);
+    expect(h.planned).toEqual([undefined, { from: 'one', edits: [edit] }]);
+    expect(rendered).toBe(1);
+  });
+
+  test('after a failed apply the next one gets no typed edits (the applier diffs texts)', async () => {
+    const h = harness();
+    h.results.push(APPLIED, {
+      kind: 'invalid',
+      error: { kind: 'syntax', message: 'no', line: 1, lineText: 'x' },
+      durationMs: 1,
+    });
+    const edits = { networkEditsSince: () => [] };
+    h.loop.setDesired({ text: () => 'one' });
+    await sleep(40);
+    await h.loop.idle();
+    h.loop.setDesired({ text: () => 'two', ...edits });
+    await sleep(40);
+    await h.loop.idle();
+    expect(h.applied).toEqual(['one', 'two', 'two']);
+    // the refused one had typed edits; its retry (FRR may run anything after a failure) has none
+    expect(h.planned).toEqual([undefined, { from: 'one', edits: [] }, undefined]);
+  });
+
   test('a burst of desired configs is applied once, with the latest', async () => {
     const h = harness();
     for (let i = 0; i < 10; i++) h.loop.setDesired(`config ${i}`);

@@ -21,6 +21,7 @@ import { Counter, Histogram, type Registry } from 'prom-client';
 import type { Logger } from 'winston';
 import type { Applier, ApplyResult } from './applier.js';
 import { describeApplyOutcome, type ApplyOutcome } from './apply-outcome.js';
+import { desiredText, type DesiredConfig, type PlannedEdits } from './desired-config.js';
 import { redactSecrets } from './redact.js';
 
 /** What started an apply. */
@@ -64,8 +65,11 @@ export interface SyncLoopOptions {
 }
 
 export interface SyncLoop {
-  /** The config FRR should run; applied after the debounce, the latest one wins. */
-  setDesired(config: string): void;
+  /**
+   * The config FRR should run; applied after the debounce, the latest one wins. A DesiredConfig is
+   * rendered only when applied, and its typed network edits spare the plan a text diff.
+   */
+  setDesired(config: string | DesiredConfig): void;
   /** Starts the drift timer and the directory watch. */
   start(): Promise<void>;
   /** Stops everything; an apply in flight finishes first. */
@@ -134,7 +138,9 @@ export function createSyncLoop(options: SyncLoopOptions): SyncLoop {
   const { applier, logger } = options;
   const metrics = syncMetrics(options.registry);
 
-  let desired: string | undefined;
+  let desired: DesiredConfig | undefined;
+  /** the desired config FRR accepted last, with its text: the base of the next typed edits */
+  let accepted: { desired: DesiredConfig; text: string } | undefined;
   /** when the first not-yet-applied request of the current burst came */
   let burstStarted: number | undefined;
   let trigger: SyncTrigger = 'desired';
@@ -147,17 +153,28 @@ export function createSyncLoop(options: SyncLoopOptions): SyncLoop {
   let consecutiveFailures = 0;
   let stopped = false;
   let idleWaiters: (() => void)[] = [];
-  let prechecking: string | undefined;
+  let prechecking: DesiredConfig | undefined;
   /** the next apply compares FRR's running config with the desired one first */
   let verifyDue = false;
+
+  /** The typed edits from the config FRR accepted last to `target`, when its producer knows them. */
+  const plannedFor = (target: DesiredConfig): PlannedEdits | undefined => {
+    const base = accepted;
+    if (base === undefined || base.desired === target) return undefined;
+    const edits = target.networkEditsSince?.(base.desired);
+    return edits === undefined ? undefined : { from: base.text, edits };
+  };
 
   /** One precheck at a time, always of the latest desired config: it only saves time, never decides. */
   const precheckLatest = () => {
     if (applier.precheck === undefined || prechecking !== undefined || desired === undefined) return;
     const target = desired;
+    // A producer of typed edits (the speaker) changes network lines per Service event: a check ahead
+    // would render the whole text per event. The apply checks what it must (the vty channel runs
+    // none; vtysh checks the delta first).
+    if (accepted !== undefined && target.networkEditsSince !== undefined) return;
     prechecking = target;
-    void applier
-      .precheck(target)
+    void (async () => applier.precheck?.(target.text()))()
       .catch(() => undefined)
       .finally(() => {
         prechecking = undefined;
@@ -279,9 +296,17 @@ export function createSyncLoop(options: SyncLoopOptions): SyncLoop {
     verifyDue = false;
     if (target === undefined) return;
     try {
-      report(await applier.apply(target, { verify }), why);
+      const text = target.text();
+      const planned = plannedFor(target);
+      const result = await applier.apply(text, { verify, ...(planned === undefined ? {} : { planned }) });
+      if (result.kind === 'applied' || result.kind === 'noop') {
+        accepted = { desired: target, text };
+        target.applied?.();
+      } else accepted = undefined;
+      report(result, why);
     } catch (error) {
       // The applier returns FRR failures as values; a throw is a bug or a local I/O error (frr.conf).
+      accepted = undefined;
       consecutiveFailures++;
       const retryInMs = retryDelay();
       logger.error('FRR apply threw', { trigger: why, error: redactSecrets(String(error)), retryInMs });
@@ -313,7 +338,7 @@ export function createSyncLoop(options: SyncLoopOptions): SyncLoop {
 
   return {
     setDesired(config) {
-      desired = config;
+      desired = typeof config === 'string' ? desiredText(config) : config;
       schedule('desired', debounceMs);
       precheckLatest();
     },
