@@ -9,7 +9,7 @@
 // Run (root): npm run build && node dist/bench/standalone.js [--services 3000] [--runs 5]
 //   [--ferry-root DIR ...] (other builds of ferry to compare, e.g. a copy of an older commit with its
 //   own dist/; the build of this checkout is always measured). Prints numbers; not a test.
-import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
@@ -138,6 +138,10 @@ async function main(): Promise<void> {
         [...rest, 'speaker', '--manifests', manifests, '--node', 'node-21', '--frr-pathspace', nodeFrr.name],
         { reject: false, all: true, buffer: false, env: { NODE_OPTIONS: '' } },
       );
+      // kept for reading where the time went ("FRR config applied" carries the apply's duration)
+      const logFile = join(tmpdir(), `ferry-bench-standalone-${roots.indexOf(root)}.log`);
+      speaker.all?.pipe(createWriteStream(logFile));
+      print(`${root}: speaker log in ${logFile}`);
       const started = performance.now();
       const first = await routeAfter(next - 1, started);
       print(

@@ -1,7 +1,16 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { crdDigest, crdDocuments, writeCrdBundle } from './crd-documents.js';
+import {
+  crdDigest,
+  crdDocuments,
+  precompiledCrdValidators,
+  writeCrdBundle,
+  writeCrdValidators,
+} from './crd-documents.js';
+import { compileCrdValidator } from './crd-validator.js';
+import { CRD_DIRECTORY, readManifestFiles } from './load-directory.js';
+import { packageRoot } from '../util/package-root.js';
 
 const crd = (kind: string) => ({
   apiVersion: 'apiextensions.k8s.io/v1',
@@ -31,4 +40,47 @@ test('the bundle is read only for the YAML it was built from; edited YAML is par
   expect(crdDocuments([{ ...file('A'), path: 'deploy/crds/renamed.yaml' }], bundle)).toEqual([crd('A')]);
   writeFileSync(bundle, '{"digest": ');
   expect(crdDocuments([file('A')], bundle)).toEqual([crd('A')]);
+});
+
+test("the build's standalone validators find what compiling the schemas finds, for these CRDs only", () => {
+  const files = readManifestFiles(CRD_DIRECTORY);
+  // inside the package: the generated code requires ajv's runtime helpers from node_modules
+  const directory = mkdtempSync(join(packageRoot(), '.crd-validators-test-'));
+  try {
+    const path = join(directory, 'crd-validators.cjs');
+    writeCrdValidators(files, path);
+    const precompiled = precompiledCrdValidators(files, path);
+    expect(Object.keys(precompiled ?? {})).toContain('metallb.io/v1beta2|BGPPeer');
+    const documents = crdDocuments(files);
+    const fromBuild = compileCrdValidator(documents, { precompiled: precompiled ?? {} }).validator;
+    const compiled = compileCrdValidator(documents).validator;
+    const objects = [
+      {
+        apiVersion: 'metallb.io/v1beta2',
+        kind: 'BGPPeer',
+        metadata: { name: 'tor', namespace: 'metallb-system' },
+        spec: { myASN: 'x', peerAddress: '192.0.2.1', holdTme: '9s', peerPort: 70000 },
+      },
+      {
+        apiVersion: 'metallb.io/v1beta1',
+        kind: 'IPAddressPool',
+        metadata: { name: 'pool', namespace: 'metallb-system' },
+        spec: { addresses: ['203.0.113.0/24'] },
+      },
+      {
+        apiVersion: 'metallb.io/v1beta1',
+        kind: 'BGPAdvertisement',
+        metadata: { name: 'adv', namespace: 'metallb-system' },
+        spec: { localPref: -1, communities: 7 },
+      },
+    ];
+    for (const object of objects) expect(fromBuild.validate(object)).toEqual(compiled.validate(object));
+    expect(fromBuild.validate(objects[0]!).problems).not.toEqual([]);
+    // defaults applied the same way
+    expect(fromBuild.validate(objects[1]!).object).toEqual(compiled.validate(objects[1]!).object);
+    // edited CRDs: the module is not used
+    expect(precompiledCrdValidators([{ path: 'x.yaml', text: '' }], path)).toBeUndefined();
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
 });

@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { packageRoot } from '../util/package-root.js';
-import { crdDocuments } from './crd-documents.js';
+import { crdDocuments, precompiledCrdValidators } from './crd-documents.js';
 import { compileCrdValidator, type CrdValidator } from './crd-validator.js';
 import { loadManifests, type LoadOptions, type LoadResult, type ManifestFile } from './manifests.js';
 
@@ -41,7 +41,12 @@ let cachedValidator: CrdValidator | undefined;
  */
 export function ferryCrdValidator(): CrdValidator {
   if (cachedValidator !== undefined) return cachedValidator;
-  const { validator, problems } = compileCrdValidator(readCrdDocuments(), { compile: 'on-first-use' });
+  const files = readManifestFiles(CRD_DIRECTORY);
+  const precompiled = precompiledCrdValidators(files);
+  const { validator, problems } = compileCrdValidator(crdDocuments(files), {
+    compile: 'on-first-use',
+    ...(precompiled === undefined ? {} : { precompiled }),
+  });
   if (problems.length > 0) throw new Error(`deploy/crds is invalid: ${problems.join('; ')}`);
   cachedValidator = validator;
   return validator;
