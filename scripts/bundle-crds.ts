@@ -1,5 +1,6 @@
 // Build step: deploy/crds as JSON and as compiled validators beside src/api/crd-documents (see there),
-// so short commands neither parse the CRDs' YAML nor compile their schemas on every start. Run by `npm run build` after tsc.
+// and the frr.conf templates precompiled beside src/frr/templates, so short commands neither parse the
+// CRDs' YAML nor compile their schemas or templates on every start. Run by `npm run build` after tsc.
 import {
   CRD_BUNDLE_PATH,
   CRD_VALIDATORS_PATH,
@@ -7,8 +8,16 @@ import {
   writeCrdValidators,
 } from '../src/api/crd-documents.js';
 import { CRD_DIRECTORY, readManifestFiles } from '../src/api/load-directory.js';
+import {
+  loadFrrTemplates,
+  PRECOMPILED_TEMPLATES_PATH,
+  writePrecompiledTemplates,
+} from '../src/frr/templates.js';
 
 const files = readManifestFiles(CRD_DIRECTORY);
 writeCrdBundle(files);
 writeCrdValidators(files);
-process.stdout.write(`bundle-crds: wrote ${CRD_BUNDLE_PATH} and ${CRD_VALIDATORS_PATH}\n`);
+writePrecompiledTemplates(loadFrrTemplates());
+process.stdout.write(
+  `bundle-crds: wrote ${CRD_BUNDLE_PATH}, ${CRD_VALIDATORS_PATH} and ${PRECOMPILED_TEMPLATES_PATH}\n`,
+);
