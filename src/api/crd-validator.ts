@@ -2,9 +2,13 @@
 // server does it: types, required fields, enums, minimum/maximum, unknown fields rejected (kubectl's
 // default strict field validation), and schema defaults applied. CEL rules
 // (x-kubernetes-validations) are not evaluated here; src/config implements the ones that matter.
-import { Ajv } from 'ajv';
-import type { ErrorObject, ValidateFunction } from 'ajv';
+import { createRequire } from 'node:module';
+import type { Ajv, CodeOptions, ErrorObject, ValidateFunction } from 'ajv';
 import type { FieldProblem } from '../util/field-problem.js';
+
+// ajv is required only when a schema has to be compiled here: with the build's precompiled
+// validators (crd-documents.ts) a short command never loads it.
+const require = createRequire(import.meta.url);
 
 /** Validates objects of the kinds and versions the given CRDs serve. */
 export interface CrdValidator {
@@ -156,6 +160,11 @@ export interface CompileOptions {
    * usually holds a few of the kinds); a schema that does not compile then throws there.
    */
   readonly compile?: 'eager' | 'on-first-use';
+  /**
+   * Validators compiled at build time from the same documents (see `crdSchemas`), by key; a key
+   * found here is not compiled again.
+   */
+  readonly precompiled?: Readonly<Record<string, ValidateFunction>>;
 }
 
 interface CompiledSchema {
@@ -164,32 +173,45 @@ interface CompiledSchema {
   readonly version: string;
 }
 
-/**
- * Compiles the CRD documents (parsed YAML). Documents that are not CustomResourceDefinitions are
- * skipped; malformed CRDs are reported in `problems` (a bug in deploy/crds, not a user error).
- */
-export function compileCrdValidator(
-  crdDocuments: readonly unknown[],
-  options: CompileOptions = {},
-): {
-  readonly validator: CrdValidator;
-  readonly problems: readonly string[];
-} {
-  const ajv = new Ajv({
+/** ajv set up to check as the API server does; `code` for generating standalone code. */
+export function crdAjv(code?: CodeOptions): Ajv {
+  const { Ajv: AjvClass } = require('ajv') as typeof import('ajv');
+  const ajv = new AjvClass({
     useDefaults: true,
     allErrors: true,
     verbose: true,
     strict: true,
     strictTypes: false,
+    ...(code === undefined ? {} : { code }),
   });
   ajv.addVocabulary(KUBERNETES_KEYWORDS);
   // Kubernetes does not enforce integer formats (a uint32 field is declared int32 in some CRDs).
-  ajv.addFormat('int32', { type: 'number', validate: () => true });
-  ajv.addFormat('int64', { type: 'number', validate: () => true });
+  ajv.addFormat('int32', true);
+  ajv.addFormat('int64', true);
   ajv.addFormat('date-time', DATE_TIME);
+  return ajv;
+}
 
-  /** per `group/version|kind`: the compiled schema, or how to compile it */
-  const validators = new Map<string, CompiledSchema | (() => CompiledSchema)>();
+/** One served version's schema, ready for ajv (objects closed). */
+export interface CrdSchema {
+  /** `group/version|kind` */
+  readonly key: string;
+  readonly kind: string;
+  readonly version: string;
+  /** the openAPIV3Schema with its objects closed (computed when asked: precompiled ones never are) */
+  closed(): Record<string, unknown>;
+}
+
+/**
+ * The schemas of the CRD documents (parsed YAML). Documents that are not CustomResourceDefinitions are
+ * skipped; malformed CRDs are reported in `problems` (a bug in deploy/crds, not a user error).
+ */
+export function crdSchemas(crdDocuments: readonly unknown[]): {
+  readonly schemas: readonly CrdSchema[];
+  readonly kinds: ReadonlySet<string>;
+  readonly problems: readonly string[];
+} {
+  const schemas: CrdSchema[] = [];
   const kinds = new Set<string>();
   const problems: string[] = [];
   for (const document of crdDocuments) {
@@ -216,21 +238,53 @@ export function compileCrdValidator(
         problems.push(`${kind} ${group}/${versionName}: no openAPIV3Schema`);
         continue;
       }
-      const key = `${group}/${versionName}|${kind}`;
-      const compile = (): CompiledSchema => ({
-        validate: ajv.compile(closeObjects(schema) as Record<string, unknown>),
+      schemas.push({
+        key: `${group}/${versionName}|${kind}`,
         kind,
         version: versionName,
+        closed: () => closeObjects(schema) as Record<string, unknown>,
       });
-      if (options.compile === 'on-first-use') {
-        validators.set(key, compile);
-        continue;
-      }
-      try {
-        validators.set(key, compile());
-      } catch (error) {
-        problems.push(`${kind} ${group}/${versionName}: schema does not compile: ${String(error)}`);
-      }
+    }
+  }
+  return { schemas, kinds, problems };
+}
+
+/**
+ * Compiles the CRD documents (parsed YAML). Documents that are not CustomResourceDefinitions are
+ * skipped; malformed CRDs are reported in `problems` (a bug in deploy/crds, not a user error).
+ */
+export function compileCrdValidator(
+  crdDocuments: readonly unknown[],
+  options: CompileOptions = {},
+): {
+  readonly validator: CrdValidator;
+  readonly problems: readonly string[];
+} {
+  let ajv: Ajv | undefined;
+  const found = crdSchemas(crdDocuments);
+  const { kinds } = found;
+  const problems = [...found.problems];
+
+  /** per `group/version|kind`: the compiled schema, or how to compile it */
+  const validators = new Map<string, CompiledSchema | (() => CompiledSchema)>();
+  for (const { key, kind, version, closed } of found.schemas) {
+    const ready = options.precompiled?.[key];
+    if (ready !== undefined) {
+      validators.set(key, { validate: ready, kind, version });
+      continue;
+    }
+    const compile = (): CompiledSchema => {
+      ajv ??= crdAjv();
+      return { validate: ajv.compile(closed()), kind, version };
+    };
+    if (options.compile === 'on-first-use') {
+      validators.set(key, compile);
+      continue;
+    }
+    try {
+      validators.set(key, compile());
+    } catch (error) {
+      problems.push(`${kind} ${key.split('|')[0] ?? ''}: schema does not compile: ${String(error)}`);
     }
   }
 

@@ -2,8 +2,8 @@
 // path so the result does not depend on the file system's order) and ferry's CRDs from deploy/crds.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { parseAllDocuments } from 'yaml';
 import { packageRoot } from '../util/package-root.js';
+import { crdDocuments, precompiledCrdValidators } from './crd-documents.js';
 import { compileCrdValidator, type CrdValidator } from './crd-validator.js';
 import { loadManifests, type LoadOptions, type LoadResult, type ManifestFile } from './manifests.js';
 
@@ -25,13 +25,12 @@ export function readManifestFiles(path: string): ManifestFile[] {
     .map((file) => ({ path: relative(process.cwd(), file) || file, text: readFileSync(file, 'utf8') }));
 }
 
-/** The parsed documents of ferry's CRDs (deploy/crds of the package). */
-export function readCrdDocuments(directory = join(packageRoot(), 'deploy', 'crds')): unknown[] {
-  return readManifestFiles(directory).flatMap((file) =>
-    parseAllDocuments(file.text).flatMap((document) =>
-      'toJS' in document ? [document.toJS() as unknown] : [],
-    ),
-  );
+/** The directory of ferry's CRDs in the package. */
+export const CRD_DIRECTORY = join(packageRoot(), 'deploy', 'crds');
+
+/** The parsed documents of ferry's CRDs (from the build's JSON bundle when it matches the files). */
+export function readCrdDocuments(directory = CRD_DIRECTORY): unknown[] {
+  return crdDocuments(readManifestFiles(directory));
 }
 
 let cachedValidator: CrdValidator | undefined;
@@ -42,7 +41,12 @@ let cachedValidator: CrdValidator | undefined;
  */
 export function ferryCrdValidator(): CrdValidator {
   if (cachedValidator !== undefined) return cachedValidator;
-  const { validator, problems } = compileCrdValidator(readCrdDocuments(), { compile: 'on-first-use' });
+  const files = readManifestFiles(CRD_DIRECTORY);
+  const precompiled = precompiledCrdValidators(files);
+  const { validator, problems } = compileCrdValidator(crdDocuments(files), {
+    compile: 'on-first-use',
+    ...(precompiled === undefined ? {} : { precompiled }),
+  });
   if (problems.length > 0) throw new Error(`deploy/crds is invalid: ${problems.join('; ')}`);
   cachedValidator = validator;
   return validator;

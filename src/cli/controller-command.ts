@@ -41,7 +41,7 @@ async function runController(flags: ControllerFlags): Promise<number> {
     return 2;
   }
   const registry = createProcessRegistry();
-  const client = createKubeClient(kubeConfig.value.config, { userAgent: 'ferry-controller' });
+  const client = createKubeClient(kubeConfig.value.access, { userAgent: 'ferry-controller' });
   const elected = startElectedController(
     {
       client,

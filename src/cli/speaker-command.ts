@@ -231,7 +231,7 @@ async function runInCluster(flags: SpeakerFlags, logger: Logger): Promise<number
   const podUid = process.env['POD_UID'];
   const speaker = createKubeSpeaker({
     ...reconcilerOptions(flags),
-    client: createKubeClient(kubeconfig.value.config, { userAgent: `ferry-speaker/${flags.node}` }),
+    client: createKubeClient(kubeconfig.value.access, { userAgent: `ferry-speaker/${flags.node}` }),
     vtysh: frr.vtysh,
     syncLoop,
     clearStaleAdvertisements,

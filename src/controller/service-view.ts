@@ -3,17 +3,40 @@
 // older copy right after a write would release and re-allocate addresses the controller has just
 // written (an IP flapping between two Services), so the newer of the two always wins.
 import type { ServiceInfo } from '../api/cluster.js';
-import { toServiceInfo } from '../api/cluster-objects.js';
+import { metallbAnnotations, toServiceInfo } from '../api/cluster-objects.js';
 import type { KubeObject } from '../k8s/kube-object.js';
 import { objectKey } from '../k8s/kube-object.js';
 
 export interface ServiceObject {
+  /**
+   * What the writer and the Events read of the object itself: identity, resourceVersion, MetalLB's
+   * annotations and status.loadBalancer. The rest of the API server's object (spec, managedFields,
+   * other annotations such as kubectl's last-applied copy) is decoded into `info` and dropped:
+   * keeping whole objects was half of the controller's heap at 10,000 Services.
+   */
   readonly raw: KubeObject;
   readonly info: ServiceInfo;
 }
 
+function trimmed(raw: KubeObject): KubeObject {
+  const { name, namespace, uid, resourceVersion, annotations } = raw.metadata;
+  const status = raw.status as { loadBalancer?: unknown } | undefined;
+  return {
+    ...(raw.apiVersion === undefined ? {} : { apiVersion: raw.apiVersion }),
+    ...(raw.kind === undefined ? {} : { kind: raw.kind }),
+    metadata: {
+      ...(name === undefined ? {} : { name }),
+      ...(namespace === undefined ? {} : { namespace }),
+      ...(uid === undefined ? {} : { uid }),
+      ...(resourceVersion === undefined ? {} : { resourceVersion }),
+      ...(annotations === undefined ? {} : { annotations: metallbAnnotations(annotations) }),
+    },
+    ...(status?.loadBalancer === undefined ? {} : { status: { loadBalancer: status.loadBalancer } }),
+  };
+}
+
 export function decodeService(raw: KubeObject): ServiceObject {
-  return { raw, info: toServiceInfo(raw).value };
+  return { raw: trimmed(raw), info: toServiceInfo(raw).value };
 }
 
 /**

@@ -5,6 +5,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { getObject, listObjects, loadKubeConfig } from './client.js';
 import { isNotFound } from './errors.js';
 import { createKubeClient } from './http-client.js';
+import { kubeconfigAccessFromText } from './kube-config.js';
 import { inNamespace, resourcePath, resourceTypes } from './resources.js';
 import { delay, useTestApi } from '../../test/support/test-apiserver.js';
 
@@ -37,21 +38,19 @@ describe('loadKubeConfig', () => {
     };
     const loaded = loadKubeConfig({ kubeconfigPath: file, env });
     expect(loaded.ok && loaded.value.origin).toBe('file');
-    expect(loaded.ok && loaded.value.config.getCurrentCluster()?.server).toBe('https://explicit:6443');
+    expect(loaded.ok && loaded.value.access.server).toBe('https://explicit:6443');
   });
 
   test('KUBECONFIG, then the pod service account', () => {
     const fromEnv = loadKubeConfig({ env: { KUBECONFIG: kubeconfigFile('https://env:6443') } });
-    expect(fromEnv.ok && fromEnv.value.config.getCurrentCluster()?.server).toBe('https://env:6443');
+    expect(fromEnv.ok && fromEnv.value.access.server).toBe('https://env:6443');
     const saved = { ...process.env };
     try {
       Object.assign(process.env, { KUBERNETES_SERVICE_HOST: 'fd00::1', KUBERNETES_SERVICE_PORT: '443' });
       delete process.env.KUBECONFIG;
       const inCluster = loadKubeConfig();
       expect(inCluster.ok && inCluster.value.origin).toBe('in-cluster');
-      expect(inCluster.ok && inCluster.value.config.getCurrentCluster()?.server).toBe(
-        'https://[fd00::1]:443',
-      );
+      expect(inCluster.ok && inCluster.value.access.server).toBe('https://[fd00::1]:443');
     } finally {
       process.env = saved;
     }
@@ -104,6 +103,7 @@ describe('the HTTP client', () => {
   });
 
   test('a request that gets no answer times out; an unreachable server is a network error', async () => {
+    // client-node's KubeConfig is still accepted (tools and tests build one)
     const config = new KubeConfig();
     config.loadFromString(api().server.kubeconfig);
     const client = createKubeClient(config, { requestTimeoutMs: 100 });
@@ -116,9 +116,11 @@ describe('the HTTP client', () => {
     expect(!hung.ok && hung.error.kind).toBe('timeout');
     await delay(300);
 
-    const elsewhere = new KubeConfig();
-    elsewhere.loadFromString(api().server.kubeconfig.replace(/server: .*/, 'server: https://127.0.0.1:1'));
-    const refused = await getObject(createKubeClient(elsewhere), resourceTypes.namespaces, 'default');
+    const elsewhere = kubeconfigAccessFromText(
+      api().server.kubeconfig.replace(/server: .*/, 'server: https://127.0.0.1:1'),
+    );
+    if (!elsewhere.ok) throw new Error(elsewhere.error);
+    const refused = await getObject(createKubeClient(elsewhere.value), resourceTypes.namespaces, 'default');
     expect(!refused.ok && refused.error.kind).toBe('network');
   });
 

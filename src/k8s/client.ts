@@ -1,10 +1,10 @@
-// How ferry reaches the API server: the KubeConfig (explicit file, KUBECONFIG, or in-cluster), the
+// How ferry reaches the API server: the ClusterAccess (explicit file, KUBECONFIG, or in-cluster), the
 // KubeClient interface every shell in src/k8s talks through (a fake can stand in for it), and small
 // typed helpers for the requests ferry makes. The HTTP implementation is in http-client.ts.
 import { existsSync } from 'node:fs';
 import { delimiter } from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
 import type { KubeError, KubeResult } from './errors.js';
+import { inClusterAccess, kubeconfigAccess, type ClusterAccess } from './kube-config.js';
 import { failed, ok } from './errors.js';
 import type { KubeObject, ObjectMeta } from './kube-object.js';
 import { isKubeObject } from './kube-object.js';
@@ -62,48 +62,41 @@ export interface KubeClient {
 export interface KubeConfigSource {
   /** `--kubeconfig`; wins over everything else. */
   readonly kubeconfigPath?: string;
-  /**
-   * Where KUBECONFIG and KUBERNETES_SERVICE_HOST/PORT are looked up; default process.env. The
-   * in-cluster address itself is always read from process.env by client-node.
-   */
+  /** Where KUBECONFIG and KUBERNETES_SERVICE_HOST/PORT are looked up; default process.env. */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Another context of the kubeconfig than its current-context (kubectl's --context). */
+  readonly context?: string;
 }
 
 export type KubeConfigOrigin = 'file' | 'KUBECONFIG' | 'in-cluster';
 
+function withOrigin(
+  access: Result<ClusterAccess, string>,
+  origin: KubeConfigOrigin,
+): Result<{ access: ClusterAccess; origin: KubeConfigOrigin }, string> {
+  return access.ok ? { ok: true, value: { access: access.value, origin } } : access;
+}
+
 /**
- * The KubeConfig from `--kubeconfig`, else `KUBECONFIG` (a path list, merged like kubectl does),
- * else the pod's service account. Never falls back to ~/.kube/config or localhost: a speaker that
- * silently talks to the wrong cluster is worse than one that refuses to start.
+ * The API server and credentials from `--kubeconfig`, else `KUBECONFIG` (a path list, merged like
+ * kubectl does), else the pod's service account. Never falls back to ~/.kube/config or localhost: a
+ * speaker that silently talks to the wrong cluster is worse than one that refuses to start.
  */
 export function loadKubeConfig(
   source: KubeConfigSource = {},
-): Result<{ config: KubeConfig; origin: KubeConfigOrigin }, string> {
+): Result<{ access: ClusterAccess; origin: KubeConfigOrigin }, string> {
   const env = source.env ?? process.env;
-  const config = new KubeConfig();
+  const selection = source.context === undefined ? {} : { context: source.context };
   try {
     if (source.kubeconfigPath) {
       if (!existsSync(source.kubeconfigPath))
         return { ok: false, error: `kubeconfig ${source.kubeconfigPath} does not exist` };
-      config.loadFromFile(source.kubeconfigPath);
-      return { ok: true, value: { config, origin: 'file' } };
+      return withOrigin(kubeconfigAccess([source.kubeconfigPath], selection), 'file');
     }
     const fromEnv = (env.KUBECONFIG ?? '').split(delimiter).filter((path) => path !== '');
-    if (fromEnv.length > 0) {
-      const [first, ...rest] = fromEnv;
-      config.loadFromFile(first as string);
-      for (const path of rest) {
-        const more = new KubeConfig();
-        more.loadFromFile(path);
-        config.mergeConfig(more);
-      }
-      return { ok: true, value: { config, origin: 'KUBECONFIG' } };
-    }
-    if (env.KUBERNETES_SERVICE_HOST && env.KUBERNETES_SERVICE_PORT) {
-      // client-node reads the address from process.env itself.
-      config.loadFromCluster();
-      return { ok: true, value: { config, origin: 'in-cluster' } };
-    }
+    if (fromEnv.length > 0) return withOrigin(kubeconfigAccess(fromEnv, selection), 'KUBECONFIG');
+    if (env.KUBERNETES_SERVICE_HOST && env.KUBERNETES_SERVICE_PORT)
+      return { ok: true, value: { access: inClusterAccess(env), origin: 'in-cluster' } };
   } catch (error) {
     return {
       ok: false,

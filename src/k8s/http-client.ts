@@ -1,15 +1,15 @@
-// The KubeClient over HTTP(S). Authentication and TLS come from client-node's KubeConfig
-// (`applyToHTTPSOptions`: tokens, token files, exec plugins, client certificates, CA); the request
-// itself is plain node:https so that every request, and above all a watch, can be aborted at any
-// stage. client-node 1.4's `Watch` hands out its AbortController only after the response headers
+// The KubeClient over HTTP(S). Authentication and TLS come from a ClusterAccess (kube-config.ts:
+// tokens, token files, client certificates, CA; exec plugins and proxies through client-node); the
+// request itself is plain node:https so that every request, and above all a watch, can be aborted at
+// any stage. client-node 1.4's `Watch` hands out its AbortController only after the response headers
 // arrive: a watch whose server never answers cannot be stopped, and the informer stalls silently
 // (docs/design.md §10). Objects stay raw JSON, the shape src/api's converters read.
 import http from 'node:http';
 import https from 'node:https';
-import type { KubeConfig } from '@kubernetes/client-node';
 import type { KubeClient, KubeRequest, QueryValue, WatchEvent, WatchHandle, WatchRequest } from './client.js';
 import type { KubeError, KubeResult } from './errors.js';
 import { failed, kubeErrorFromStatus, ok } from './errors.js';
+import type { ClusterAccess } from './kube-config.js';
 
 /** Connections to the API server at most, watches included (one per informer, nine in a speaker). */
 const MAX_SOCKETS = 32;
@@ -40,29 +40,55 @@ function networkError(error: unknown): KubeError {
   };
 }
 
-export function createKubeClient(config: KubeConfig, options: HttpKubeClientOptions = {}): KubeClient {
+/** client-node's KubeConfig, as far as it is read here (tests and tools may still build one). */
+export interface ClientNodeConfig {
+  getCurrentCluster(): { readonly server: string; readonly proxyUrl?: string | undefined } | null;
+  applyToHTTPSOptions(options: https.RequestOptions): Promise<void>;
+}
+
+function accessOf(config: ClusterAccess | ClientNodeConfig): ClusterAccess | KubeError {
+  if ('requestOptions' in config) return config;
+  const cluster = config.getCurrentCluster();
+  if (!cluster) return { kind: 'network', message: 'the kubeconfig has no current cluster' };
+  return {
+    server: cluster.server,
+    namespace: undefined,
+    async requestOptions() {
+      const options: https.RequestOptions = {};
+      await config.applyToHTTPSOptions(options);
+      // a fresh agent without keep-alive each call: only a proxy's is worth keeping
+      if (!cluster.proxyUrl) delete options.agent;
+      return options;
+    },
+  };
+}
+
+export function createKubeClient(
+  config: ClusterAccess | ClientNodeConfig,
+  options: HttpKubeClientOptions = {},
+): KubeClient {
   const requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
   const userAgent = options.userAgent ?? 'ferry';
   let sharedAgent: http.Agent | undefined;
+  const access = accessOf(config);
 
   /** Connection options for one request: fresh auth headers, one keep-alive agent for all. */
   async function connection(): Promise<
     { server: string; options: https.RequestOptions; headers: http.OutgoingHttpHeaders } | KubeError
   > {
-    const cluster = config.getCurrentCluster();
-    if (!cluster) return { kind: 'network', message: 'the kubeconfig has no current cluster' };
-    const options: https.RequestOptions = {};
+    if ('kind' in access) return access;
+    let options: https.RequestOptions;
     try {
-      await config.applyToHTTPSOptions(options);
+      options = await access.requestOptions();
     } catch (error) {
       return networkError(error);
     }
-    if (!cluster.proxyUrl) {
-      // applyToHTTPSOptions builds a new agent without keep-alive on every call; reuse one instead
-      // so status writes do not pay a TLS handshake each.
+    if (options.agent === undefined) {
+      // One keep-alive agent for all requests (client-node builds a new agent without keep-alive
+      // on every call) so status writes do not pay a TLS handshake each; a proxy brings its own.
       // A bounded pool: a burst of status writes otherwise opens one TLS connection per request in
       // flight, and OpenSSL's per-connection buffers stay in the allocator long after.
-      sharedAgent ??= cluster.server.startsWith('http:')
+      sharedAgent ??= access.server.startsWith('http:')
         ? new http.Agent({ keepAlive: true, maxSockets: MAX_SOCKETS })
         : new https.Agent({
             keepAlive: true,
@@ -82,7 +108,7 @@ export function createKubeClient(config: KubeConfig, options: HttpKubeClientOpti
     const auth: http.OutgoingHttpHeaders =
       options.headers && !Array.isArray(options.headers) ? (options.headers as http.OutgoingHttpHeaders) : {};
     const headers = { ...auth, 'User-Agent': userAgent, Accept: 'application/json' };
-    return { server: cluster.server, options: { ...options, headers }, headers };
+    return { server: access.server, options: { ...options, headers }, headers };
   }
 
   function send(url: URL, requestOptions: https.RequestOptions): http.ClientRequest {

@@ -12,6 +12,7 @@ import { packageRoot } from '../util/package-root.js';
 import { Fabric, type NodeHandle } from './fabric.js';
 import { frrRunDir, utsNamespacePrefix, type FrrInstance } from './frr-instance.js';
 import { Kubelet, type PodPlacement } from './kubelet.js';
+import { shippedSpeakerSettings } from './shipped-env.js';
 import { addAddress, addVethPair, attachToBridge, createNamespace, mustRun, run } from './netns.js';
 import { torFrrConfigForNodes } from './tor-config.js';
 import { waitUntil } from './wait-until.js';
@@ -207,13 +208,16 @@ export class ClusterLab {
       ...extraFlags,
     ];
     node.speakerLog = '';
-    // FERRY_SPEAKER_NODE_OPTIONS: Node flags for the speakers only (e.g. a heap limit in benchmarks)
-    const nodeOptions = process.env['FERRY_SPEAKER_NODE_OPTIONS'];
+    // The process settings deploy/speaker.yaml ships (heap limit, glibc arenas), then
+    // FERRY_SPEAKER_NODE_OPTIONS: more Node flags for the speakers only (e.g. heap snapshots)
+    const shipped = shippedSpeakerSettings();
+    const extraOptions = process.env['FERRY_SPEAKER_NODE_OPTIONS'];
+    const nodeOptions = [shipped['NODE_OPTIONS'], extraOptions].filter((o) => o !== undefined).join(' ');
     const child = execa(file ?? 'sh', args, {
       reject: false,
       all: true,
       buffer: false,
-      ...(nodeOptions === undefined ? {} : { env: { NODE_OPTIONS: nodeOptions } }),
+      env: { ...shipped, ...(nodeOptions === '' ? {} : { NODE_OPTIONS: nodeOptions }) },
     });
     child.all?.on('data', (chunk: Buffer) => {
       node.speakerLog += chunk.toString();

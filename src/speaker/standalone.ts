@@ -3,8 +3,10 @@
 // on a plain Linux router host.
 import { watch, type FSWatcher } from 'chokidar';
 import type { Logger } from 'winston';
-import { loadManifestDirectory } from '../api/load-directory.js';
+import { ferryCrdValidator } from '../api/load-directory.js';
 import { formatManifestError } from '../api/manifest-error.js';
+import { createManifestFileCache } from '../api/manifest-file-cache.js';
+import type { LoadResult } from '../api/manifests.js';
 import type { Speaker } from './speaker.js';
 
 export interface ManifestSource {
@@ -16,6 +18,7 @@ export interface ManifestSource {
 /**
  * Loads the directory and feeds the speaker on every change. Manifests that fail schema validation
  * make the configuration Invalid: the speaker keeps its last valid Config (Services still update).
+ * After the first load only the files chokidar names are read again (manifest-file-cache.ts).
  */
 export function watchManifestDirectory(
   directory: string,
@@ -23,9 +26,10 @@ export function watchManifestDirectory(
   logger: Logger,
   options: { readonly watch: boolean; readonly debounceMs?: number } = { watch: true },
 ): ManifestSource {
-  const load = (): boolean => {
+  let cache: ReturnType<typeof createManifestFileCache> | undefined;
+  const feed = (read: () => LoadResult): boolean => {
     try {
-      const loaded = loadManifestDirectory(directory);
+      const loaded = read();
       const problems = loaded.errors.map(formatManifestError);
       for (const problem of problems) logger.warn('invalid manifest', { problem });
       speaker.update(loaded.resources, problems);
@@ -35,15 +39,29 @@ export function watchManifestDirectory(
       return false;
     }
   };
+  const load = (): boolean =>
+    feed(() => {
+      cache ??= createManifestFileCache(directory, ferryCrdValidator());
+      return cache.reloadAll();
+    });
   let watcher: FSWatcher | undefined;
   let timer: NodeJS.Timeout | undefined;
+  const changed = new Set<string>();
+  const loadChanged = (): void => {
+    const paths = [...changed];
+    changed.clear();
+    // before the first load there is nothing to refresh: read everything
+    if (cache === undefined) load();
+    else feed(() => (cache as NonNullable<typeof cache>).refresh(paths));
+  };
   if (options.watch) {
     watcher = watch(directory, { ignoreInitial: true });
     watcher.on('all', (event, path) => {
       logger.debug('manifests changed', { event, path });
+      changed.add(path);
       if (timer !== undefined) clearTimeout(timer);
       // editors write files in several steps: load once they are done
-      timer = setTimeout(load, options.debounceMs ?? 50);
+      timer = setTimeout(loadChanged, options.debounceMs ?? 50);
     });
   }
   return {

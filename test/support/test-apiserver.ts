@@ -1,11 +1,11 @@
 // Test support: the in-memory API server from e2e/apiserver with ferry's CRDs, a KubeClient for it,
 // and a client wrapper that counts requests (to prove "no write when nothing changed").
 import { join } from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
 import { type ApiServer, type ApiServerOptions, startApiServer } from '../../e2e/apiserver/server.js';
 import { packageRoot } from '../../src/util/package-root.js';
 import { type KubeClient, type KubeRequest, createObject } from '../../src/k8s/client.js';
 import { createKubeClient } from '../../src/k8s/http-client.js';
+import { kubeconfigAccessFromText } from '../../src/k8s/kube-config.js';
 import { resourceTypes } from '../../src/k8s/resources.js';
 
 export interface TestApi {
@@ -19,9 +19,9 @@ export async function startTestApi(options: ApiServerOptions = {}): Promise<Test
     crdDirectories: [join(packageRoot(), 'deploy', 'crds')],
     ...options,
   });
-  const config = new KubeConfig();
-  config.loadFromString(server.kubeconfig);
-  const client = createKubeClient(config, { userAgent: 'ferry-test', requestTimeoutMs: 5_000 });
+  const access = kubeconfigAccessFromText(server.kubeconfig);
+  if (!access.ok) throw new Error(`the test API server's kubeconfig: ${access.error}`);
+  const client = createKubeClient(access.value, { userAgent: 'ferry-test', requestTimeoutMs: 5_000 });
   return { server, client, close: () => server.close() };
 }
 

@@ -3,7 +3,6 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { KubeConfig } from '@kubernetes/client-node';
 import { DEFAULT_LEASE_NAME } from '../../controller/elected-controller.js';
 import type { Resources } from '../../api/resources.js';
 import { CONSUMED_TYPES, type ClusterObjects } from '../../diagnose/snapshot.js';
@@ -22,7 +21,6 @@ export interface Connection {
   readonly client: KubeClient;
   /** the context's namespace, else `default` (what kubectl uses without -n) */
   readonly contextNamespace: string;
-  readonly config: KubeConfig;
 }
 
 /**
@@ -38,20 +36,15 @@ export function connect(flags: ConnectionFlags): Connection | { readonly error: 
         ? homeConfig
         : undefined
       : undefined);
-  const loaded = loadKubeConfig(path === undefined ? {} : { kubeconfigPath: path });
+  const loaded = loadKubeConfig({
+    ...(path === undefined ? {} : { kubeconfigPath: path }),
+    ...(flags.context === undefined ? {} : { context: flags.context }),
+  });
   if (!loaded.ok) return { error: loaded.error };
-  const { config } = loaded.value;
-  if (flags.context !== undefined) {
-    if (!config.getContexts().some((context) => context.name === flags.context)) {
-      return { error: `context "${flags.context}" does not exist` };
-    }
-    config.setCurrentContext(flags.context);
-  }
-  const current = config.getContextObject(config.getCurrentContext());
+  const { access } = loaded.value;
   return {
-    client: createKubeClient(config, { userAgent: 'kubectl-ferry', requestTimeoutMs: 20_000 }),
-    contextNamespace: current?.namespace ?? 'default',
-    config,
+    client: createKubeClient(access, { userAgent: 'kubectl-ferry', requestTimeoutMs: 20_000 }),
+    contextNamespace: access.namespace ?? 'default',
   };
 }
 
