@@ -116,6 +116,14 @@ async function main(): Promise<number> {
     `p50 ${Math.round(percentile(sorted, 50))} ms, p90 ${Math.round(percentile(sorted, 90))} ms, max ${Math.round(sorted[sorted.length - 1] ?? 0)} ms`;
   if (converged.length > 0) print(`convergence after quiet: ${spread(converged)}`);
   if (routesConverged.length > 0) print(`ToR routes right after quiet: ${spread(routesConverged)}`);
+  const repaired = (key: 'drift' | 'staleAdvertisements') => {
+    const seeds = reports.filter((r) => r.repairs[key] > 0);
+    const total = seeds.reduce((sum, r) => sum + r.repairs[key], 0);
+    return `${total} in ${seeds.length} seeds${seeds.length > 0 && seeds.length <= 10 ? ` (${seeds.map((r) => r.seed).join(', ')})` : ''}`;
+  };
+  print(
+    `repairs in the speakers' logs: running config put back ${repaired('drift')}; stale advertisements withdrawn ${repaired('staleAdvertisements')}`,
+  );
   print(
     `failures: ${failed.length}${failed.map((r) => `\n  seed ${r.seed}: ${r.failure ?? ''} (log: ${r.logFile ?? '-'})`).join('')}`,
   );

@@ -69,6 +69,11 @@ export interface ChaosReport {
   readonly convergedMs: number | undefined;
   /** from quiet until the ToRs' routes alone were right for good (status objects may lag behind) */
   readonly routesConvergedMs: number | undefined;
+  /**
+   * repairs the window's speakers logged: running config put back by frr-reload.py (`drift`), routes
+   * bgpd advertised with no network line withdrawn (`staleAdvertisements`, prefixes)
+   */
+  readonly repairs: { readonly drift: number; readonly staleAdvertisements: number };
   /** why the invariant did not hold, undefined when it did */
   readonly failure: string | undefined;
   /** every speaker's log and the action trace, kept when the run failed */
@@ -530,8 +535,20 @@ export class ChaosLab {
     } finally {
       this.thawAll();
     }
+    const logs = [...this.speakerLogs, node.speakerLog].join('\n').split('\n');
+    const repairs = {
+      drift: logs.filter((line) => line.includes('drift repaired with')).length,
+      staleAdvertisements: logs
+        .filter((line) => line.includes('no desired network line: withdrawn'))
+        .reduce(
+          (total, line) => total + (line.match(/\d+\.\d+\.\d+\.\d+\/32|[0-9a-f:]+\/128/g)?.length ?? 0),
+          0,
+        ),
+    };
+    if (repairs.staleAdvertisements > 0)
+      note(`stale advertisements withdrawn: ${repairs.staleAdvertisements}`);
     let logFile: string | undefined;
-    if (failure !== undefined || options.keepLog === true) {
+    if (failure !== undefined || options.keepLog === true || repairs.staleAdvertisements > 0) {
       this.keepSpeakerLog();
       logFile = join(tmpdir(), `ferry-chaos-seed-${options.seed}.log`);
       writeFileSync(logFile, `${trace.join('\n')}\n`);
@@ -539,7 +556,7 @@ export class ChaosLab {
         appendFileSync(logFile as string, `\n==== speaker ${i + 1}\n${text}`),
       );
     }
-    return { seed: options.seed, faults, convergedMs, routesConvergedMs, failure, logFile };
+    return { seed: options.seed, faults, convergedMs, routesConvergedMs, repairs, failure, logFile };
   }
 
   private keepSpeakerLog(): void {
@@ -572,6 +589,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       faults,
       convergedMs: undefined,
       routesConvergedMs: undefined,
+      repairs: { drift: 0, staleAdvertisements: 0 },
       failure: `seed ${options.seed}: ${String(error)}`,
       logFile: undefined,
     };
