@@ -92,7 +92,7 @@ async function main(): Promise<number> {
     const heavy = FAULT_KINDS.map((kind) => `${kind} ${report.faults[kind]}`).join(', ');
     print(
       report.failure === undefined
-        ? `seed ${seed}: converged ${Math.round(report.convergedMs ?? 0)} ms after quiet (${heavy})${report.logFile === undefined ? '' : ` (log: ${report.logFile})`}`
+        ? `seed ${seed}: converged ${Math.round(report.convergedMs ?? 0)} ms after quiet, ToR routes ${Math.round(report.routesConvergedMs ?? 0)} ms (${heavy})${report.logFile === undefined ? '' : ` (log: ${report.logFile})`}`
         : `seed ${seed}: FAILED ${report.failure} (log: ${report.logFile ?? '-'})`,
     );
   }
@@ -109,10 +109,21 @@ async function main(): Promise<number> {
   );
   print(`faults injected: ${FAULT_KINDS.map((kind) => `${kind} ${totals[kind]}`).join(', ')}`);
   print(`actions in all: ${Object.values(totals).reduce((a, b) => a + b, 0)}`);
-  if (converged.length > 0)
-    print(
-      `convergence after quiet: p50 ${Math.round(percentile(converged, 50))} ms, p90 ${Math.round(percentile(converged, 90))} ms, max ${Math.round(converged[converged.length - 1] ?? 0)} ms`,
-    );
+  const routesConverged = reports
+    .flatMap((r) => (r.routesConvergedMs === undefined ? [] : [r.routesConvergedMs]))
+    .sort((a, b) => a - b);
+  const spread = (sorted: readonly number[]) =>
+    `p50 ${Math.round(percentile(sorted, 50))} ms, p90 ${Math.round(percentile(sorted, 90))} ms, max ${Math.round(sorted[sorted.length - 1] ?? 0)} ms`;
+  if (converged.length > 0) print(`convergence after quiet: ${spread(converged)}`);
+  if (routesConverged.length > 0) print(`ToR routes right after quiet: ${spread(routesConverged)}`);
+  const repaired = (key: 'drift' | 'staleAdvertisements') => {
+    const seeds = reports.filter((r) => r.repairs[key] > 0);
+    const total = seeds.reduce((sum, r) => sum + r.repairs[key], 0);
+    return `${total} in ${seeds.length} seeds${seeds.length > 0 && seeds.length <= 10 ? ` (${seeds.map((r) => r.seed).join(', ')})` : ''}`;
+  };
+  print(
+    `repairs in the speakers' logs: running config put back ${repaired('drift')}; stale advertisements withdrawn ${repaired('staleAdvertisements')}`,
+  );
   print(
     `failures: ${failed.length}${failed.map((r) => `\n  seed ${r.seed}: ${r.failure ?? ''} (log: ${r.logFile ?? '-'})`).join('')}`,
   );

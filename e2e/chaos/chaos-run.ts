@@ -10,7 +10,7 @@
 // The action sequence is a function of the seed (timing is not: the machine decides that), so a
 // failing seed is re-run with `npm run bench:chaos -- --seed N`. Used by e2e/chaos/chaos.test.ts and
 // bench/chaos.ts.
-import { appendFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -67,6 +67,13 @@ export interface ChaosReport {
   readonly faults: Readonly<Record<FaultKind, number>>;
   /** from the end of the actions (faults cleared, speaker and FRR running) until the invariant held */
   readonly convergedMs: number | undefined;
+  /** from quiet until the ToRs' routes alone were right for good (status objects may lag behind) */
+  readonly routesConvergedMs: number | undefined;
+  /**
+   * repairs the window's speakers logged: running config put back by frr-reload.py (`drift`), routes
+   * bgpd advertised with no network line withdrawn (`staleAdvertisements`, prefixes)
+   */
+  readonly repairs: { readonly drift: number; readonly staleAdvertisements: number };
   /** why the invariant did not hold, undefined when it did */
   readonly failure: string | undefined;
   /** every speaker's log and the action trace, kept when the run failed */
@@ -308,6 +315,28 @@ function signal(pid: number | undefined, name: NodeJS.Signals): void {
   }
 }
 
+/**
+ * vtysh / frr-reload.py processes working on the node's FRR (their argv names its pathspace), with
+ * their parent: a writer whose speaker is gone keeps changing FRR behind its successor's back.
+ */
+function frrWriters(pathspace: string): string[] {
+  const found: string[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      if (!argv.some((arg) => arg.includes(pathspace))) continue;
+      if (!argv.some((arg) => /vtysh$|frr-reload\.py$/.test(arg))) continue;
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1] ?? '?';
+      found.push(`${entry} (parent ${ppid}): ${argv.join(' ').slice(0, 160)}`);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found;
+}
+
 const FRR_STARTUP_CONFIG = 'frr defaults datacenter\n';
 /** debug: the log kept for a failed seed shows every check and no-op of the sync loop */
 const SPEAKER_FLAGS = ['--log-level', 'debug'];
@@ -372,6 +401,7 @@ export class ChaosLab {
     node.speakerLog = '';
     let failure: string | undefined;
     let convergedMs: number | undefined;
+    let routesConvergedMs: number | undefined;
     try {
       const kinds = FAULT_KINDS.flatMap((kind) => Array.from({ length: WEIGHTS[kind] }, () => kind));
       const chaosEnd = performance.now() + (options.chaosMs ?? 30_000);
@@ -405,9 +435,12 @@ export class ChaosLab {
           }
           case 'kill-speaker': {
             this.keepSpeakerLog();
+            const killed = speakerPid(node);
             await lab.stopSpeaker(node, 'SIGKILL');
+            const left = frrWriters(node.frr.name);
             lab.startSpeaker(node, SPEAKER_FLAGS);
-            note(`kill -9 speaker, new pid ${speakerPid(node) ?? '?'}`);
+            note(`kill -9 speaker ${killed ?? '?'}, new pid ${speakerPid(node) ?? '?'}`);
+            for (const writer of left) note(`  FRR writer still running: ${writer}`);
             break;
           }
           case 'restart-frr': {
@@ -475,13 +508,24 @@ export class ChaosLab {
       this.thawAll();
       if (node.speaker === undefined) lab.startSpeaker(node, SPEAKER_FLAGS);
       note(`quiet: ${writer.expectedPrefixes().size} prefixes expected`);
+      for (const running of frrWriters(node.frr.name)) note(`  FRR writer running: ${running}`);
       const quiet = await waitForInvariant(lab, node, writer, options.convergeTimeoutMs ?? 60_000, note);
       if (quiet.problems.length === 0) {
         convergedMs = quiet.elapsedMs;
-        note(`converged after ${Math.round(quiet.elapsedMs)} ms`);
+        routesConvergedMs = quiet.routesElapsedMs;
+        note(
+          `converged after ${Math.round(quiet.elapsedMs)} ms (ToR routes after ${Math.round(quiet.routesElapsedMs ?? 0)} ms)`,
+        );
       } else {
         failure = `seed ${options.seed}: not converged ${Math.round(quiet.elapsedMs)} ms after quiet: ${quiet.problems.join('; ')}`;
         note(failure);
+        const stale = new Set(
+          quiet.problems.flatMap((p) => [...p.matchAll(/(198\.18\.\d+\.\d+\/32)/g)].map((m) => m[1] ?? '')),
+        );
+        for (const prefix of [...stale].slice(0, 4)) {
+          const shown = await node.frr.vtysh.commands([`show bgp ipv4 unicast ${prefix}`]);
+          note(`the node's bgpd on ${prefix}:\n${shown.ok ? shown.value : shown.error.message}`);
+        }
         const running = await node.frr.vtysh.runningConfig();
         note(`the node's FRR runs:\n${running.ok ? running.value : running.error.message}`);
       }
@@ -491,8 +535,20 @@ export class ChaosLab {
     } finally {
       this.thawAll();
     }
+    const logs = [...this.speakerLogs, node.speakerLog].join('\n').split('\n');
+    const repairs = {
+      drift: logs.filter((line) => line.includes('drift repaired with')).length,
+      staleAdvertisements: logs
+        .filter((line) => line.includes('no desired network line: withdrawn'))
+        .reduce(
+          (total, line) => total + (line.match(/\d+\.\d+\.\d+\.\d+\/32|[0-9a-f:]+\/128/g)?.length ?? 0),
+          0,
+        ),
+    };
+    if (repairs.staleAdvertisements > 0)
+      note(`stale advertisements withdrawn: ${repairs.staleAdvertisements}`);
     let logFile: string | undefined;
-    if (failure !== undefined || options.keepLog === true) {
+    if (failure !== undefined || options.keepLog === true || repairs.staleAdvertisements > 0) {
       this.keepSpeakerLog();
       logFile = join(tmpdir(), `ferry-chaos-seed-${options.seed}.log`);
       writeFileSync(logFile, `${trace.join('\n')}\n`);
@@ -500,7 +556,7 @@ export class ChaosLab {
         appendFileSync(logFile as string, `\n==== speaker ${i + 1}\n${text}`),
       );
     }
-    return { seed: options.seed, faults, convergedMs, failure, logFile };
+    return { seed: options.seed, faults, convergedMs, routesConvergedMs, repairs, failure, logFile };
   }
 
   private keepSpeakerLog(): void {
@@ -522,21 +578,31 @@ export class ChaosLab {
 /** One seed on a lab of its own: reproducible from the seed alone (up to timing). */
 export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   let chaos: ChaosLab;
+  let firstConvergedMs: number;
+  const started = performance.now();
   try {
-    ({ chaos } = await ChaosLab.create(options.seed, options.services));
+    ({ chaos, convergedMs: firstConvergedMs } = await ChaosLab.create(options.seed, options.services));
   } catch (error) {
     const faults = Object.fromEntries(FAULT_KINDS.map((kind) => [kind, 0])) as Record<FaultKind, number>;
     return {
       seed: options.seed,
       faults,
       convergedMs: undefined,
+      routesConvergedMs: undefined,
+      repairs: { drift: 0, staleAdvertisements: 0 },
       failure: `seed ${options.seed}: ${String(error)}`,
       logFile: undefined,
     };
   }
-  options.log?.(`seed ${options.seed}: lab ready; chaos for ${options.chaosMs ?? 30_000} ms`);
+  options.log?.(
+    `seed ${options.seed}: lab ready after ${Math.round(performance.now() - started)} ms (first convergence ${Math.round(firstConvergedMs)} ms); chaos for ${options.chaosMs ?? 30_000} ms`,
+  );
   const report = await chaos.window(options);
+  const destroyStarted = performance.now();
   const problems = await chaos.destroy();
+  options.log?.(
+    `seed ${options.seed}: lab destroyed in ${Math.round(performance.now() - destroyStarted)} ms`,
+  );
   if (problems.length > 0 && report.failure === undefined)
     return { ...report, failure: `seed ${options.seed}: cleanup: ${problems.join('; ')}` };
   return report;
@@ -544,7 +610,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 
 /**
  * Polls the invariant until it holds twice in a row 1 s apart (a route re-added a moment later by
- * something still in flight must not pass), or time runs out. `elapsedMs`: until it first held for good.
+ * something still in flight must not pass), or time runs out. `elapsedMs`: until it first held for
+ * good; `routesElapsedMs`: until the ToRs' routes alone were right for good (when the invariant held).
  */
 async function waitForInvariant(
   lab: ClusterLab,
@@ -552,19 +619,32 @@ async function waitForInvariant(
   writer: ClusterWriter,
   timeoutMs: number,
   note: (line: string) => void,
-): Promise<{ readonly problems: readonly string[]; readonly elapsedMs: number }> {
+): Promise<{
+  readonly problems: readonly string[];
+  readonly elapsedMs: number;
+  readonly routesElapsedMs?: number;
+}> {
   const since = performance.now();
   let heldSince: number | undefined;
+  let routesSince: number | undefined;
   let problems: string[] = ['never checked'];
   let previous = '';
   while (performance.now() - since < timeoutMs) {
+    const checkedAt = performance.now();
     problems = await invariantViolations(lab, node, writer);
     const text = problems.join('; ');
     if (text !== previous) note(`invariant: ${text === '' ? 'holds' : text}`);
     previous = text;
+    if (problems.some((problem) => problem.startsWith('tor'))) routesSince = undefined;
+    else routesSince ??= checkedAt;
     if (problems.length === 0) {
-      heldSince ??= performance.now();
-      if (performance.now() - heldSince >= 1_000) return { problems, elapsedMs: heldSince - since };
+      heldSince ??= checkedAt;
+      if (performance.now() - heldSince >= 1_000)
+        return {
+          problems,
+          elapsedMs: heldSince - since,
+          routesElapsedMs: (routesSince ?? heldSince) - since,
+        };
     } else heldSince = undefined;
     await sleep(200);
   }

@@ -12,6 +12,7 @@ import { packageRoot } from '../util/package-root.js';
 import { Fabric, type NodeHandle } from './fabric.js';
 import { frrRunDir, utsNamespacePrefix, type FrrInstance } from './frr-instance.js';
 import { Kubelet, type PodPlacement } from './kubelet.js';
+import { killProcessTree } from './process-tree.js';
 import { shippedSpeakerSettings } from './shipped-env.js';
 import { addAddress, addVethPair, attachToBridge, createNamespace, mustRun, run } from './netns.js';
 import { torFrrConfigForNodes } from './tor-config.js';
@@ -229,8 +230,11 @@ export class ClusterLab {
     const child = node.speaker;
     if (child === undefined) return undefined;
     node.speaker = undefined;
-    child.kill(signal);
-    const killTimer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    // SIGKILL as a container runtime delivers it: to the speaker and every process it started
+    const kill = () => (child.pid === undefined ? undefined : killProcessTree(child.pid));
+    if (signal === 'SIGKILL') await kill();
+    else child.kill(signal);
+    const killTimer = setTimeout(() => void kill(), 10_000);
     const result = await child;
     clearTimeout(killTimer);
     return result.exitCode;
