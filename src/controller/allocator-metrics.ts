@@ -17,13 +17,26 @@ export interface AllocatorMetrics {
   update(stats: readonly PoolStats[]): void;
 }
 
-export function allocatorMetrics(registry: Registry): AllocatorMetrics {
+/** one set of gauges per Registry: a controller that leads again (a new term) reuses them */
+const byRegistry = new WeakMap<Registry, Map<string, Gauge>>();
+
+function gaugesOf(registry: Registry): Map<string, Gauge> {
+  const known = byRegistry.get(registry);
+  if (known !== undefined) return known;
   const gauges = new Map(
     Object.entries(HELP).map(([name, help]) => [
       name,
       new Gauge({ name, help, labelNames: ['pool'], registers: [registry] }),
     ]),
   );
+  byRegistry.set(registry, gauges);
+  return gauges;
+}
+
+export function allocatorMetrics(registry: Registry): AllocatorMetrics {
+  const gauges = gaugesOf(registry);
+  // a new term starts from what it allocates, not from the previous term's pools
+  for (const gauge of gauges.values()) gauge.reset();
   let pools = new Set<string>();
   return {
     update(stats) {
