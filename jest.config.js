@@ -14,6 +14,10 @@ const common = {
   testEnvironmentOptions: { globalsCleanup: 'off' },
 };
 export default {
+  // Two workers even on two cores: the frr and e2e suites mostly wait on BGP/BFD timers and polls, so
+  // two of them side by side take little more than one; their namespaces and ports never collide
+  // (random prefixes, each lab in namespaces of its own).
+  maxWorkers: 2,
   projects: [
     {
       ...common,
