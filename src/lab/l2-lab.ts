@@ -207,6 +207,23 @@ export async function l2LabChecks(lab: ClusterLab, print: Print, drill: boolean)
     },
     { timeoutMs: 20_000 },
   );
+  // the owner's speaker writes it once it answers: wait for it rather than print a race
+  const l2Status = await waitUntil(
+    async () => {
+      const out = await lab.kubectl([
+        'get',
+        'servicel2statuses',
+        '-n',
+        'metallb-system',
+        '-o',
+        `jsonpath={.items[?(@.status.serviceName=="${L2_SERVICE}")].status.node}`,
+      ]);
+      return out.stdout !== ''
+        ? { done: true, value: out.stdout }
+        : { done: false, why: 'no ServiceL2Status yet' };
+    },
+    { timeoutMs: 15_000 },
+  );
   for (const [title, args] of [
     [`kubectl get svc ${L2_SERVICE}`, ['get', 'svc', L2_SERVICE, '-n', 'default']],
     [
@@ -226,12 +243,17 @@ export async function l2LabChecks(lab: ClusterLab, print: Print, drill: boolean)
   print(`${L2_SERVICE_IP} lladdr ${neighbor ?? '(none)'}`);
   if (!assigned.ok || owner === undefined) return { ok: false, failoverMs: undefined };
   const ownerMac = await segmentMac(lab.node(owner));
-  const macOk = neighbor === ownerMac;
+  const statusOk = l2Status.ok && l2Status.value === owner;
+  const macOk = neighbor === ownerMac && statusOk;
   print(
-    macOk
+    neighbor === ownerMac
       ? `# the MAC of ${owner}'s eth-a: only the owner answers ARP`
       : `FAIL: expected ${owner}'s MAC ${ownerMac}`,
   );
+  if (!statusOk)
+    print(
+      `FAIL: the ServiceL2Status of ${L2_SERVICE} names ${l2Status.ok ? l2Status.value : 'no node'}, not ${owner}`,
+    );
   if (!drill) return { ok: macOk, failoverMs: undefined };
 
   print(
