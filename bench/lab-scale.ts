@@ -39,9 +39,11 @@ import {
   summary,
   timeUntilAllFibs,
   withLab,
+  scaleIp,
+  scalePoolYaml,
+  SCALE_ROOT,
 } from './lab-support.js';
 
-const ROOT = '198.18.0.0/15';
 const NAMESPACE = 'scale';
 
 function parseArgs(argv: readonly string[]) {
@@ -69,11 +71,6 @@ function parseArgs(argv: readonly string[]) {
   )
     throw new Error('--nodes ≥ 1, --counts ascending (≤ 131,000: a /15), --single-runs and --batch ≥ 0');
   return { nodes, counts, singleRuns, batch, heapSnapshots };
-}
-
-/** The i-th address of 198.18.0.0/15, i ≥ 1. */
-function scaleIp(index: number): string {
-  return `${198}.${18 + (index >> 16)}.${(index >> 8) & 255}.${index & 255}`;
 }
 
 const serviceName = (index: number) => `s-${String(index).padStart(6, '0')}`;
@@ -200,7 +197,7 @@ async function waitConverged(
     seen = await Promise.all(
       tors.map(async (ns, t) => {
         const expected = lab.nodes.map((n) => (t === 0 ? n.handle.linkA.ipv4 : n.handle.linkB.ipv4));
-        const table = await fibTable(ns, ROOT);
+        const table = await fibTable(ns, SCALE_ROOT);
         let complete = 0;
         for (const hops of table.values()) if (sameHops(hops, expected)) complete++;
         return complete;
@@ -232,7 +229,7 @@ function appliesSince(node: LabNode, sinceWallMs: number): { count: number; last
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
   print(
-    `lab at scale: ${options.nodes} node(s), ${options.counts.join(' then ')} Services from ${ROOT}; ${load()}`,
+    `lab at scale: ${options.nodes} node(s), ${options.counts.join(' then ')} Services from ${SCALE_ROOT}; ${load()}`,
   );
   const snapshots = options.heapSnapshots;
   if (snapshots !== undefined) {
@@ -248,19 +245,7 @@ async function main(): Promise<void> {
     await lab.apply(lab.nodeObjectsYaml());
     for (const file of ['bfd-profile.yaml', 'bgp-peers.yaml'])
       await lab.apply(readFileSync(join(examples, file), 'utf8'));
-    await lab.apply(
-      [
-        'apiVersion: metallb.io/v1beta1',
-        'kind: IPAddressPool',
-        'metadata: {name: scale-pool, namespace: metallb-system}',
-        `spec: {addresses: ["${ROOT}"], autoAssign: false}`,
-        '---',
-        'apiVersion: metallb.io/v1beta1',
-        'kind: BGPAdvertisement',
-        'metadata: {name: scale-adv, namespace: metallb-system}',
-        'spec: {ipAddressPools: [scale-pool], aggregationLength: 32, communities: ["65000:100"]}',
-      ].join('\n'),
-    );
+    await lab.apply(scalePoolYaml(', communities: ["65000:100"]'));
     api.createObject('', 'v1', 'namespaces', undefined, {
       apiVersion: 'v1',
       kind: 'Namespace',

@@ -420,3 +420,26 @@ export async function cpuDuring(pids: readonly number[], during: Promise<unknown
 export function frrDaemonPid(node: LabNode, daemon: 'bgpd' | 'zebra' | 'bfdd'): number {
   return Number(readFileSync(join(frrRunDir(node.frr.name), `${daemon}.pid`), 'utf8').trim());
 }
+
+/** The scale benchmarks' Service range: 198.18.0.0/15. */
+export const SCALE_ROOT = '198.18.0.0/15';
+
+/** The i-th address of SCALE_ROOT, i ≥ 1. */
+export function scaleIp(index: number): string {
+  return `198.${18 + (index >> 16)}.${(index >> 8) & 255}.${index & 255}`;
+}
+
+/** Pool `scale-pool` over SCALE_ROOT (no auto-assign) and its /32 BGPAdvertisement `scale-adv`. */
+export function scalePoolYaml(advertisementExtra = ''): string {
+  return [
+    'apiVersion: metallb.io/v1beta1',
+    'kind: IPAddressPool',
+    'metadata: {name: scale-pool, namespace: metallb-system}',
+    `spec: {addresses: ["${SCALE_ROOT}"], autoAssign: false}`,
+    '---',
+    'apiVersion: metallb.io/v1beta1',
+    'kind: BGPAdvertisement',
+    'metadata: {name: scale-adv, namespace: metallb-system}',
+    `spec: {ipAddressPools: [scale-pool], aggregationLength: 32${advertisementExtra}}`,
+  ].join('\n');
+}

@@ -18,9 +18,16 @@ import { Fabric } from '../src/lab/fabric.js';
 import { utsNamespacePrefix, type FrrInstance } from '../src/lab/frr-instance.js';
 import { torFrrConfigForNodes } from '../src/lab/tor-config.js';
 import { packageRoot } from '../src/util/package-root.js';
-import { load, onCleanup, print, sleep, summary, timeUntilAllFibs } from './lab-support.js';
-
-const ROOT = '198.18.0.0/15';
+import {
+  load,
+  onCleanup,
+  print,
+  scaleIp,
+  scalePoolYaml,
+  sleep,
+  summary,
+  timeUntilAllFibs,
+} from './lab-support.js';
 
 function parseArgs(argv: readonly string[]) {
   let services = 3_000;
@@ -45,10 +52,6 @@ function parseArgs(argv: readonly string[]) {
   return { services, runs, roots };
 }
 
-function scaleIp(index: number): string {
-  return `198.${18 + (index >> 16)}.${(index >> 8) & 255}.${index & 255}`;
-}
-
 const BASE = [
   'apiVersion: metallb.io/v1beta2',
   'kind: BGPPeer',
@@ -60,15 +63,7 @@ const BASE = [
   'metadata: {name: tor2, namespace: metallb-system}',
   'spec: {peerAddress: 198.51.100.1, peerASN: 65000, myASN: 65100}',
   '---',
-  'apiVersion: metallb.io/v1beta1',
-  'kind: IPAddressPool',
-  'metadata: {name: scale-pool, namespace: metallb-system}',
-  `spec: {addresses: ["${ROOT}"], autoAssign: false}`,
-  '---',
-  'apiVersion: metallb.io/v1beta1',
-  'kind: BGPAdvertisement',
-  'metadata: {name: scale-adv, namespace: metallb-system}',
-  'spec: {ipAddressPools: [scale-pool], aggregationLength: 32}',
+  scalePoolYaml(),
   '---',
   'apiVersion: v1',
   'kind: Node',

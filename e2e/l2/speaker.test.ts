@@ -173,18 +173,7 @@ describe('layer 2 mode with real speakers', () => {
     ])
       await lab.apply(readFileSync(join(packageRoot(), 'deploy', 'examples', file), 'utf8'));
     await lab.apply(readFileSync(join(packageRoot(), 'deploy', 'examples', 'service-web.yaml'), 'utf8'));
-    const patched = await lab.kubectl([
-      'patch',
-      'service',
-      'web',
-      '-n',
-      'default',
-      '--subresource=status',
-      '--type=merge',
-      '-p',
-      JSON.stringify({ status: { loadBalancer: { ingress: [{ ip: '203.0.113.5' }] } } }),
-    ]);
-    if (patched.exitCode !== 0) throw new Error(patched.stderr);
+    await lab.writeIngress('web', '203.0.113.5');
     await lab.apply(endpointSliceYaml('web', ['node-23']));
     await setUpL2(lab, true);
     for (const node of lab.nodes) lab.startSpeaker(node);

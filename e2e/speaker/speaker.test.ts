@@ -70,18 +70,7 @@ describe('ferry speaker against the API server and real FRR', () => {
       await lab.apply(readFileSync(join(examples, file), 'utf8'));
     }
     await lab.apply(readFileSync(join(examples, 'service-web.yaml'), 'utf8'));
-    const patched = await lab.kubectl([
-      'patch',
-      'service',
-      'web',
-      '-n',
-      'default',
-      '--subresource=status',
-      '--type=merge',
-      '-p',
-      JSON.stringify({ status: { loadBalancer: { ingress: [{ ip: IP }] } } }),
-    ]);
-    if (patched.exitCode !== 0) throw new Error(patched.stderr);
+    await lab.writeIngress('web', IP);
     await lab.apply(endpointSliceYaml(['node-21', 'node-22']));
     for (const node of lab.nodes) lab.startSpeaker(node);
   });
