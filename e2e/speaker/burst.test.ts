@@ -104,8 +104,11 @@ describe('a burst of Service changes', () => {
     const applies = node.speakerLog
       .split('\n')
       .filter((line) => line.includes('"message":"FRR config applied"'));
-    // 3,000 object writes (each a Service or EndpointSlice change) → a handful of applies
+    // 3,000 object writes (each a Service or EndpointSlice change) → applies batched by the debounce
+    // (50 ms quiet or 500 ms at most): one per window while writes stream in, so their count follows
+    // how long the writes take on this machine (11 alone, 41 beside another suite), never one per write
+    process.stdout.write(`burst: ${COUNT * 3} writes -> ${applies.length} FRR applies\n`);
     expect(applies.length).toBeGreaterThan(0);
-    expect(applies.length).toBeLessThan(40);
+    expect(applies.length).toBeLessThan(COUNT / 10);
   });
 });
