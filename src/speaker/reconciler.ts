@@ -138,7 +138,13 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
 
   const layer2Configured = () => lastValid !== undefined && lastValid.l2Advertisements.length > 0;
 
-  const electOne = (key: string): boolean => {
+  /** what every Service's election reads besides the Service: taken once per election round */
+  interface ElectionRound {
+    readonly alive: ReadonlySet<string> | undefined;
+    readonly speakerPods: readonly SpeakerPodInfo[];
+  }
+
+  const electOne = (key: string, round: ElectionRound): boolean => {
     const config = lastValid;
     const service = state.service(key);
     const before = l2Parts.get(key);
@@ -150,8 +156,8 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
       config,
       node: options.nodeName,
       nodes: inputs.nodes,
-      alive: options.layer2Alive?.(),
-      speakerPods: options.speakerPods?.() ?? [],
+      alive: round.alive,
+      speakerPods: round.speakerPods,
       services: [service],
       endpointSlices: state.slicesOf(key),
       ignoreExcludeLB: options.announceOptions?.ignoreExcludeLB === true,
@@ -168,13 +174,17 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
       l2Parts.clear();
       return;
     }
+    const round: ElectionRound = {
+      alive: options.layer2Alive?.(),
+      speakerPods: options.speakerPods?.() ?? [],
+    };
     let changed = false;
     if (services === 'all') {
       l2Parts.clear();
       for (const service of state.allServices())
-        changed = electOne(`${service.namespace}/${service.name}`) || changed;
+        changed = electOne(`${service.namespace}/${service.name}`, round) || changed;
       changed = true;
-    } else for (const key of services) changed = electOne(key) || changed;
+    } else for (const key of services) changed = electOne(key, round) || changed;
     if (changed) l2Version++;
   };
 

@@ -436,9 +436,11 @@ export function createSpeaker(options: SpeakerOptions): Speaker {
     update(resources, inputErrors) {
       lastInput = { resources, inputErrors };
       // before electing: the monitor needs the nodes to say who is alive (this node only once warm)
+      // (layer 2 in the objects, or in the configuration in force while these are invalid)
       liveness?.setNodes(
         resources.nodes,
-        resources.l2Advertisements.length > 0 || latest?.layer2 !== undefined,
+        resources.l2Advertisements.length > 0 ||
+          (reconciler.lastValidConfig()?.l2Advertisements.length ?? 0) > 0,
       );
       adopt(reconciler.reconcile(resources, inputErrors));
     },
