@@ -1,7 +1,9 @@
-// The per-Service part of the announce decision, remembered per Service object by whoever reconciles
-// repeatedly (the speaker): its caches hand out the same objects until they change, so a reconcile
-// after one Service changed recomputes only that Service (at 10,000 Services this is most of the
-// reconcile's cost). The caller creates the memo and passes it in; without one every Service is
+// The per-Service part of the announce decision, remembered per Service object for callers of the
+// full pipeline (`announcementsForNode`) that reconcile repeatedly over informer caches handing out
+// the same objects until they change: a reconcile after one Service changed recomputes only that
+// Service. The speaker no longer uses it (its per-Service state lives in
+// src/node-pipeline/incremental-node.ts, which shares this module's types); bench/reconcile.ts keeps
+// it as the baseline of the full path. The caller creates the memo and passes it in; without one every Service is
 // judged afresh, so `announcementsForNode` stays a function of its arguments.
 import type { EndpointSliceInfo, NodeInfo, ServiceInfo } from '../api/cluster.js';
 import type { BgpAdvertisement, Config } from '../config/types.js';

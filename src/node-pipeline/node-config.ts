@@ -36,7 +36,7 @@ export interface NodeFrrConfig {
   readonly announce: AnnounceResult;
 }
 
-/** @param memo the caller's per-Service announce memo, when it renders again and again (the speaker) */
+/** @param memo the caller's per-Service announce memo, when it renders again and again */
 export function frrConfigForNode(
   view: NodeView,
   render: FrrRenderer,
