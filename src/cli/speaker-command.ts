@@ -61,6 +61,10 @@ function loggingSink(logger: Logger): StatusSink {
       void logger.info('services announced', {
         services: services.map((s) => `${s.namespace}/${s.name} → ${s.peers.join(',')}`),
       }),
+    service: async (key, status) =>
+      void (status === undefined
+        ? logger.info('service no longer announced', { service: key })
+        : logger.info('service announced', { service: key, peers: status.peers })),
     l2Services: async (services) =>
       void logger.info('layer2 services owned', {
         services: services.map((s) => `${s.namespace}/${s.name} on ${s.interfaces.join(',')}`),

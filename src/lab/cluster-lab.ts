@@ -191,6 +191,8 @@ export class ClusterLab {
     const args = [
       ...prefix,
       process.execPath,
+      // FERRY_SPEAKER_NODE_ARGS: Node flags NODE_OPTIONS refuses (e.g. --cpu-prof), speakers only
+      ...(process.env['FERRY_SPEAKER_NODE_ARGS'] ?? '').split(' ').filter((arg) => arg !== ''),
       cliPath(),
       'speaker',
       '--node',

@@ -2,37 +2,58 @@
 // each neighbor — in one vtysh call. Shell: the parsing is in src/frr/parse.
 import type { Peer } from '../config/types.js';
 import { neighborKey } from '../frr/build-model.js';
-import { parseAdvertisedRoutes } from '../frr/parse/advertised-routes.js';
+import { parseAdvertisedRoutes, parsePrefixAdvertisement } from '../frr/parse/advertised-routes.js';
 import { parseBfdCounters, type BfdCounters } from '../frr/parse/bfd-counters.js';
 import { parseBfdPeers, type BfdSession } from '../frr/parse/bfd-peers.js';
 import { parseBgpNeighborsAllVrfs, type BgpPeerState } from '../frr/parse/bgp-neighbors.js';
 import { peerFamilies } from '../announce/peers.js';
 import type { FrrError, Vtysh } from '../frr/vtysh.js';
 import type { Result } from '../util/result.js';
+import type { PrefixAdvertised } from './advertised-index.js';
 
 export interface FrrObservation {
   readonly bgp: readonly BgpPeerState[];
   readonly bfd: readonly BfdSession[];
   readonly bfdCounters: readonly BfdCounters[];
-  /** neighbor key → prefixes FRR advertises to it (after the out route map) */
-  readonly advertised: ReadonlyMap<string, ReadonlySet<string>>;
+  /** neighbor key → prefixes FRR advertises to it (after the out route map); only when asked for all */
+  readonly advertised: ReadonlyMap<string, ReadonlySet<string>> | undefined;
+  /** the prefixes asked for one by one */
+  readonly prefixes: readonly PrefixAdvertised[];
 }
+
+/**
+ * What to read of bgpd's adj-out: `all` is every neighbor's advertised-routes (megabytes at 10,000
+ * prefixes: only when anything may have changed), a list is those prefixes alone (`show bgp … P json`,
+ * its `advertisedTo`: the cost of the change, not of the table).
+ */
+export type AdvertisedQuery = 'all' | 'none' | readonly string[];
 
 function vrfPart(vrf: string): string {
   return vrf === '' ? '' : ` vrf ${vrf}`;
 }
 
-/**
- * @param withAdvertised also read what is advertised to each neighbor: at 10,000 prefixes that output
- *   is megabytes, so callers ask for it only when it can have changed
- */
+/** Per prefix and VRF with peers of its family: the command reading it and the neighbors in scope. */
+function prefixQueries(peers: readonly Peer[], prefixes: readonly string[]) {
+  return prefixes.flatMap((prefix) => {
+    const family = prefix.includes(':') ? 'ipv6' : 'ipv4';
+    const byVrf = new Map<string, Peer[]>();
+    for (const peer of peers)
+      if (peerFamilies(peer).includes(family)) byVrf.set(peer.vrf, [...(byVrf.get(peer.vrf) ?? []), peer]);
+    return [...byVrf].map(([vrf, inScope]) => ({
+      prefix,
+      vrf,
+      scope: inScope.map(neighborKey),
+      command: `show bgp${vrfPart(vrf)} ${family} unicast ${prefix} json`,
+    }));
+  });
+}
+
 export async function observeFrr(
   vtysh: Vtysh,
   peers: readonly Peer[],
-  withAdvertised = true,
-): Promise<
-  Result<FrrObservation | (Omit<FrrObservation, 'advertised'> & { advertised: undefined }), FrrError>
-> {
+  advertisedQuery: AdvertisedQuery = 'all',
+): Promise<Result<FrrObservation, FrrError>> {
+  const withAdvertised = advertisedQuery === 'all';
   const vrfs = [...new Set(peers.map((p) => p.vrf))].sort();
   // `show bfd vrf all peers json` prints nothing on FRR 8.4.4: ask per VRF.
   const bfdCommands = (vrfs.length > 0 ? vrfs : ['']).flatMap((vrf) => [
@@ -45,29 +66,27 @@ export async function observeFrr(
       command: `show bgp${vrfPart(peer.vrf)} ${family} unicast neighbors ${peer.address ?? peer.interface ?? ''} advertised-routes json`,
     })),
   );
-  const result = await vtysh.showAll([
-    'show bgp vrf all neighbors json',
-    ...bfdCommands,
-    ...advertisedQueries.map((q) => q.command),
-  ]);
-  if (!result.ok) {
-    // bfdd may not run (no BFD in the daemons file): sessions are still worth reporting.
-    if (result.error.kind !== 'not-running') return result;
-    const bgpOnly = await vtysh.show('show bgp vrf all neighbors json');
-    if (!bgpOnly.ok) return bgpOnly;
-    return {
-      ok: true,
-      value: {
-        bgp: parseBgpNeighborsAllVrfs(bgpOnly.value),
-        bfd: [],
-        bfdCounters: [],
-        advertised: new Map(),
-      },
-    };
+  const perPrefix = typeof advertisedQuery === 'string' ? [] : prefixQueries(peers, advertisedQuery);
+  const read = (bfd: readonly string[]) =>
+    vtysh.showAll([
+      'show bgp vrf all neighbors json',
+      ...bfd,
+      ...advertisedQueries.map((q) => q.command),
+      ...perPrefix.map((q) => q.command),
+    ]);
+  let withBfd = true;
+  let result = await read(bfdCommands);
+  if (!result.ok && result.error.kind === 'not-running') {
+    // bfdd may not run (no BFD in the daemons file): sessions and routes are still worth reporting
+    withBfd = false;
+    result = await read([]);
   }
+  if (!result.ok) return result;
   const [neighbors, ...rest] = result.value;
-  const bfdDocuments = rest.slice(0, bfdCommands.length);
-  const advertisedDocuments = rest.slice(bfdCommands.length);
+  const bfdCount = withBfd ? bfdCommands.length : 0;
+  const bfdDocuments = rest.slice(0, bfdCount);
+  const advertisedDocuments = rest.slice(bfdCount, bfdCount + advertisedQueries.length);
+  const prefixDocuments = rest.slice(bfdCount + advertisedQueries.length);
   const advertised = new Map<string, Set<string>>();
   advertisedQueries.forEach((query, index) => {
     const prefixes = advertised.get(query.key) ?? new Set<string>();
@@ -83,6 +102,16 @@ export async function observeFrr(
         .filter((_, i) => i % 2 === 1)
         .flatMap((document) => parseBfdCounters(document)),
       advertised: withAdvertised ? advertised : undefined,
+      prefixes: perPrefix.map((query, index) => {
+        const vrfSuffix = query.vrf === '' ? '' : `-${query.vrf}`;
+        const { advertisedTo } = parsePrefixAdvertisement(prefixDocuments[index]);
+        return {
+          prefix: query.prefix,
+          scope: query.scope,
+          // advertisedTo names a neighbor as its session does: the address, or the interface
+          to: new Set(advertisedTo.map((host) => `${host}${vrfSuffix}`)),
+        };
+      }),
     },
   };
 }

@@ -12,7 +12,7 @@ import type { OwnerReference } from '../k8s/kube-object.js';
 import { inNamespace, resourceTypes } from '../k8s/resources.js';
 import { backoffDelay, type BackoffPolicy } from '../k8s/backoff.js';
 import { sleep } from '../k8s/sleep.js';
-import { StatusWriter } from '../k8s/status-writer.js';
+import { StatusWriter, type DesiredStatusObject } from '../k8s/status-writer.js';
 import type { L2ServiceStatus } from './layer2.js';
 import type { ServiceStatus } from './service-status.js';
 import type { SessionStatus } from './session-status.js';
@@ -93,6 +93,16 @@ export function createKubeStatusSink(options: KubeStatusSinkOptions): KubeStatus
     resource: inNamespace(resourceTypes.serviceL2Statuses, namespace),
     selector: { [NODE_LABEL]: nodeName },
     keyOf: serviceKeyOf,
+  });
+  const serviceBgpStatusObject = (s: ServiceStatus): DesiredStatusObject => ({
+    key: `${s.namespace}/${s.name}`,
+    generateName: 'bgp-',
+    labels: {
+      [NODE_LABEL]: nodeName,
+      'metallb.io/service-name': s.name,
+      'metallb.io/service-namespace': s.namespace,
+    },
+    status: { node: s.node, serviceName: s.name, serviceNamespace: s.namespace, peers: [...s.peers] },
   });
   const stopping = new AbortController();
   let started: Promise<void> | undefined;
@@ -180,19 +190,17 @@ export function createKubeStatusSink(options: KubeStatusSinkOptions): KubeStatus
 
     async services(statuses: readonly ServiceStatus[]) {
       await whenListed();
-      const report_ = await services.sync(
-        statuses.map((s) => ({
-          key: `${s.namespace}/${s.name}`,
-          generateName: 'bgp-',
-          labels: {
-            [NODE_LABEL]: nodeName,
-            'metallb.io/service-name': s.name,
-            'metallb.io/service-namespace': s.namespace,
-          },
-          status: { node: s.node, serviceName: s.name, serviceNamespace: s.namespace, peers: [...s.peers] },
-        })),
-      );
+      const report_ = await services.sync(statuses.map(serviceBgpStatusObject));
       report('ServiceBGPStatus', report_.errors);
+    },
+
+    async service(key: string, status: ServiceStatus | undefined) {
+      await whenListed();
+      const result =
+        status === undefined
+          ? await services.delete(key)
+          : await services.write(serviceBgpStatusObject(status));
+      if (!result.ok) throw new Error(`ServiceBGPStatus for ${key}: ${result.error.message}`);
     },
 
     async l2Services(statuses: readonly L2ServiceStatus[]) {

@@ -1,9 +1,10 @@
 // Announce decisions + what FRR really advertises → ServiceBGPStatus (metallb.io), one per Service ×
 // node: the BGPPeers the Service's prefixes actually reach according to FRR's adj-out, not only the
 // intent MetalLB reports. A Service whose prefixes reach no peer gets no object (MetalLB deletes it).
-import type { AnnounceResult } from '../announce/types.js';
+import type { AnnounceResult, ServiceDecision } from '../announce/types.js';
 import type { Peer } from '../config/types.js';
 import { neighborKey } from '../frr/build-model.js';
+import { compareText } from '../util/order.js';
 
 export interface ServiceStatus {
   readonly namespace: string;
@@ -13,7 +14,39 @@ export interface ServiceStatus {
   readonly peers: readonly string[];
 }
 
+/** Whether FRR advertises `prefix` to the neighbor (see neighborKey). */
+export type IsAdvertised = (neighbor: string, prefix: string) => boolean;
+
 /**
+ * One Service's status from its decisions (one per ingress IP): undefined when none of its prefixes
+ * reaches a peer. O(its routes): the speaker calls it only for Services whose decisions, or whose
+ * prefixes' advertisement, changed.
+ */
+export function serviceStatusOf(input: {
+  readonly node: string;
+  readonly decisions: readonly ServiceDecision[];
+  readonly peerByName: ReadonlyMap<string, Peer>;
+  readonly advertised: IsAdvertised;
+}): ServiceStatus | undefined {
+  const first = input.decisions[0];
+  if (first === undefined) return undefined;
+  const peers = new Set<string>();
+  for (const decision of input.decisions)
+    for (const route of decision.routes) {
+      const peer = input.peerByName.get(route.peer);
+      if (peer !== undefined && input.advertised(neighborKey(peer), route.prefix)) peers.add(route.peer);
+    }
+  if (peers.size === 0) return undefined;
+  return {
+    namespace: first.namespace,
+    name: first.name,
+    node: input.node,
+    peers: [...peers].sort(compareText),
+  };
+}
+
+/**
+ * Every Service's status, sorted by `namespace/name`.
  * @param advertised neighbor key (address or interface, `-<vrf>` outside the default VRF) → the
  *   prefixes FRR advertises to it
  */
@@ -24,29 +57,15 @@ export function serviceStatuses(input: {
   readonly advertised: ReadonlyMap<string, ReadonlySet<string>>;
 }): ServiceStatus[] {
   const peerByName = new Map(input.peers.map((p) => [p.name, p]));
-  const byService = new Map<string, { namespace: string; name: string; peers: Set<string> }>();
+  const byService = new Map<string, ServiceDecision[]>();
   for (const decision of input.announce.decisions) {
     const id = `${decision.namespace}/${decision.name}`;
-    const entry = byService.get(id) ?? {
-      namespace: decision.namespace,
-      name: decision.name,
-      peers: new Set(),
-    };
-    byService.set(id, entry);
-    for (const route of decision.routes) {
-      const peer = peerByName.get(route.peer);
-      if (peer !== undefined && input.advertised.get(neighborKey(peer))?.has(route.prefix) === true) {
-        entry.peers.add(route.peer);
-      }
-    }
+    byService.set(id, [...(byService.get(id) ?? []), decision]);
   }
-  return [...byService.values()]
-    .filter((entry) => entry.peers.size > 0)
-    .map((entry) => ({
-      namespace: entry.namespace,
-      name: entry.name,
-      node: input.node,
-      peers: [...entry.peers].sort(),
-    }))
-    .sort((a, b) => `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`, 'en'));
+  const advertised: IsAdvertised = (neighbor, prefix) => input.advertised.get(neighbor)?.has(prefix) === true;
+  return [...byService]
+    .sort(([a], [b]) => compareText(a, b))
+    .flatMap(
+      ([, decisions]) => serviceStatusOf({ node: input.node, decisions, peerByName, advertised }) ?? [],
+    );
 }

@@ -35,18 +35,26 @@ import { newlyAnnounced, type ServiceRef } from './node-assigned-events.js';
 import type { ObjectChange } from '../node-pipeline/incremental-node.js';
 import type { ServiceDecision } from '../announce/types.js';
 import { createReconciler, type ReconcileOutcome, type ReconcilerOptions } from './reconciler.js';
-import { serviceStatuses, type ServiceStatus } from './service-status.js';
+import { serviceStatusOf, type ServiceStatus } from './service-status.js';
+import { AdvertisedIndex } from './advertised-index.js';
+import { AdvertisedReads } from './advertised-reads.js';
+import { ServiceStatusTracker } from './service-status-tracker.js';
+import { LatestPerKey } from '../util/latest-per-key.js';
+import type { DesiredConfig } from '../frr/apply/desired-config.js';
 import { sessionStatuses, type SessionStatus } from './session-status.js';
 
-const ADVERTISED_REFRESH_MS = 10_000;
+/** ServiceBGPStatus writes in flight at most (a burst of 10,000 must not open 10,000 requests) */
+const STATUS_WRITE_CONCURRENCY = 16;
 
 /** Where status goes; called only when something changed. */
 export interface StatusSink {
   configuration(status: SpeakerConfigurationStatus): Promise<void>;
   /** the complete set for this node: objects not in it are deleted */
   sessions(statuses: readonly SessionStatus[]): Promise<void>;
-  /** the complete set for this node: objects not in it are deleted */
+  /** ServiceBGPStatus: the complete set for this node, objects not in it are deleted (on start) */
   services(statuses: readonly ServiceStatus[]): Promise<void>;
+  /** one Service's ServiceBGPStatus (`namespace/name`) after the complete set: undefined deletes it */
+  service(key: string, status: ServiceStatus | undefined): Promise<void>;
   /** ServiceL2Status: the complete set of Services this node answers ARP/NDP for */
   l2Services?(statuses: readonly L2ServiceStatus[]): Promise<void>;
 }
@@ -137,7 +145,7 @@ export function createSpeaker(options: SpeakerOptions): Speaker {
 
   let latest: ReconcileOutcome | undefined;
   let lastApply: ApplyOutcome | undefined;
-  const pushed = { configuration: '', sessions: '', services: '', l2Services: '' };
+  const pushed = { configuration: '', sessions: '', l2Services: '' };
   const layer2 = createLayer2Speaker({
     nodeName: options.nodeName,
     logger,
@@ -181,11 +189,11 @@ export function createSpeaker(options: SpeakerOptions): Speaker {
     await push('configuration', status, () => sink.configuration(status));
   }
 
-  /** When what FRR advertises was last read; re-read after applies, session changes, and every 10 s. */
-  let advertisedReadAt = 0;
-  /** bgpd sends UPDATEs a little after an apply: keep re-reading for a few seconds after one */
-  let advertisedHotUntil = 0;
-  let lastAdvertised: ReadonlyMap<string, ReadonlySet<string>> = new Map();
+  /** what bgpd advertises to each neighbor, and when to read which of it again */
+  const advertised = new AdvertisedIndex();
+  const advertisedReads = new AdvertisedReads();
+  /** the announce version of each desired config handed to the sync loop (its apply events say which) */
+  const desiredVersions = new WeakMap<DesiredConfig, number>();
   /** the surplus of the last read of what bgpd advertises, and whether FRR was changed since */
   let surplusSeen: readonly StaleAdvertisement[] | undefined;
   let changedSinceSurplus = false;
@@ -205,7 +213,7 @@ export function createSpeaker(options: SpeakerOptions): Speaker {
     const byVrf = new Map<string, Set<string>>();
     for (const peer of peers) {
       const prefixes = byVrf.get(peer.vrf) ?? new Set<string>();
-      for (const prefix of lastAdvertised.get(neighborKey(peer)) ?? []) prefixes.add(prefix);
+      for (const prefix of advertised.view().get(neighborKey(peer)) ?? []) prefixes.add(prefix);
       byVrf.set(peer.vrf, prefixes);
     }
     const surplus = surplusAdvertisements(desired, byVrf);
@@ -225,51 +233,82 @@ export function createSpeaker(options: SpeakerOptions): Speaker {
       prefixes: result.prefixes,
     });
     staleCleared.inc(result.prefixes.length);
-    advertisedHotUntil = Date.now() + 3_000;
+    advertisedReads.readAllSoon(Date.now());
   }
   let lastSessionStates = '';
-  /** the inputs the last ServiceBGPStatus set was computed from (reset when writing it failed) */
-  let servicesInputs: { announce: number | undefined; advertised: unknown } = {
-    announce: undefined,
-    advertised: undefined,
-  };
+  /** which Services' ServiceBGPStatus may have changed, and what the sink was last given */
+  const statusTracker = new ServiceStatusTracker();
   /**
-   * ServiceBGPStatus writes run beside the observations, latest set wins: a sync of thousands of
-   * objects (or a slow API server) must not keep BGPSessionState from following FRR every second.
+   * ServiceBGPStatus writes, per Service, beside the observations: a sync of thousands of objects (or
+   * a slow API server) must not keep BGPSessionState from following FRR every second.
    */
-  let servicesSync: Promise<void> | undefined;
-  let servicesPending: readonly ServiceStatus[] | undefined;
+  const statusWrites = new LatestPerKey<ServiceStatus | undefined>(
+    STATUS_WRITE_CONCURRENCY,
+    async (key, status) => {
+      try {
+        await sink.service(key, status);
+        return true;
+      } catch (error) {
+        // retried by the next observation
+        logger.warn('status write failed', { kind: 'ServiceBGPStatus', service: key, error: String(error) });
+        return false;
+      }
+    },
+  );
+  /** the complete set is written first (on start), then per Service */
+  let statusesComplete: 'needed' | 'writing' | 'done' = 'needed';
+  let completeWrite: Promise<void> | undefined;
 
-  function syncServices(services: readonly ServiceStatus[]): void {
-    servicesPending = services;
-    servicesSync ??= (async () => {
-      while (servicesPending !== undefined) {
-        const next = servicesPending;
-        servicesPending = undefined;
-        // a failed write is retried by the next observation, which computes the set again
-        if (!(await push('services', next, () => sink.services(next))))
-          servicesInputs = { announce: undefined, advertised: undefined };
+  function pushServiceStatuses(current: ReconcileOutcome): void {
+    // no valid Config yet: nothing is known, and a complete set would delete every object
+    if (current.desired === undefined) return;
+    const peerByName = new Map(current.peers.map((peer) => [peer.name, peer]));
+    const statusOf = (service: string) =>
+      serviceStatusOf({
+        node: options.nodeName,
+        decisions: current.decisionsOf(service),
+        peerByName,
+        advertised: (neighbor, prefix) => advertised.has(neighbor, prefix),
+      });
+    if (statusesComplete === 'done') {
+      for (const [service, status] of statusTracker.takeChanges(statusOf)) statusWrites.set(service, status);
+      statusWrites.retry();
+      return;
+    }
+    if (statusesComplete === 'writing') return;
+    statusesComplete = 'writing';
+    const all = statusTracker.complete(statusOf);
+    completeWrite = (async () => {
+      try {
+        await sink.services(all);
+        statusesComplete = 'done';
+      } catch (error) {
+        // the next observation computes the complete set again
+        logger.warn('status write failed', { kind: 'ServiceBGPStatus', error: String(error) });
+        statusTracker.forgetSent();
+        statusesComplete = 'needed';
       }
     })().finally(() => {
-      servicesSync = undefined;
+      completeWrite = undefined;
     });
   }
 
   async function observe(): Promise<void> {
     const current = latest;
     if (current === undefined) return;
-    const now = Date.now();
-    const readAdvertised =
-      advertisedReadAt === 0 || now < advertisedHotUntil || now - advertisedReadAt > ADVERTISED_REFRESH_MS;
-    const observed = await observeFrr(options.vtysh, current.peers, readAdvertised);
+    const query = advertisedReads.plan(Date.now());
+    const readAt = Date.now();
+    const observed = await observeFrr(options.vtysh, current.peers, query);
     if (!observed.ok) {
       logger.warn('cannot read FRR state', { error: observed.error.message });
       return;
     }
     const { bgp, bfd, bfdCounters } = observed.value;
+    for (const read of observed.value.prefixes)
+      if (advertised.setPrefix(read)) statusTracker.prefixesChanged([read.prefix]);
     if (observed.value.advertised !== undefined) {
-      lastAdvertised = observed.value.advertised;
-      advertisedReadAt = Date.now();
+      advertisedReads.readAll(readAt);
+      statusTracker.prefixesChanged(advertised.replaceAll(observed.value.advertised));
       // the latest desired config (an outcome replaced meanwhile cannot be rendered any more)
       const now = latest;
       if (now?.desired !== undefined) await clearStale(now.desired.text(), now.peers);
@@ -288,24 +327,12 @@ export function createSpeaker(options: SpeakerOptions): Speaker {
     const sessions = sessionStatuses({ node: options.nodeName, peers: current.peers, bgp, bfd });
     // a session that changed state changes what is advertised to it: read that next time
     const sessionStates = sessions.map((s) => `${s.peer}/${s.vrf}=${s.bgpStatus}`).join(',');
-    if (sessionStates !== lastSessionStates) advertisedHotUntil = Date.now() + 3_000;
+    if (sessionStates !== lastSessionStates) advertisedReads.readAllSoon(Date.now());
     lastSessionStates = sessionStates;
     await push('sessions', sessions, () => sink.sessions(sessions));
-    // At 10,000 Services this is the expensive part of an observation: only when its inputs changed.
-    const servicesInputsChanged =
-      current.announceVersion !== servicesInputs.announce || lastAdvertised !== servicesInputs.advertised;
-    const announce = servicesInputsChanged ? current.announce : undefined;
-    if (announce !== undefined) {
-      servicesInputs = { announce: current.announceVersion, advertised: lastAdvertised };
-      syncServices(
-        serviceStatuses({
-          node: options.nodeName,
-          announce,
-          peers: current.peers,
-          advertised: lastAdvertised,
-        }),
-      );
-    }
+    // the latest outcome: its decisions are the reconciler's current ones
+    const newest = latest;
+    if (newest !== undefined) pushServiceStatuses(newest);
     await pushConfiguration();
     await pushL2();
   }
@@ -320,7 +347,8 @@ export function createSpeaker(options: SpeakerOptions): Speaker {
   /** An observation and the ServiceBGPStatus writes it started. */
   async function observeNow(): Promise<void> {
     await observeOnce();
-    await servicesSync;
+    await completeWrite;
+    await statusWrites.idle();
   }
 
   function scheduleObserve(): void {
@@ -368,13 +396,19 @@ export function createSpeaker(options: SpeakerOptions): Speaker {
           ]);
     const before: ServiceDecision[] = [];
     const after: ServiceDecision[] = [];
+    if (outcome.changedServices === 'all') advertisedReads.touchAll(outcome.announceVersion);
     for (const key of keys) {
-      before.push(...(known.get(key) ?? []));
+      const was = known.get(key) ?? [];
+      before.push(...was);
       const now = outcome.decisionsOf(key);
       after.push(...now);
       if (now.length === 0) known.delete(key);
       else known.set(key, now);
       setSeries(bgpSeries, key, bgpLabels(now));
+      // what bgpd advertises for its prefixes changes once this version is applied: read them then
+      advertisedReads.touch(statusTracker.routedPrefixes(key), outcome.announceVersion);
+      statusTracker.decisionsChanged(key, now);
+      advertisedReads.touch(statusTracker.routedPrefixes(key), outcome.announceVersion);
     }
     changes =
       outcome.desired === undefined
@@ -426,7 +460,10 @@ export function createSpeaker(options: SpeakerOptions): Speaker {
       // layer 2 first: ARP/NDP ownership must not wait for FRR
       layer2.update(outcome.layer2);
     }
-    if (outcome.desired !== undefined) options.syncLoop.setDesired(outcome.desired);
+    if (outcome.desired !== undefined) {
+      desiredVersions.set(outcome.desired, outcome.announceVersion);
+      options.syncLoop.setDesired(outcome.desired);
+    }
     void pushConfiguration();
     if (layer2Changed) void pushL2();
   }
@@ -452,12 +489,19 @@ export function createSpeaker(options: SpeakerOptions): Speaker {
     },
     serviceChanges: () => changes,
     syncEvent(event) {
-      if (event.kind === 'noop') return;
+      const now = Date.now();
+      if (event.kind === 'noop') {
+        // FRR ran that config already: nothing to read, but the prefixes waiting for it are done
+        advertisedReads.applied(desiredVersions.get(event.desired), now);
+        return;
+      }
       // the sync loop has logged it; here it becomes status
       lastApply = applyOutcomeOf(event);
       changedSinceSurplus = true;
-      // what FRR advertises changed: refresh status right away
-      advertisedHotUntil = Date.now() + 3_000;
+      // what FRR advertises changed: read it (only what this apply changed when it knows) right away
+      if (event.kind === 'applied' && event.method === 'incremental')
+        advertisedReads.applied(desiredVersions.get(event.desired), now);
+      else advertisedReads.applied(undefined, now);
       void observeOnce();
     },
     async start() {
@@ -499,7 +543,8 @@ export function createSpeaker(options: SpeakerOptions): Speaker {
       if (observeTimer !== undefined) clearTimeout(observeTimer);
       await options.syncLoop.stop();
       await observing;
-      await servicesSync;
+      await completeWrite;
+      await statusWrites.idle();
     },
     observeNow,
     layer2,

@@ -27,7 +27,8 @@ import { redactSecrets } from './redact.js';
 /** What started an apply. */
 export type SyncTrigger = 'desired' | 'timer' | 'watch' | 'retry';
 
-type Timed = { readonly trigger: SyncTrigger; readonly durationMs: number };
+/** `desired`: the config FRR runs after it (the speaker learns which of its versions that is) */
+type Timed = { readonly trigger: SyncTrigger; readonly durationMs: number; readonly desired: DesiredConfig };
 type Retried = { readonly trigger: SyncTrigger; readonly retryInMs: number };
 
 /** Every apply's outcome as it happened; a failure comes with the delay of its retry. */
@@ -214,20 +215,26 @@ export function createSyncLoop(options: SyncLoopOptions): SyncLoop {
   const retryDelay = () => Math.min(retryMaxMs, retryInitialMs * 2 ** Math.max(0, consecutiveFailures - 1));
 
   /** The event for an apply's result, counting it in the metrics. */
-  const outcomeEvent = (result: ApplyResult, why: SyncTrigger): SyncEvent => {
+  const outcomeEvent = (result: ApplyResult, why: SyncTrigger, desired: DesiredConfig): SyncEvent => {
     switch (result.kind) {
       case 'noop':
         consecutiveFailures = 0;
-        return { kind: 'noop', trigger: why, durationMs: result.durationMs };
+        return { kind: 'noop', trigger: why, durationMs: result.durationMs, desired };
       case 'applied':
         consecutiveFailures = 0;
         metrics.duration.observe({ method: result.method }, result.durationMs / 1000);
         if (result.reason !== 'drift') {
           const { method, reason, durationMs } = result;
-          return { kind: 'applied', trigger: why, method, reason, durationMs };
+          return { kind: 'applied', trigger: why, method, reason, durationMs, desired };
         }
         metrics.driftRepairs.inc();
-        return { kind: 'drift-repaired', trigger: why, method: result.method, durationMs: result.durationMs };
+        return {
+          kind: 'drift-repaired',
+          trigger: why,
+          method: result.method,
+          durationMs: result.durationMs,
+          desired,
+        };
       case 'invalid':
         consecutiveFailures++;
         metrics.validationFailures.inc();
@@ -282,8 +289,8 @@ export function createSyncLoop(options: SyncLoopOptions): SyncLoop {
     }
   };
 
-  const report = (result: ApplyResult, why: SyncTrigger) => {
-    const event = outcomeEvent(result, why);
+  const report = (result: ApplyResult, why: SyncTrigger, desired: DesiredConfig) => {
+    const event = outcomeEvent(result, why, desired);
     log(event, result);
     emit(event);
     if (event.kind === 'invalid' || event.kind === 'failed') schedule('retry', event.retryInMs);
@@ -303,7 +310,7 @@ export function createSyncLoop(options: SyncLoopOptions): SyncLoop {
         accepted = { desired: target, text };
         target.applied?.();
       } else accepted = undefined;
-      report(result, why);
+      report(result, why, target);
     } catch (error) {
       // The applier returns FRR failures as values; a throw is a bug or a local I/O error (frr.conf).
       accepted = undefined;
