@@ -11,10 +11,12 @@
 //   - then one more Service at that scale, --single-runs times: write → /32 at both ToRs.
 //
 // Run (root): npx tsc -p tsconfig.json && node dist/bench/lab-scale.js [--nodes 3] [--counts 1000,10000]
-//   [--single-runs 5] [--batch 500] [--heap-snapshots DIR]. Prints numbers; not a test.
+//   [--single-runs 5] [--batch 500] [--heap-snapshots DIR] [--cpu-profiles DIR]. Prints numbers; not a test.
 //   --heap-snapshots: each speaker writes a V8 heap snapshot into DIR after the warm-up and once
 //   every ServiceBGPStatus of a step is written (the measurements of the step come first). Everything is removed at the end,
 //   on failure and on Ctrl-C.
+//   --cpu-profiles DIR: each speaker runs with --cpu-prof and is stopped (SIGTERM) at the end, writing
+//   its V8 CPU profile into DIR (open it in Chrome DevTools, or summarize the self time per function).
 import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ClusterLab, LabNode } from '../src/lab/cluster-lab.js';
@@ -52,6 +54,7 @@ function parseArgs(argv: readonly string[]) {
   let singleRuns = 5;
   let batch = 500;
   let heapSnapshots: string | undefined;
+  let cpuProfiles: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
     const value = argv[++i] ?? '';
@@ -60,6 +63,7 @@ function parseArgs(argv: readonly string[]) {
     else if (arg === '--single-runs') singleRuns = Number(value);
     else if (arg === '--batch') batch = Number(value);
     else if (arg === '--heap-snapshots') heapSnapshots = resolve(value);
+    else if (arg === '--cpu-profiles') cpuProfiles = resolve(value);
     else throw new Error(`unknown argument ${arg}`);
   }
   const bad = [nodes, singleRuns, batch, ...counts].some((n) => !Number.isInteger(n) || n < 0);
@@ -70,7 +74,7 @@ function parseArgs(argv: readonly string[]) {
     counts.at(-1)! > 131_000
   )
     throw new Error('--nodes ≥ 1, --counts ascending (≤ 131,000: a /15), --single-runs and --batch ≥ 0');
-  return { nodes, counts, singleRuns, batch, heapSnapshots };
+  return { nodes, counts, singleRuns, batch, heapSnapshots, cpuProfiles };
 }
 
 const serviceName = (index: number) => `s-${String(index).padStart(6, '0')}`;
@@ -239,6 +243,10 @@ async function main(): Promise<void> {
       `--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${snapshots}`,
     ].join(' ');
   }
+  if (options.cpuProfiles !== undefined) {
+    mkdirSync(options.cpuProfiles, { recursive: true });
+    process.env['FERRY_SPEAKER_NODE_ARGS'] = `--cpu-prof --cpu-prof-dir=${options.cpuProfiles}`;
+  }
   await withLab({ nodes: options.nodes }, async (lab) => {
     const api = new Api(lab.apiserver);
     const examples = join(packageRoot(), 'deploy', 'examples');
@@ -375,6 +383,8 @@ async function main(): Promise<void> {
     }
     sampler.stop();
     eventLoop.stop();
+    // a speaker writes its --cpu-prof profile only when it exits by itself
+    if (options.cpuProfiles !== undefined) for (const node of lab.nodes) await lab.stopSpeaker(node);
   });
   print('\n# summary');
   for (const line of results) print(line);

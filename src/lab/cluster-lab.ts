@@ -2,7 +2,7 @@
 // fabric of two ToR FRRs and N node namespaces each running FRR and a real `ferry speaker` process,
 // optionally a `ferry controller`, driven with the system kubectl. Used by `ferry lab`, the e2e
 // suite and the benchmarks; `destroy()` removes every process, namespace and file it created.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -222,8 +222,11 @@ export class ClusterLab {
       buffer: false,
       env: { ...shipped, ...(nodeOptions === '' ? {} : { NODE_OPTIONS: nodeOptions }) },
     });
+    // FERRY_SPEAKER_LOG_DIR: each speaker's output also goes to <dir>/<node>.log (benchmarks keep it)
+    const logDir = process.env['FERRY_SPEAKER_LOG_DIR'];
     child.all?.on('data', (chunk: Buffer) => {
       node.speakerLog += chunk.toString();
+      if (logDir !== undefined) appendFileSync(join(logDir, `${node.name}.log`), chunk);
     });
     node.speaker = child;
   }
