@@ -47,9 +47,10 @@ export function createFrrRenderer(
     precompiled[templateKey(sources.main, MAIN_OPTIONS)],
   ];
   const allPrecompiled = specs.every((spec) => spec !== undefined);
-  // An isolated environment: no global helpers or partials leak in.
+  // An isolated environment: no global helpers or partials leak in. The runtime is the package's
+  // one-file build of it: the same code as `handlebars/runtime`, without loading its 21 modules.
   const handlebars = (
-    allPrecompiled ? require('handlebars/runtime') : require('handlebars')
+    allPrecompiled ? require('handlebars/dist/handlebars.runtime.js') : require('handlebars')
   ) as HandlebarsRuntime;
   const environment = handlebars.create();
   const compiled = (source: string, options: typeof MAIN_OPTIONS | typeof PARTIAL_OPTIONS) => {
