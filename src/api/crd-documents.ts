@@ -10,7 +10,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseAllDocuments } from 'yaml';
+import { yaml } from '../util/yaml.js';
 import type { ValidateFunction } from 'ajv';
 import { crdAjv, crdSchemas } from './crd-validator.js';
 import type { ManifestFile } from './manifests.js';
@@ -37,9 +37,9 @@ export function crdDigest(files: readonly ManifestFile[]): string {
 
 function parseYaml(files: readonly ManifestFile[]): unknown[] {
   return files.flatMap((file) =>
-    parseAllDocuments(file.text).flatMap((document) =>
-      'toJS' in document ? [document.toJS() as unknown] : [],
-    ),
+    yaml
+      .parseAllDocuments(file.text)
+      .flatMap((document) => ('toJS' in document ? [document.toJS() as unknown] : [])),
   );
 }
 

@@ -1,7 +1,7 @@
 // Manifests (YAML text) → typed Resources. Each document is checked like `kubectl apply` would have the
 // API server check it: metadata, then the CRD's openAPIV3Schema (with defaults) for metallb.io kinds,
 // then the fields ferry reads of core kinds. Invalid objects are reported and left out; others load.
-import { parseAllDocuments } from 'yaml';
+import { yaml } from '../util/yaml.js';
 import {
   toEndpointSliceInfo,
   toNamespaceInfo,
@@ -286,7 +286,7 @@ export function loadManifests(
   const objects: SourcedObject[] = [];
   const yamlErrors: ManifestError[] = [];
   for (const file of files) {
-    const documents = parseAllDocuments(file.text, { prettyErrors: true, uniqueKeys: true });
+    const documents = yaml.parseAllDocuments(file.text, { prettyErrors: true, uniqueKeys: true });
     // parseAllDocuments returns an EmptyStream (not an array) for empty text.
     if (!Array.isArray(documents)) continue;
     documents.forEach((document, index) => {

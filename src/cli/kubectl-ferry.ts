@@ -8,7 +8,7 @@
 // Service, bad flags); 2 answered, and something is wrong (pending, not announced, a disagreement,
 // a session down, an invalid configuration).
 import { Command, Option } from 'commander';
-import { stringify } from 'yaml';
+import { yaml } from '../util/yaml.js';
 import { explainText as offlineExplainText } from '../announce/index.js';
 import { ferryCrdValidator } from '../api/load-directory.js';
 import { clusterStatus, clusterStatusText } from '../diagnose/cluster-status.js';
@@ -60,7 +60,7 @@ async function snapshot(flags: GlobalFlags): Promise<{ snapshot: ClusterSnapshot
 }
 
 function serialize(value: unknown, output: Output): string {
-  return output === 'yaml' ? stringify(value) : `${JSON.stringify(value, null, 2)}\n`;
+  return output === 'yaml' ? yaml.stringify(value) : `${JSON.stringify(value, null, 2)}\n`;
 }
 
 /** `svc/web`, `service/web`, `services/web` or `web`. */

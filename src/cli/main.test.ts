@@ -1,5 +1,6 @@
 // `ferry render` / `ferry explain` start fast because they load only their own modules: the built CLI
-// (dist/, `npm run build` first) runs with a module-resolution hook that names every module loaded.
+// (dist/, `npm run build` first) runs with a module-resolution hook that names every ES module loaded
+// and, at exit, every CommonJS module (Node 20's hooks do not see `require`).
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { ferryBin } from '../../test/support/ferry-cli.js';
@@ -14,7 +15,13 @@ export async function resolve(specifier, context, next) {
   if (!seen.has(resolved.url)) { seen.add(resolved.url); process.stderr.write(${JSON.stringify(MARK)} + resolved.url + '\\n'); }
   return resolved;
 }`;
-const REGISTER = `import { register } from 'node:module'; register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(HOOKS)}`)});`;
+const REGISTER = `import { createRequire, register } from 'node:module';
+import { pathToFileURL } from 'node:url';
+register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(HOOKS)}`)});
+const cache = createRequire(process.cwd() + '/').cache;
+process.on('exit', () => {
+  for (const path of Object.keys(cache)) process.stderr.write(${JSON.stringify(MARK)} + pathToFileURL(path).href + '\\n');
+});`;
 
 /** Runs the built `ferry ARGS`; its stdout, exit code and the modules it loaded. */
 async function ferryLoading(...args: string[]) {
@@ -45,19 +52,26 @@ const NOT_FOR_OFFLINE_VIEWS = [
   '/src/lab/',
   '/src/metrics/',
   '/src/frr/apply/',
+  // the build precompiles the templates and bundles yaml: neither handlebars' compiler (nor its
+  // modules one by one) nor yaml's modules are loaded
+  '/node_modules/handlebars/dist/cjs/',
+  '/node_modules/handlebars/lib/',
+  '/node_modules/source-map/',
+  '/node_modules/yaml/dist/',
 ];
 
 const examples = join(packageRoot(), 'deploy', 'examples');
 
 describe('ferry render and ferry explain', () => {
   it.each([['render'], ['explain']])(
-    '%s loads neither the Kubernetes client nor the speaker, controller or lab',
+    "%s loads neither the Kubernetes client nor the speaker, controller or lab, nor handlebars' compiler or yaml's modules one by one",
     async (subcommand) => {
       const run = await ferryLoading(subcommand, '--manifests', examples, '--node', 'node-21');
       expect(run.stderr).toBe('');
       expect(run.exitCode).toBe(0);
       expect(run.stdout).toMatch(subcommand === 'render' ? /^router bgp 65100$/m : /^default\/web /m);
       expect(run.loaded).toContainEqual(expect.stringMatching(/\/src\/cli\/render-command\.js$/));
+      expect(run.loaded).toContainEqual(expect.stringMatching(/\/src\/util\/yaml\.bundle\.cjs$/));
       expect(run.loaded.filter((url) => NOT_FOR_OFFLINE_VIEWS.some((part) => url.includes(part)))).toEqual(
         [],
       );

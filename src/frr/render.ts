@@ -22,9 +22,13 @@ export type FrrRenderer = (model: FrrModel) => string;
 // hold spaces between tokens but never a control character (a newline would be a new FRR command).
 const SAFE_LINE = /^[\x20-\x7e]*$/;
 
-/** How each template is compiled; `noEscape` because this is not HTML. */
-export const MAIN_OPTIONS = { noEscape: true } as const;
-export const PARTIAL_OPTIONS = { noEscape: true, strict: false } as const;
+/**
+ * How each template is compiled; `noEscape` because this is not HTML. Frozen and only ever passed as
+ * copies: handlebars' compiler adds fields to the options it is given, and a mutated constant would
+ * change the keys of the templates compiled after it, so the build's precompiled ones went unused.
+ */
+export const MAIN_OPTIONS = Object.freeze({ noEscape: true } as const);
+export const PARTIAL_OPTIONS = Object.freeze({ noEscape: true, strict: false } as const);
 
 /** The key of a precompiled template: its source and the options it was compiled with. */
 export function templateKey(source: string, options: object): string {
@@ -43,14 +47,15 @@ export function createFrrRenderer(
     precompiled[templateKey(sources.main, MAIN_OPTIONS)],
   ];
   const allPrecompiled = specs.every((spec) => spec !== undefined);
-  // An isolated environment: no global helpers or partials leak in.
+  // An isolated environment: no global helpers or partials leak in. The runtime is the package's
+  // one-file build of it: the same code as `handlebars/runtime`, without loading its 21 modules.
   const handlebars = (
-    allPrecompiled ? require('handlebars/runtime') : require('handlebars')
+    allPrecompiled ? require('handlebars/dist/handlebars.runtime.js') : require('handlebars')
   ) as HandlebarsRuntime;
   const environment = handlebars.create();
   const compiled = (source: string, options: typeof MAIN_OPTIONS | typeof PARTIAL_OPTIONS) => {
     const spec = precompiled[templateKey(source, options)];
-    return spec !== undefined ? environment.template(spec) : environment.compile(source, options);
+    return spec !== undefined ? environment.template(spec) : environment.compile(source, { ...options });
   };
   for (const [name, source] of Object.entries(sources.partials)) {
     environment.registerPartial(name, compiled(source, PARTIAL_OPTIONS));

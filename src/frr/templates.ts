@@ -42,7 +42,7 @@ export function writePrecompiledTemplates(
     [sources.main, MAIN_OPTIONS] as const,
   ].map(
     ([source, options]) =>
-      `${JSON.stringify(templateKey(source, options))}: ${String(handlebars.precompile(source, options))}`,
+      `${JSON.stringify(templateKey(source, options))}: ${String(handlebars.precompile(source, { ...options }))}`,
   );
   writeFileSync(path, `"use strict";\nmodule.exports = {\n${entries.join(',\n')}\n};\n`);
 }

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import type https from 'node:https';
 import { dirname, isAbsolute, join } from 'node:path';
-import { parse } from 'yaml';
+import { yaml } from '../util/yaml.js';
 import type { Result } from '../util/result.js';
 
 /** One API server and the credentials for it. */
@@ -73,7 +73,7 @@ function namedEntries(document: Fields, list: string, inner: string, directory: 
 
 /** A kubeconfig's text; relative paths in it are against `directory`. */
 function parseDocument(source: string, directory: string): KubeconfigDocument {
-  const parsed: unknown = parse(source);
+  const parsed: unknown = yaml.parse(source);
   const document = isRecord(parsed) ? parsed : {};
   return {
     clusters: namedEntries(document, 'clusters', 'cluster', directory),

@@ -3,7 +3,7 @@
 // benchmark of other settings would measure another program.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseAllDocuments } from 'yaml';
+import { yaml } from '../util/yaml.js';
 import { packageRoot } from '../util/package-root.js';
 
 const PROCESS_SETTINGS = /^(NODE_OPTIONS|MALLOC_[A-Z_]+)$/;
@@ -15,7 +15,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 /** `name → value` of the ferry container's literal process settings in a DaemonSet manifest. */
 export function processSettingsOf(manifest: string, container = 'ferry'): Record<string, string> {
   const settings: Record<string, string> = {};
-  for (const document of parseAllDocuments(manifest)) {
+  for (const document of yaml.parseAllDocuments(manifest)) {
     const object: unknown = 'toJS' in document ? document.toJS() : undefined;
     if (!isRecord(object) || object['kind'] !== 'DaemonSet') continue;
     const spec = (object['spec'] as { template?: { spec?: { containers?: unknown } } } | undefined)?.template
