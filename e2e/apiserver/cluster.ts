@@ -217,7 +217,7 @@ export class Cluster {
     }
     const resource = resourceId(d.group, d.plural);
     const key = objectKey(meta.namespace, meta.name);
-    if (this.store.get(resource, key)) throw alreadyExists(d.group, d.plural, meta.name);
+    if (this.store.has(resource, key)) throw alreadyExists(d.group, d.plural, meta.name);
     meta.uid = randomUUID();
     meta.creationTimestamp = nowTimestamp(this.clock);
     meta.generation = 1;
@@ -335,7 +335,7 @@ export class Cluster {
       );
     }
     const key = this.keyOf(target, target.name ?? '');
-    if (!this.store.get(resourceId(d.group, d.plural), key)) {
+    if (!this.store.has(resourceId(d.group, d.plural), key)) {
       config.metadata.name = target.name ?? '';
       return this.create(target, config, options, 'Apply');
     }

@@ -36,6 +36,18 @@ export class ObjectStore {
     return found ? deepCopy(found) : undefined;
   }
 
+  /** Whether the object exists, without copying it. */
+  has(resource: string, key: string): boolean {
+    return this.objects.get(resource)?.has(key) === true;
+  }
+
+  /** How many objects of a resource there are (for which `test` holds), without copying any. */
+  count(resource: string, test: (object: Readonly<KubeObject>) => boolean = () => true): number {
+    let found = 0;
+    for (const object of this.objects.get(resource)?.values() ?? []) if (test(object)) found++;
+    return found;
+  }
+
   byUid(uid: string): { resource: string; key: string } | undefined {
     return this.uids.get(uid);
   }

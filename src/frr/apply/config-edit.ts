@@ -109,28 +109,75 @@ function plainLine(line: string): ConfigNode {
   return { line, context: false, children: [] };
 }
 
-/**
- * The tree after the edits, as FRR would hold it: used to predict the running config after an
- * incremental apply (compared with `canonicalConfig`, so order does not matter).
- */
-export function applyEdits(tree: ConfigTree, edits: readonly ConfigEdit[]): ConfigTree {
-  return edits.reduce((current, edit): ConfigTree => {
+/** One context's children while a run of edits changes them: O(1) per edit, one copy per run. */
+class ChildrenEditor {
+  private readonly entries: { node: ConfigNode; alive: boolean }[] = [];
+  private readonly byLine = new Map<string, { node: ConfigNode; alive: boolean }[]>();
+
+  constructor(nodes: ConfigTree) {
+    for (const node of nodes) this.append(node);
+  }
+
+  append(node: ConfigNode): void {
+    const entry = { node, alive: true };
+    this.entries.push(entry);
+    const same = this.byLine.get(node.line);
+    if (same === undefined) this.byLine.set(node.line, [entry]);
+    else same.push(entry);
+  }
+
+  /** every child with this line (context or not) */
+  remove(line: string): void {
+    for (const entry of this.byLine.get(line) ?? []) entry.alive = false;
+    this.byLine.delete(line);
+  }
+
+  nodes(): ConfigTree {
+    return this.entries.filter((entry) => entry.alive).map((entry) => entry.node);
+  }
+}
+
+function applyRun(nodes: ConfigTree, run: readonly ConfigEdit[]): ConfigTree {
+  const children = new ChildrenEditor(nodes);
+  for (const edit of run) {
     switch (edit.kind) {
       case 'add-line':
-        return updateContext(current, edit.path, (nodes) => [...nodes, plainLine(edit.line)]);
+        children.append(plainLine(edit.line));
+        break;
       case 'replace-line':
-        return updateContext(current, edit.path, (nodes) => [
-          ...nodes.filter((node) => node.line !== edit.old),
-          plainLine(edit.line),
-        ]);
+        children.remove(edit.old);
+        children.append(plainLine(edit.line));
+        break;
       case 'remove-line':
       case 'remove-context':
-        return updateContext(current, edit.path, (nodes) => nodes.filter((node) => node.line !== edit.line));
+        children.remove(edit.line);
+        break;
       case 'add-context':
-        return updateContext(current, edit.path, (nodes) => [
-          ...nodes.filter((node) => node.line !== edit.line),
-          { line: edit.line, context: true, children: edit.children.map(plainLine) },
-        ]);
+        children.remove(edit.line);
+        children.append({ line: edit.line, context: true, children: edit.children.map(plainLine) });
     }
-  }, tree);
+  }
+  return children.nodes();
+}
+
+const samePath = (a: ContextPath, b: ContextPath) =>
+  a.length === b.length && commonPrefixLength(a, b) === a.length;
+
+/**
+ * The tree after the edits, as FRR would hold it: used to predict the running config after an
+ * incremental apply (compared with `canonicalConfig`, so order does not matter). Consecutive edits of
+ * one context are applied in one pass over it: 500 network lines in a context of 10,000 copy it once,
+ * not 500 times.
+ */
+export function applyEdits(tree: ConfigTree, edits: readonly ConfigEdit[]): ConfigTree {
+  let current = tree;
+  for (let start = 0; start < edits.length;) {
+    const path = edits[start]?.path ?? [];
+    let end = start + 1;
+    while (end < edits.length && samePath(edits[end]?.path ?? [], path)) end++;
+    const run = edits.slice(start, end);
+    current = updateContext(current, path, (nodes) => applyRun(nodes, run));
+    start = end;
+  }
+  return current;
 }

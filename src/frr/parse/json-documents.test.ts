@@ -19,6 +19,14 @@ describe('parseJsonDocuments', () => {
     });
   });
 
+  it('finds the end of a document whose inner braces also start lines, and of compact ones', () => {
+    const text = '{"compact":{"x":1}}\n{\n"a":{\n}\n,"b":"\\n}"\n}\n{\n  "c": 2\n}\n';
+    expect(parseJsonDocuments(text)).toEqual({
+      ok: true,
+      value: [{ compact: { x: 1 } }, { a: {}, b: '\n}' }, { c: 2 }],
+    });
+  });
+
   it('reads empty output as no documents', () => {
     expect(parseJsonDocuments(' \n')).toEqual({ ok: true, value: [] });
   });
