@@ -122,8 +122,8 @@ function refusedDecision(service: ServiceInfo, ip: string, verdict: Refused): Se
     eligible: false,
     pool: verdict.pool,
     routes: [],
-    withheld: [],
-    sharedWith: [],
+    withheld: NONE,
+    sharedWith: NONE,
   };
 }
 
@@ -139,6 +139,7 @@ function routeServiceIp(
   table: { add(...route: RouteArguments): void },
 ): ServiceDecision {
   const routes = new Map<string, { prefix: string; peer: string; advertisements: string[] }>();
+  const owner = serviceKey(service);
   const reasonsLeftOut = new Map<string, { prefix: string; peer: string; why: string[] }>();
   for (const advertisement of verdict.advertisements) {
     const prefix = prefixOf(ip, aggregationLength(advertisement, ip.family)).text;
@@ -154,7 +155,7 @@ function routeServiceIp(
       const route = routes.get(key) ?? { prefix, peer: peer.name, advertisements: [] };
       route.advertisements.push(advertisement.name);
       routes.set(key, route);
-      table.add(prefix, ip.family, peer.name, advertisement, serviceKey(service));
+      table.add(prefix, ip.family, peer.name, advertisement, owner);
     }
   }
 
@@ -182,10 +183,13 @@ function routeServiceIp(
       ...route,
       advertisements: [...route.advertisements].sort(compareText),
     })),
-    withheld,
-    sharedWith: [],
+    withheld: withheld.length === 0 ? NONE : withheld,
+    sharedWith: NONE,
   };
 }
+
+/** The empty list every decision without sharing or withheld peers points at (one per decision otherwise). */
+const NONE: readonly never[] = Object.freeze([]);
 
 function aggregationLength(advertisement: BgpAdvertisement, family: IpFamily): number {
   return family === 'ipv4' ? advertisement.aggregationLength : advertisement.aggregationLengthV6;
