@@ -36,6 +36,7 @@ import {
   cpuSeconds,
   frrDaemonPid,
   speakerHeapMb,
+  rssBreakdownMb,
   speakerMetrics,
   speakerPid,
   summary,
@@ -146,12 +147,15 @@ function eventLoopSampler(nodes: readonly LabNode[]) {
 async function memoryLine(nodes: readonly LabNode[], sampled?: (node: LabNode) => number): Promise<string> {
   const parts = await Promise.all(
     nodes.map(async (node) => {
-      const { rss, peak } = memoryMb(speakerPid(node));
+      const pid = speakerPid(node);
+      const { rss, peak } = memoryMb(pid);
       const heap = await speakerHeapMb(node);
+      const split = rssBreakdownMb(pid);
       return (
         `${node.name} RSS ${mb(rss)} (kernel VmHWM ${mb(peak)}` +
         `${sampled === undefined ? '' : `, highest sample ${mb(sampled(node))}`}` +
-        `${heap === undefined ? '' : `; V8 heap used ${mb(heap.heapUsed)} of ${mb(heap.heapTotal)}, external ${mb(heap.external)}`})`
+        `${heap === undefined ? '' : `; V8 heap used ${mb(heap.heapUsed)} of ${mb(heap.heapTotal)}, external ${mb(heap.external)}`}; ` +
+        `RSS in files (code) ${mb(split.file)}, malloc [heap] ${mb(split.mallocHeap)}, anonymous mappings (V8 heap, other arenas) ${mb(split.anonymous)})`
       );
     }),
   );

@@ -443,3 +443,32 @@ export function scalePoolYaml(advertisementExtra = ''): string {
     `spec: {ipAddressPools: [scale-pool], aggregationLength: 32${advertisementExtra}}`,
   ].join('\n');
 }
+
+/**
+ * Where a process's RSS lives, from /proc/<pid>/smaps, in MB: file-backed mappings (the node
+ * binary, shared libraries: code), glibc's main-arena `[heap]` (malloc'd memory of the main thread),
+ * and anonymous mappings (V8's heap pages, the other malloc arenas, mmap'd large allocations, thread
+ * stacks).
+ */
+export function rssBreakdownMb(pid: number): {
+  readonly file: number;
+  readonly mallocHeap: number;
+  readonly anonymous: number;
+} {
+  let name = '';
+  const kb = { file: 0, mallocHeap: 0, anonymous: 0 };
+  for (const line of readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
+    const mapping = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (mapping !== null) {
+      name = mapping[1] ?? '';
+      continue;
+    }
+    const rss = /^Rss:\s+(\d+) kB/.exec(line);
+    if (rss === null) continue;
+    const size = Number(rss[1]);
+    if (name === '[heap]') kb.mallocHeap += size;
+    else if (name.startsWith('/')) kb.file += size;
+    else kb.anonymous += size;
+  }
+  return { file: kb.file / 1024, mallocHeap: kb.mallocHeap / 1024, anonymous: kb.anonymous / 1024 };
+}

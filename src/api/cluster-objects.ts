@@ -15,6 +15,7 @@ import type {
 } from './cluster.js';
 import type { NamespaceInfo } from './resources.js';
 import type { FieldProblem } from '../util/field-problem.js';
+import { sharedString } from '../util/shared-string.js';
 
 export type Parsed<T> = { readonly value: T; readonly problems: readonly FieldProblem[] };
 
@@ -80,11 +81,13 @@ class FieldReader {
   }
 }
 
+const sharedOrUndefined = (text: string | undefined) => (text === undefined ? undefined : sharedString(text));
+
 function meta(reader: FieldReader, object: Record<string, unknown>) {
   const metadata = reader.record(object['metadata'], 'metadata');
   return {
     name: reader.string(metadata['name'], 'metadata.name') ?? '',
-    namespace: reader.string(metadata['namespace'], 'metadata.namespace') ?? '',
+    namespace: sharedString(reader.string(metadata['namespace'], 'metadata.namespace') ?? ''),
     uid: reader.string(metadata['uid'], 'metadata.uid') ?? '',
     labels: reader.stringMap(metadata['labels'], 'metadata.labels'),
     annotations: reader.stringMap(metadata['annotations'], 'metadata.annotations'),
@@ -232,7 +235,7 @@ export function toServiceInfo(object: Record<string, unknown>): Parsed<ServiceIn
       uid,
       labels,
       annotations,
-      type: reader.string(spec['type'], 'spec.type') ?? 'ClusterIP',
+      type: sharedString(reader.string(spec['type'], 'spec.type') ?? 'ClusterIP'),
       loadBalancerClass: reader.string(spec['loadBalancerClass'], 'spec.loadBalancerClass'),
       loadBalancerIP: reader.string(spec['loadBalancerIP'], 'spec.loadBalancerIP') || undefined,
       externalTrafficPolicy:
@@ -268,7 +271,7 @@ export function toEndpointSliceInfo(object: Record<string, unknown>): Parsed<End
         reader.stringList(endpoint['addresses'], `${field}.addresses`),
         `${field}.addresses`,
       ),
-      nodeName: reader.string(endpoint['nodeName'], `${field}.nodeName`),
+      nodeName: sharedOrUndefined(reader.string(endpoint['nodeName'], `${field}.nodeName`)),
       ready: reader.boolean(conditions['ready'], `${field}.conditions.ready`),
       serving: reader.boolean(conditions['serving'], `${field}.conditions.serving`),
       terminating: reader.boolean(conditions['terminating'], `${field}.conditions.terminating`),

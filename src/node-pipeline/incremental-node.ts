@@ -39,6 +39,7 @@ import type { FrrRenderer } from '../frr/render.js';
 import { comparePrefixKeys, prefixKey } from '../net/address-order.js';
 import { parseIp, prefixOf, type IpFamily, type ParsedIp } from '../net/ip.js';
 import { compareText } from '../util/order.js';
+import { StringSetMap } from '../util/string-set-map.js';
 
 /** Everything every Service's decision depends on besides the Service and its EndpointSlices. */
 export interface NodeScope {
@@ -111,20 +112,22 @@ export class IncrementalNodeConfig {
   /** decisions with sharing, per Service, until a Service covering the same IPs changes */
   private readonly shared = new Map<string, readonly ServiceDecision[]>();
 
-  /** route key (prefix + peer) → Service → that Service's routes to it */
-  private readonly routes = new Map<string, Map<string, RouteArguments[]>>();
+  /** route key (prefix + peer) → the Services with routes to it (their routes: `judged`) */
+  private readonly routes = new StringSetMap<string>();
   private readonly advertisement = new Map<string, PeerAdvertisement>();
   private readonly warning = new Map<string, string>();
   /** prefix → peer → advertisement */
   private readonly byPrefix = new Map<string, Map<string, PeerAdvertisement>>();
   /** `family/length` → prefix → Services whose routes carry it (PrefixCoverage, kept up to date) */
-  private readonly covering = new Map<string, Map<string, Set<string>>>();
+  private readonly covering = new Map<string, StringSetMap<string>>();
   /** `family/length` → prefix containing a decision's IP → Services with such an IP */
-  private readonly ipsUnder = new Map<string, Map<string, Set<string>>>();
+  private readonly ipsUnder = new Map<string, StringSetMap<string>>();
 
   private build!: FrrModelBuild;
   private readonly prefixClass = new Map<string, ClassifiedPrefix>();
   private readonly descriptionCount = new Map<string, number>();
+  /** one string per description in use (10,000 prefixes share a handful of classes) */
+  private readonly descriptions = new Map<string, string>();
   /** class name → the (router, family) blocks its prefixes are `network` lines in */
   private classTargets = new Map<string, { router: number; family: AddressFamily }[]>();
   /** per router of the model, per family: prefix → route map */
@@ -227,7 +230,8 @@ export class IncrementalNodeConfig {
       for (const prefix of [...old].filter((p) => !now.has(p)).concat([...now].filter((p) => !old.has(p)))) {
         const [, length = ''] = prefix.split('/');
         const family: IpFamily = prefix.includes(':') ? 'ipv6' : 'ipv4';
-        for (const other of this.ipsUnder.get(`${family}/${length}`)?.get(prefix) ?? []) affected.add(other);
+        for (const other of this.ipsUnder.get(`${family}/${length}`)?.members(prefix) ?? [])
+          affected.add(other);
       }
     }
     for (const key of affected) this.shared.delete(key);
@@ -393,11 +397,7 @@ export class IncrementalNodeConfig {
     if (service === undefined || service.type !== 'LoadBalancer') return;
     const judged = judgeService(service, this.slicesOf(key), this.announce);
     this.judged.set(key, judged);
-    for (const route of judged.routes) {
-      const byService = this.routes.get(routeKey(route)) ?? new Map<string, RouteArguments[]>();
-      byService.set(key, [...(byService.get(key) ?? []), route]);
-      this.routes.set(routeKey(route), byService);
-    }
+    for (const route of judged.routes) this.routes.add(routeKey(route), key);
     this.index(key, judged, 'add');
   }
 
@@ -405,20 +405,17 @@ export class IncrementalNodeConfig {
     const judged = this.judged.get(key);
     if (judged === undefined) return;
     this.judged.delete(key);
-    for (const route of judged.routes) this.routes.get(routeKey(route))?.delete(key);
+    for (const route of judged.routes) this.routes.delete(routeKey(route), key);
     this.index(key, judged, 'remove');
   }
 
   /** Keeps the two coverage indexes. */
   private index(key: string, judged: RememberedDecision, how: 'add' | 'remove'): void {
-    const update = (table: Map<string, Map<string, Set<string>>>, bucket: string, prefix: string) => {
-      const prefixes = table.get(bucket) ?? new Map<string, Set<string>>();
+    const update = (table: Map<string, StringSetMap<string>>, bucket: string, prefix: string) => {
+      const prefixes = table.get(bucket) ?? new StringSetMap<string>();
       table.set(bucket, prefixes);
-      const services = prefixes.get(prefix) ?? new Set<string>();
-      if (how === 'add') services.add(key);
-      else services.delete(key);
-      if (services.size === 0) prefixes.delete(prefix);
-      else prefixes.set(prefix, services);
+      if (how === 'add') prefixes.add(prefix, key);
+      else prefixes.delete(prefix, key);
     };
     for (const decision of judged.decisions) {
       const ip = parseIp(decision.ip);
@@ -438,18 +435,19 @@ export class IncrementalNodeConfig {
     for (const [bucket, prefixes] of this.covering) {
       const [family, length = ''] = bucket.split('/');
       if (family !== ip.family) continue;
-      for (const service of prefixes.get(prefixOf(ip, Number(length)).text) ?? []) services.add(service);
+      for (const service of prefixes.members(prefixOf(ip, Number(length)).text)) services.add(service);
     }
     return services;
   }
 
   /** Re-merges one (prefix, peer); returns its prefix when what the prefix carries changed. */
   private refreshRoute(key: string): string | undefined {
-    const byService = this.routes.get(key);
-    const routes = [...(byService?.values() ?? [])].flat();
+    const routes: RouteArguments[] = [];
+    for (const service of this.routes.members(key))
+      for (const route of this.judged.get(service)?.routes ?? [])
+        if (routeKey(route) === key) routes.push(route);
     const before = this.advertisement.get(key);
     if (routes.length === 0) {
-      this.routes.delete(key);
       this.advertisement.delete(key);
       this.warning.delete(key);
       if (before === undefined) return undefined;
@@ -499,6 +497,7 @@ export class IncrementalNodeConfig {
     this.networks = this.build.model.routers.map(() => new Map());
     this.prefixClass.clear();
     this.descriptionCount.clear();
+    this.descriptions.clear();
     this.structuralDirty = false;
     for (const prefix of this.byPrefix.keys()) this.classifyPrefix(prefix, false);
     this.emptiedClasses.clear();
@@ -513,7 +512,10 @@ export class IncrementalNodeConfig {
     const next =
       mapping === undefined
         ? undefined
-        : { family: mapping.family, description: mappingDescription(mapping.attributes) };
+        : {
+            family: mapping.family,
+            description: this.sharedDescription(mappingDescription(mapping.attributes)),
+          };
     const previous = this.prefixClass.get(prefix);
     if (previous?.description === next?.description && previous?.family === next?.family) return;
     if (previous !== undefined) {
@@ -521,6 +523,7 @@ export class IncrementalNodeConfig {
       // a class left without prefixes is structural, unless another prefix takes it in the same change
       if (left <= 0) {
         this.descriptionCount.delete(previous.description);
+        this.descriptions.delete(previous.description);
         this.emptiedClasses.add(previous.description);
       } else this.descriptionCount.set(previous.description, left);
     }
@@ -571,6 +574,13 @@ export class IncrementalNodeConfig {
       this.editLog = [];
       this.logFloor = this.currentVersion;
     }
+  }
+
+  private sharedDescription(description: string): string {
+    const held = this.descriptions.get(description);
+    if (held !== undefined) return held;
+    this.descriptions.set(description, description);
+    return description;
   }
 
   private familyPath(router: number, family: AddressFamily): [string, string] {

@@ -79,6 +79,9 @@ export function createKubeSpeaker(options: KubeSpeakerOptions): KubeSpeaker {
     const service = speaker.outcome()?.service(`${ref.namespace}/${ref.name}`);
     if (service !== undefined) void events[type](serviceReference(service), reason, message);
   };
+  // one string each: the Event recorder remembers up to 4,096 Events, most of them these
+  const announcingBgp = `announcing from node "${nodeName}" with protocol "bgp"`;
+  const announcingLayer2 = `announcing from node "${nodeName}" with protocol "layer2"`;
   const speaker = createSpeaker({
     ...options,
     sink,
@@ -86,13 +89,7 @@ export function createKubeSpeaker(options: KubeSpeakerOptions): KubeSpeaker {
     // MetalLB's event, once per Service this node starts answering for, also when BFD or a speaker
     // pod's readiness (not an object change) moved the IP here
     onLayer2Gained: (gained) => {
-      for (const owned of gained)
-        serviceEvent(
-          owned,
-          'normal',
-          'nodeAssigned',
-          `announcing from node "${nodeName}" with protocol "layer2"`,
-        );
+      for (const owned of gained) serviceEvent(owned, 'normal', 'nodeAssigned', announcingLayer2);
     },
   });
   let reconcileTimer: NodeJS.Timeout | undefined;
@@ -119,12 +116,7 @@ export function createKubeSpeaker(options: KubeSpeakerOptions): KubeSpeaker {
       );
     // MetalLB's event, once per Service this node starts announcing, per protocol
     for (const started of changes.nodeAssigned)
-      serviceEvent(
-        started,
-        'normal',
-        'nodeAssigned',
-        `announcing from node "${nodeName}" with protocol "bgp"`,
-      );
+      serviceEvent(started, 'normal', 'nodeAssigned', announcingBgp);
   };
 
   /** A Warning on each object the configuration rejects or warns about, once per distinct problem. */
