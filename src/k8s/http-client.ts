@@ -6,6 +6,7 @@
 // (docs/design.md §10). Objects stay raw JSON, the shape src/api's converters read.
 import http from 'node:http';
 import https from 'node:https';
+import tls from 'node:tls';
 import type { KubeClient, KubeRequest, QueryValue, WatchEvent, WatchHandle, WatchRequest } from './client.js';
 import type { KubeError, KubeResult } from './errors.js';
 import { failed, kubeErrorFromStatus, ok } from './errors.js';
@@ -93,11 +94,14 @@ export function createKubeClient(
         : new https.Agent({
             keepAlive: true,
             maxSockets: MAX_SOCKETS,
-            ca: options.ca,
-            cert: options.cert,
-            key: options.key,
-            pfx: options.pfx,
-            passphrase: options.passphrase,
+            // built once: without it every new connection parses the CA and key again
+            secureContext: tls.createSecureContext({
+              ca: options.ca,
+              cert: options.cert,
+              key: options.key,
+              pfx: options.pfx,
+              passphrase: options.passphrase,
+            }),
             ...(options.rejectUnauthorized !== undefined
               ? { rejectUnauthorized: options.rejectUnauthorized }
               : {}),

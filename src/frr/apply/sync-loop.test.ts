@@ -142,6 +142,23 @@ describe('sync loop', () => {
     expect(h.events).toMatchObject([{ kind: 'applied', trigger: 'desired', method: 'incremental' }]);
   });
 
+  test('a change after a quiet while is applied at once; the ones right after it are debounced', async () => {
+    const h = harness({ immediateAfterQuietMs: 200, verifyIntervalMs: 60_000 });
+    h.loop.setDesired('first');
+    await sleep(5);
+    expect(h.applied).toEqual(['first']);
+    h.loop.setDesired('second');
+    await sleep(5);
+    // not quiet: waits for the debounce
+    expect(h.applied).toEqual(['first']);
+    await sleep(100);
+    expect(h.applied).toEqual(['first', 'second']);
+    await sleep(250);
+    h.loop.setDesired('third');
+    await sleep(5);
+    expect(h.applied).toEqual(['first', 'second', 'third']);
+  });
+
   test('a config that keeps changing is still applied within the maximum wait', async () => {
     const h = harness();
     const started = performance.now();

@@ -47,6 +47,12 @@ export interface SyncLoopOptions {
   readonly debounceMs?: number;
   /** longest a desired config waits while changes keep coming; default 500 ms */
   readonly maxWaitMs?: number;
+  /**
+   * a desired config after this long without one is applied at once, not after the debounce: one
+   * Service changed on a quiet node reaches FRR ~50 ms sooner, a burst is still batched (only its
+   * first change goes alone); default 1 s, 0 = always debounce
+   */
+  readonly immediateAfterQuietMs?: number;
   /** how often the running config is checked against the desired one; default 5 s; 0 = never */
   readonly verifyIntervalMs?: number;
   /** FRR's pid / vty socket directory (e.g. /var/run/frr/NAME): a change there triggers a check */
@@ -132,6 +138,9 @@ export const DEFAULT_VERIFY_INTERVAL_MS = 5_000;
 export function createSyncLoop(options: SyncLoopOptions): SyncLoop {
   const debounceMs = options.debounceMs ?? 50;
   const maxWaitMs = options.maxWaitMs ?? 500;
+  const immediateAfterQuietMs = options.immediateAfterQuietMs ?? 1_000;
+  /** when the last desired config came */
+  let lastDesiredAt: number | undefined;
   const verifyIntervalMs = options.verifyIntervalMs ?? DEFAULT_VERIFY_INTERVAL_MS;
   const watchSettleMs = options.watchSettleMs ?? 1_000;
   const retryInitialMs = options.retryInitialMs ?? 500;
@@ -198,8 +207,14 @@ export function createSyncLoop(options: SyncLoopOptions): SyncLoop {
     let dueAt: number;
     if (why === 'desired') {
       // Trailing debounce, but never later than maxWait after the first change of the burst.
+      // (a pending drift check or retry does not make it a burst)
+      const quiet =
+        immediateAfterQuietMs > 0 &&
+        (timer === undefined || trigger !== 'desired') &&
+        (lastDesiredAt === undefined || now - lastDesiredAt >= immediateAfterQuietMs);
+      lastDesiredAt = now;
       burstStarted ??= now;
-      dueAt = Math.min(now + delayMs, burstStarted + maxWaitMs);
+      dueAt = quiet ? now : Math.min(now + delayMs, burstStarted + maxWaitMs);
       trigger = 'desired';
     } else {
       dueAt = now + delayMs;
