@@ -15,6 +15,7 @@ import type { KubeClient } from '../k8s/client.js';
 import { EventRecorder } from '../k8s/events.js';
 import { podOwnerReference } from '../k8s/kube-object.js';
 import { k8sClientMetrics } from '../k8s/metrics.js';
+import type { ObjectChange } from '../node-pipeline/incremental-node.js';
 import { createClusterInputs } from './cluster-inputs.js';
 import { newConfigEvents } from './config-events.js';
 import { createKubeStatusSink } from './kube-status-sink.js';
@@ -36,6 +37,11 @@ function serviceReference(service: ServiceInfo) {
     uid: service.uid,
   };
 }
+
+/** A burst of object changes is reconciled this long at most before the event loop gets a turn. */
+const RECONCILE_SLICE_MS = 20;
+/** Objects per incremental update within a slice (~0.4 ms each at 10,000 Services). */
+const RECONCILE_SLICE_OBJECTS = 50;
 
 export interface KubeSpeakerOptions extends ReconcilerOptions {
   readonly client: KubeClient;
@@ -97,15 +103,12 @@ export function createKubeSpeaker(options: KubeSpeakerOptions): KubeSpeaker {
   let lastReconcileMs = 0;
   let reportedProblems: ReadonlySet<string> = new Set<string>();
 
-  /** Only the Services and EndpointSlices that changed when that is all; everything otherwise. */
-  const reconcile = () => {
-    const pending = inputs.takeChanges();
-    const incremental = !pending.full && speaker.updateObjects(pending.objects);
-    if (!incremental) {
-      const { resources, errors } = inputs.resources();
-      speaker.update(resources, errors);
-      reportConfigProblems();
-    }
+  /** Services and EndpointSlices changed and not reconciled yet (latest per object, oldest first). */
+  const backlog = new Map<string, ObjectChange>();
+  let continuation: NodeJS.Immediate | undefined;
+
+  /** MetalLB's Events for what the last update changed for Services. */
+  const serviceEvents = () => {
     const changes = speaker.serviceChanges();
     for (const refused of changes.invalidIngress)
       serviceEvent(
@@ -117,6 +120,42 @@ export function createKubeSpeaker(options: KubeSpeakerOptions): KubeSpeaker {
     // MetalLB's event, once per Service this node starts announcing, per protocol
     for (const started of changes.nodeAssigned)
       serviceEvent(started, 'normal', 'nodeAssigned', announcingBgp);
+  };
+
+  /**
+   * Only the Services and EndpointSlices that changed when that is all; everything otherwise. A
+   * burst (thousands of objects at once) is taken in slices of at most ~20 ms, the rest right after
+   * (setImmediate): watches, FRR reads and status writes run in between, so the event loop never
+   * stalls for the length of a burst.
+   */
+  const reconcile = () => {
+    const pending = inputs.takeChanges();
+    let full = pending.full;
+    if (!full) for (const change of pending.objects) backlog.set(`${change.kind}/${change.key}`, change);
+    const started = performance.now();
+    while (!full && backlog.size > 0 && performance.now() - started < RECONCILE_SLICE_MS) {
+      const slice: ObjectChange[] = [];
+      for (const [key, change] of backlog) {
+        if (slice.length === RECONCILE_SLICE_OBJECTS) break;
+        slice.push(change);
+        backlog.delete(key);
+      }
+      if (speaker.updateObjects(slice)) serviceEvents();
+      else full = true;
+    }
+    if (full) {
+      // the whole view holds every object of the backlog as it is now
+      backlog.clear();
+      const { resources, errors } = inputs.resources();
+      speaker.update(resources, errors);
+      reportConfigProblems();
+      serviceEvents();
+    }
+    if (backlog.size > 0)
+      continuation ??= setImmediate(() => {
+        continuation = undefined;
+        reconcile();
+      });
   };
 
   /** A Warning on each object the configuration rejects or warns about, once per distinct problem. */
@@ -189,6 +228,7 @@ export function createKubeSpeaker(options: KubeSpeakerOptions): KubeSpeaker {
       // first, while the informers still run: the next owners take this node's layer 2 IPs over
       await speaker.handOver();
       if (reconcileTimer !== undefined) clearTimeout(reconcileTimer);
+      if (continuation !== undefined) clearImmediate(continuation);
       sink.stop();
       await inputs.stop();
       if (stopOptions.withdraw === true) {
