@@ -36,12 +36,18 @@ describe('what of bgpd adj-out an observation reads', () => {
     expect(reads.plan(4_100)).toEqual(['b']);
   });
 
-  test('everything when many changed, the sessions changed, the config changed or FRR was repaired', () => {
+  test('many changed prefixes: the longest-waiting ones first, a bounded number per read', () => {
     const many = started();
-    many.touch(['a', 'b', 'c', 'd'], 1);
+    many.touch(['a', 'b'], 1);
     many.applied(1, 100);
-    expect(many.plan(200)).toBe('all');
+    many.touch(['c', 'd', 'e'], 2);
+    many.applied(2, 1_100);
+    expect(many.plan(1_200)).toEqual(['a', 'b', 'c']);
+    // a and b cooled down
+    expect(many.plan(3_100)).toEqual(['c', 'd', 'e']);
+  });
 
+  test('everything when the sessions changed, the config changed or FRR was repaired', () => {
     const sessions = started();
     sessions.readAllSoon(100);
     expect(sessions.plan(200)).toBe('all');

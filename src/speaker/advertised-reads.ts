@@ -1,8 +1,9 @@
 // When and what to read of bgpd's adj-out. bgpd sends UPDATEs a little after an apply, so what it
-// advertises is read for a few seconds after each one: only the prefixes the apply changed when they
-// are few (one `show bgp … P json` each), everything when they are many, the sessions changed, FRR
-// was repaired, or the last full read is old (the backstop that finds what nothing announced). A
-// prefix changed while an older config is being applied waits for the apply of its own version.
+// advertises is read for a few seconds after each one: only the prefixes the apply changed (one
+// `show bgp … P json` each, at most `maxPrefixes` a read, the longest-waiting first), everything when
+// the sessions changed, the configuration changed, FRR was repaired, or the last full read is old
+// (the backstop that finds what the reads of single prefixes missed). A prefix changed while an older
+// config is being applied waits for the apply of its own version.
 // Pure: time and versions come from the caller.
 import type { AdvertisedQuery } from './frr-observer.js';
 
@@ -11,7 +12,7 @@ export interface AdvertisedReadsOptions {
   readonly hotMs?: number;
   /** a full read at least this often; default 10 s */
   readonly refreshMs?: number;
-  /** more hot prefixes than this are read in full; default 1,000 */
+  /** prefixes read one by one per observation at most; default 1,000 */
   readonly maxPrefixes?: number;
 }
 
@@ -68,14 +69,17 @@ export class AdvertisedReads {
   /** What the observation at `now` should read. */
   plan(now: number): AdvertisedQuery {
     for (const [prefix, until] of this.hot) if (until <= now) this.hot.delete(prefix);
-    if (
-      this.lastFullAt === undefined ||
-      now < this.fullUntil ||
-      now - this.lastFullAt >= this.refreshMs ||
-      this.hot.size > this.maxPrefixes
-    )
+    if (this.lastFullAt === undefined || now < this.fullUntil || now - this.lastFullAt >= this.refreshMs)
       return 'all';
-    return this.hot.size === 0 ? 'none' : [...this.hot.keys()];
+    if (this.hot.size === 0) return 'none';
+    // in a burst, the longest-waiting ones: each is read within a second or two of its apply, and
+    // what bgpd is slower to send the next full read finds
+    const prefixes: string[] = [];
+    for (const prefix of this.hot.keys()) {
+      if (prefixes.length === this.maxPrefixes) break;
+      prefixes.push(prefix);
+    }
+    return prefixes;
   }
 
   /** A full read was made at `now` (it covers the hot prefixes of this moment too). */
