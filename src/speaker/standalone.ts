@@ -5,55 +5,80 @@ import { watch, type FSWatcher } from 'chokidar';
 import type { Logger } from 'winston';
 import { ferryCrdValidator } from '../api/load-directory.js';
 import { formatManifestError } from '../api/manifest-error.js';
-import { createManifestFileCache } from '../api/manifest-file-cache.js';
+import { createManifestFileCache, type ManifestFileCache } from '../api/manifest-file-cache.js';
 import type { LoadResult } from '../api/manifests.js';
+import { manifestUpdate } from './manifest-changes.js';
 import type { Speaker } from './speaker.js';
 
 export interface ManifestSource {
   /** loads now and hands the result to the speaker; false when the manifests could not be read */
   load(): boolean;
+  /**
+   * Hands the speaker the whole directory as last read, without reading it (its full reconciles,
+   * e.g. the layer 2 hand-over's, start from the last whole view it was given).
+   */
+  resync(): void;
   close(): Promise<void>;
 }
 
 /**
  * Loads the directory and feeds the speaker on every change. Manifests that fail schema validation
  * make the configuration Invalid: the speaker keeps its last valid Config (Services still update).
- * After the first load only the files chokidar names are read again (manifest-file-cache.ts).
+ * After the first load only the files chokidar names are read again (manifest-file-cache.ts), and
+ * when those only added, changed or removed Services and EndpointSlices the speaker gets just these
+ * objects (manifest-changes.ts); anything else is a full update.
  */
 export function watchManifestDirectory(
   directory: string,
-  speaker: Pick<Speaker, 'update'>,
+  speaker: Pick<Speaker, 'update' | 'updateObjects'>,
   logger: Logger,
   options: { readonly watch: boolean; readonly debounceMs?: number } = { watch: true },
 ): ManifestSource {
-  let cache: ReturnType<typeof createManifestFileCache> | undefined;
-  const feed = (read: () => LoadResult): boolean => {
+  /** undefined until read whole; dropped when a read fails half-way (the next change reads all) */
+  let cache: ManifestFileCache | undefined;
+  const feed = (loaded: LoadResult): void => {
+    const problems = loaded.errors.map(formatManifestError);
+    for (const problem of problems) logger.warn('invalid manifest', { problem });
+    speaker.update(loaded.resources, problems);
+  };
+  const cannotRead = (error: unknown): false => {
+    cache = undefined;
+    logger.error('cannot read manifests', { directory, error: String(error) });
+    return false;
+  };
+  const load = (): boolean => {
     try {
-      const loaded = read();
-      const problems = loaded.errors.map(formatManifestError);
-      for (const problem of problems) logger.warn('invalid manifest', { problem });
-      speaker.update(loaded.resources, problems);
+      cache = createManifestFileCache(directory, ferryCrdValidator());
+      feed(cache.reloadAll());
       return true;
     } catch (error) {
-      logger.error('cannot read manifests', { directory, error: String(error) });
-      return false;
+      return cannotRead(error);
     }
   };
-  const load = (): boolean =>
-    feed(() => {
-      cache ??= createManifestFileCache(directory, ferryCrdValidator());
-      return cache.reloadAll();
-    });
+  const loadChanged = (paths: readonly string[]): void => {
+    // before the first load there is nothing to refresh: read everything
+    if (cache === undefined) {
+      load();
+      return;
+    }
+    try {
+      const update = manifestUpdate(cache.refresh(paths), cache.definitions);
+      if (!update.full) {
+        if (update.objects.length === 0) return;
+        // false until a first valid Config: then everything
+        if (speaker.updateObjects(update.objects)) {
+          logger.debug('manifests changed: objects', { objects: update.objects.length });
+          return;
+        }
+      } else logger.debug('manifests changed: full update', { reason: update.reason });
+      feed(cache.result());
+    } catch (error) {
+      cannotRead(error);
+    }
+  };
   let watcher: FSWatcher | undefined;
   let timer: NodeJS.Timeout | undefined;
   const changed = new Set<string>();
-  const loadChanged = (): void => {
-    const paths = [...changed];
-    changed.clear();
-    // before the first load there is nothing to refresh: read everything
-    if (cache === undefined) load();
-    else feed(() => (cache as NonNullable<typeof cache>).refresh(paths));
-  };
   if (options.watch) {
     watcher = watch(directory, { ignoreInitial: true });
     watcher.on('all', (event, path) => {
@@ -61,11 +86,18 @@ export function watchManifestDirectory(
       changed.add(path);
       if (timer !== undefined) clearTimeout(timer);
       // editors write files in several steps: load once they are done
-      timer = setTimeout(loadChanged, options.debounceMs ?? 50);
+      timer = setTimeout(() => {
+        const paths = [...changed];
+        changed.clear();
+        loadChanged(paths);
+      }, options.debounceMs ?? 50);
     });
   }
   return {
     load,
+    resync() {
+      if (cache !== undefined) feed(cache.result());
+    },
     async close() {
       if (timer !== undefined) clearTimeout(timer);
       await watcher?.close();
