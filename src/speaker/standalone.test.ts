@@ -57,8 +57,8 @@ function recordingSpeaker(incremental: () => boolean) {
     },
     /** the next call, after `act` */
     async next(act: () => void): Promise<Call> {
-      // chokidar drops a second change of a file within its throttle window: space the steps
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      // the events of a write can trail its first one: space the steps
+      await new Promise((resolve) => setTimeout(resolve, 100));
       const count = calls.length;
       const arrived = new Promise<void>((resolve) => (waiting = resolve));
       act();
@@ -110,8 +110,6 @@ describe('watchManifestDirectory', () => {
     expect(summary(recorder.calls[0] as Call)).toEqual({
       update: { pools: ['203.0.113.0/24'], services: ['a'], errors: 0 },
     });
-    // let chokidar finish its first scan: events after it are the ones below
-    await new Promise((resolve) => setTimeout(resolve, 300));
 
     const added = await recorder.next(() =>
       writeFileSync(join(directory, 'b.yaml'), serviceFile('b', '203.0.113.2')),
@@ -157,7 +155,6 @@ describe('watchManifestDirectory', () => {
       debounceMs: 20,
     });
     source.load();
-    await new Promise((resolve) => setTimeout(resolve, 300));
     const added = await recorder.next(() =>
       writeFileSync(join(directory, 'b.yaml'), serviceFile('b', '203.0.113.2')),
     );

@@ -1,13 +1,13 @@
 // The speaker without Kubernetes: inputs from a directory of manifests (the same as `ferry render`),
-// watched with chokidar; status only in logs, metrics and `ferry status`. This is also how ferry runs
+// watched (manifest-watcher.ts); status only in logs, metrics and `ferry status`. This is also how ferry runs
 // on a plain Linux router host.
-import { watch, type FSWatcher } from 'chokidar';
 import type { Logger } from 'winston';
 import { ferryCrdValidator } from '../api/load-directory.js';
 import { formatManifestError } from '../api/manifest-error.js';
 import { createManifestFileCache, type ManifestFileCache } from '../api/manifest-file-cache.js';
 import type { LoadResult } from '../api/manifests.js';
 import { manifestUpdate } from './manifest-changes.js';
+import { watchManifests, type ManifestWatcher } from './manifest-watcher.js';
 import type { Speaker } from './speaker.js';
 
 export interface ManifestSource {
@@ -24,7 +24,7 @@ export interface ManifestSource {
 /**
  * Loads the directory and feeds the speaker on every change. Manifests that fail schema validation
  * make the configuration Invalid: the speaker keeps its last valid Config (Services still update).
- * After the first load only the files chokidar names are read again (manifest-file-cache.ts), and
+ * After the first load only the paths the watcher names are read again (manifest-file-cache.ts), and
  * when those only added, changed or removed Services and EndpointSlices the speaker gets just these
  * objects (manifest-changes.ts); anything else is a full update.
  */
@@ -76,22 +76,25 @@ export function watchManifestDirectory(
       cannotRead(error);
     }
   };
-  let watcher: FSWatcher | undefined;
+  let watcher: ManifestWatcher | undefined;
   let timer: NodeJS.Timeout | undefined;
   const changed = new Set<string>();
   if (options.watch) {
-    watcher = watch(directory, { ignoreInitial: true });
-    watcher.on('all', (event, path) => {
-      logger.debug('manifests changed', { event, path });
-      changed.add(path);
-      if (timer !== undefined) clearTimeout(timer);
-      // editors write files in several steps: load once they are done
-      timer = setTimeout(() => {
-        const paths = [...changed];
-        changed.clear();
-        loadChanged(paths);
-      }, options.debounceMs ?? 50);
-    });
+    watcher = watchManifests(
+      directory,
+      (path) => {
+        logger.debug('manifests changed', { path });
+        changed.add(path);
+        if (timer !== undefined) clearTimeout(timer);
+        // editors write files in several steps: load once they are done
+        timer = setTimeout(() => {
+          const paths = [...changed];
+          changed.clear();
+          loadChanged(paths);
+        }, options.debounceMs ?? 50);
+      },
+      (error) => logger.error('cannot watch manifests', { directory, error: String(error) }),
+    );
   }
   return {
     load,
@@ -100,7 +103,7 @@ export function watchManifestDirectory(
     },
     async close() {
       if (timer !== undefined) clearTimeout(timer);
-      await watcher?.close();
+      watcher?.close();
     },
   };
 }
