@@ -104,7 +104,7 @@ describe('watchManifestDirectory', () => {
     const recorder = recordingSpeaker(() => true);
     source = watchManifestDirectory(directory, recorder.speaker, winston.createLogger({ silent: true }), {
       watch: true,
-      debounceMs: 20,
+      debounceMs: 50,
     });
     expect(source.load()).toBe(true);
     expect(summary(recorder.calls[0] as Call)).toEqual({
@@ -152,7 +152,7 @@ describe('watchManifestDirectory', () => {
     const recorder = recordingSpeaker(() => false);
     source = watchManifestDirectory(directory, recorder.speaker, winston.createLogger({ silent: true }), {
       watch: true,
-      debounceMs: 20,
+      debounceMs: 50,
     });
     source.load();
     const added = await recorder.next(() =>
