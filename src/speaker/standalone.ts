@@ -1,6 +1,6 @@
 // The speaker without Kubernetes: inputs from a directory of manifests (the same as `ferry render`),
-// watched (manifest-watcher.ts); status only in logs, metrics and `ferry status`. This is also how ferry runs
-// on a plain Linux router host.
+// watched (manifest-watcher.ts); status only in logs, metrics and `ferry status`. This is also how
+// ferry runs on a plain Linux router host.
 import type { Logger } from 'winston';
 import { ferryCrdValidator } from '../api/load-directory.js';
 import { formatManifestError } from '../api/manifest-error.js';
@@ -10,30 +10,37 @@ import { manifestUpdate } from './manifest-changes.js';
 import { watchManifests, type ManifestWatcher } from './manifest-watcher.js';
 import type { Speaker } from './speaker.js';
 
-export interface ManifestSource {
+export type ManifestSpeaker = Pick<Speaker, 'update' | 'updateObjects'>;
+
+/** The directory's contents handed to the speaker, without the watching. */
+export interface ManifestFeed {
   /** loads now and hands the result to the speaker; false when the manifests could not be read */
   load(): boolean;
+  /** reads these paths again (as the watcher names them) and hands the speaker what changed */
+  loadChanged(paths: readonly string[]): void;
   /**
    * Hands the speaker the whole directory as last read, without reading it (its full reconciles,
    * e.g. the layer 2 hand-over's, start from the last whole view it was given).
    */
   resync(): void;
+}
+
+export interface ManifestSource extends Pick<ManifestFeed, 'load' | 'resync'> {
   close(): Promise<void>;
 }
 
 /**
- * Loads the directory and feeds the speaker on every change. Manifests that fail schema validation
- * make the configuration Invalid: the speaker keeps its last valid Config (Services still update).
- * After the first load only the paths the watcher names are read again (manifest-file-cache.ts), and
- * when those only added, changed or removed Services and EndpointSlices the speaker gets just these
- * objects (manifest-changes.ts); anything else is a full update.
+ * Manifests that fail schema validation make the configuration Invalid: the speaker keeps its last
+ * valid Config (Services still update). After the first load only the paths named are read again
+ * (manifest-file-cache.ts), and when those only added, changed or removed Services and
+ * EndpointSlices the speaker gets just these objects (manifest-changes.ts); anything else is a full
+ * update.
  */
-export function watchManifestDirectory(
+export function createManifestFeed(
   directory: string,
-  speaker: Pick<Speaker, 'update' | 'updateObjects'>,
+  speaker: ManifestSpeaker,
   logger: Logger,
-  options: { readonly watch: boolean; readonly debounceMs?: number } = { watch: true },
-): ManifestSource {
+): ManifestFeed {
   /** undefined until read whole; dropped when a read fails half-way (the next change reads all) */
   let cache: ManifestFileCache | undefined;
   const feed = (loaded: LoadResult): void => {
@@ -55,27 +62,43 @@ export function watchManifestDirectory(
       return cannotRead(error);
     }
   };
-  const loadChanged = (paths: readonly string[]): void => {
-    // before the first load there is nothing to refresh: read everything
-    if (cache === undefined) {
-      load();
-      return;
-    }
-    try {
-      const update = manifestUpdate(cache.refresh(paths), cache.definitions);
-      if (!update.full) {
-        if (update.objects.length === 0) return;
-        // false until a first valid Config: then everything
-        if (speaker.updateObjects(update.objects)) {
-          logger.debug('manifests changed: objects', { objects: update.objects.length });
-          return;
-        }
-      } else logger.debug('manifests changed: full update', { reason: update.reason });
-      feed(cache.result());
-    } catch (error) {
-      cannotRead(error);
-    }
+  return {
+    load,
+    loadChanged(paths) {
+      // before the first load there is nothing to refresh: read everything
+      if (cache === undefined) {
+        load();
+        return;
+      }
+      try {
+        const update = manifestUpdate(cache.refresh(paths), cache.definitions);
+        if (!update.full) {
+          if (update.objects.length === 0) return;
+          // false until a first valid Config: then everything
+          if (speaker.updateObjects(update.objects)) {
+            logger.debug('manifests changed: objects', { objects: update.objects.length });
+            return;
+          }
+        } else logger.debug('manifests changed: full update', { reason: update.reason });
+        feed(cache.result());
+      } catch (error) {
+        cannotRead(error);
+      }
+    },
+    resync() {
+      if (cache !== undefined) feed(cache.result());
+    },
   };
+}
+
+/** Loads the directory and feeds the speaker on every change (`createManifestFeed`). */
+export function watchManifestDirectory(
+  directory: string,
+  speaker: ManifestSpeaker,
+  logger: Logger,
+  options: { readonly watch: boolean; readonly debounceMs?: number } = { watch: true },
+): ManifestSource {
+  const feed = createManifestFeed(directory, speaker, logger);
   let watcher: ManifestWatcher | undefined;
   let timer: NodeJS.Timeout | undefined;
   const changed = new Set<string>();
@@ -90,17 +113,15 @@ export function watchManifestDirectory(
         timer = setTimeout(() => {
           const paths = [...changed];
           changed.clear();
-          loadChanged(paths);
+          feed.loadChanged(paths);
         }, options.debounceMs ?? 50);
       },
       (error) => logger.error('cannot watch manifests', { directory, error: String(error) }),
     );
   }
   return {
-    load,
-    resync() {
-      if (cache !== undefined) feed(cache.result());
-    },
+    load: feed.load,
+    resync: feed.resync,
     async close() {
       if (timer !== undefined) clearTimeout(timer);
       watcher?.close();
