@@ -213,9 +213,11 @@ async function runStandalone(flags: SpeakerFlags & { manifests: string }, logger
   });
   await untilSignal();
   // Layer 2 IPs go to the next owners first; then stop without withdrawing: FRR keeps announcing
-  // what it runs (graceful restart keeps the routes).
-  await speaker.handOver();
+  // what it runs (graceful restart keeps the routes). The hand-over reconciles from the last whole
+  // view the speaker was given, and changed Services went to it one by one: give it the whole first.
   await source.close();
+  source.resync();
+  await speaker.handOver();
   await speaker.stop();
   await endpoint.close();
   logger.info('speaker stopped', { node: flags.node });

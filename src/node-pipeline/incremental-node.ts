@@ -346,30 +346,31 @@ export class IncrementalNodeConfig {
 
   // ---- Services and their routes ----
 
-  /** The Services and slices of `services` / `endpointSlices` that are not the objects held now. */
+  /**
+   * The Services and slices of `services` / `endpointSlices` that are not the objects held now. A
+   * key listed twice (manifests can define an object twice) counts with its last object, as in a
+   * rebuild.
+   */
   private differences(
     services: readonly ServiceInfo[],
     endpointSlices: readonly EndpointSliceInfo[],
   ): ObjectChange[] {
     const changes: ObjectChange[] = [];
-    const seenServices = new Set<string>();
-    for (const service of services) {
-      const key = serviceKey(service);
-      seenServices.add(key);
+    const latestServices = new Map<string, ServiceInfo>();
+    for (const service of services) latestServices.set(serviceKey(service), service);
+    for (const [key, service] of latestServices)
       if (this.services.get(key) !== service) changes.push({ kind: 'service', key, object: service });
-    }
     for (const key of this.services.keys())
-      if (!seenServices.has(key)) changes.push({ kind: 'service', key, object: undefined });
-    const seenSlices = new Set<string>();
-    for (const slice of endpointSlices) {
-      const key = `${slice.namespace}/${slice.name}`;
-      seenSlices.add(key);
+      if (!latestServices.has(key)) changes.push({ kind: 'service', key, object: undefined });
+    const latestSlices = new Map<string, EndpointSliceInfo>();
+    for (const slice of endpointSlices) latestSlices.set(`${slice.namespace}/${slice.name}`, slice);
+    for (const [key, slice] of latestSlices) {
       const owner = this.sliceOwner.get(key);
       if (owner === undefined || this.slicesByService.get(owner)?.get(key) !== slice)
         changes.push({ kind: 'endpointSlice', key, object: slice });
     }
     for (const key of this.sliceOwner.keys())
-      if (!seenSlices.has(key)) changes.push({ kind: 'endpointSlice', key, object: undefined });
+      if (!latestSlices.has(key)) changes.push({ kind: 'endpointSlice', key, object: undefined });
     return changes;
   }
 
