@@ -225,6 +225,16 @@ describe('layer 2 mode with real speakers', () => {
     if (tor1 === undefined) throw new Error('no tor1');
     const node23 = lab.node('node-23').handle.linkA.ipv4;
     expect(await waitForNextHops(tor1, '203.0.113.5/32', [node23], 30_000)).toMatchObject({ ok: true });
+    // a BGP Service the speaker learnt one object at a time since its last whole view: the hand-over's
+    // rebuild must start from the current view, or it would withdraw this one
+    await lab.apply(
+      readFileSync(join(packageRoot(), 'deploy', 'examples', 'service-web.yaml'), 'utf8')
+        .replace('name: web', 'name: api')
+        .replace('203.0.113.5', '203.0.113.6'),
+    );
+    await lab.writeIngress('api', '203.0.113.6');
+    await lab.apply(endpointSliceYaml('api', ['node-23']));
+    expect(await waitForNextHops(tor1, '203.0.113.6/32', [node23], 30_000)).toMatchObject({ ok: true });
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     const bgpBefore = await bgpAtTor1();
     expect(bgpBefore?.updates).toBeGreaterThan(0);

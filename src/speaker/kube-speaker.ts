@@ -226,7 +226,11 @@ export function createKubeSpeaker(options: KubeSpeakerOptions): KubeSpeaker {
     },
     async stop(stopOptions = {}) {
       // first, while the informers still run: the next owners take this node's layer 2 IPs over
-      await speaker.handOver();
+      // from the whole view as it is now: the speaker's last one misses what came object by object
+      await speaker.handOver(() => {
+        const { resources, errors } = inputs.resources();
+        return { resources, inputErrors: errors };
+      });
       if (reconcileTimer !== undefined) clearTimeout(reconcileTimer);
       if (continuation !== undefined) clearImmediate(continuation);
       sink.stop();

@@ -114,8 +114,10 @@ export interface Speaker {
    * down (the other nodes count it out within one BFD packet and their next read), and it keeps
    * answering each IP until the next owner announces it. BGP is not touched. Bounded by
    * handOverTimeoutMs; nothing to do without layer 2.
+   * @param currentView the whole view as it is now (per-object updates since the last `update` are
+   *   in it); the hand-over rebuilds from it, by default from the last `update`'s
    */
-  handOver(): Promise<void>;
+  handOver(currentView?: () => { resources: Resources; inputErrors?: readonly string[] }): Promise<void>;
   outcome(): ReconcileOutcome | undefined;
   readonly layer2: Layer2Speaker;
 }
@@ -509,8 +511,12 @@ export function createSpeaker(options: SpeakerOptions): Speaker {
       await options.syncLoop.start();
       scheduleObserve();
     },
-    async handOver() {
+    async handOver(currentView) {
       if (stopped || latest?.layer2 === undefined || leaving) return;
+      if (currentView !== undefined) {
+        const view = currentView();
+        lastInput = { resources: view.resources, inputErrors: view.inputErrors };
+      }
       const started = performance.now();
       const budget = options.handOverTimeoutMs ?? 5_000;
       // watching for the next owners starts before they can know: nothing is missed
