@@ -249,7 +249,10 @@ async function main(): Promise<void> {
   }
   if (options.cpuProfiles !== undefined) {
     mkdirSync(options.cpuProfiles, { recursive: true });
-    process.env['FERRY_SPEAKER_NODE_ARGS'] = `--cpu-prof --cpu-prof-dir=${options.cpuProfiles}`;
+    process.env['FERRY_SPEAKER_NODE_ARGS'] = [
+      process.env['FERRY_SPEAKER_NODE_ARGS'] ?? '',
+      `--cpu-prof --cpu-prof-dir=${options.cpuProfiles}`,
+    ].join(' ');
   }
   await withLab({ nodes: options.nodes }, async (lab) => {
     const api = new Api(lab.apiserver);

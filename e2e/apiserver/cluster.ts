@@ -542,7 +542,7 @@ export class Cluster {
   }
 
   private requireWritableNamespace(namespace: string): void {
-    const ns = this.store.get(namespaceResource, namespace);
+    const ns = this.store.peek(namespaceResource, namespace);
     if (!ns) throw notFound('', 'namespaces', namespace);
     if (ns.metadata.deletionTimestamp) {
       throw failure(
@@ -636,7 +636,7 @@ export class Cluster {
     if (policy === 'Orphan') this.orphanDependents(uid);
     else this.scheduleDependentsCollection(uid);
     const namespace = removed.metadata.namespace;
-    if (namespace && this.store.get(namespaceResource, namespace)?.metadata.deletionTimestamp)
+    if (namespace && this.store.peek(namespaceResource, namespace)?.metadata.deletionTimestamp)
       this.finishNamespace(namespace);
     return removed;
   }

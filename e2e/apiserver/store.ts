@@ -36,6 +36,11 @@ export class ObjectStore {
     return found ? deepCopy(found) : undefined;
   }
 
+  /** The stored object itself, read only (the caller must not keep or change it): no copy. */
+  peek(resource: string, key: string): Readonly<KubeObject> | undefined {
+    return this.objects.get(resource)?.get(key);
+  }
+
   /** Whether the object exists, without copying it. */
   has(resource: string, key: string): boolean {
     return this.objects.get(resource)?.has(key) === true;
