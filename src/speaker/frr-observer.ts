@@ -2,7 +2,12 @@
 // each neighbor — in one vtysh call. Shell: the parsing is in src/frr/parse.
 import type { Peer } from '../config/types.js';
 import { neighborKey } from '../frr/build-model.js';
-import { parseAdvertisedRoutes, parsePrefixAdvertisement } from '../frr/parse/advertised-routes.js';
+import {
+  parseAdvertisedRoutes,
+  parsePrefixAdvertisement,
+  scanAdvertisedPrefixes,
+} from '../frr/parse/advertised-routes.js';
+import { parseJsonDocuments } from '../frr/parse/json-documents.js';
 import { parseBfdCounters, type BfdCounters } from '../frr/parse/bfd-counters.js';
 import { parseBfdPeers, type BfdSession } from '../frr/parse/bfd-peers.js';
 import { parseBgpNeighborsAllVrfs, type BgpPeerState } from '../frr/parse/bgp-neighbors.js';
@@ -68,12 +73,7 @@ export async function observeFrr(
   );
   const perPrefix = typeof advertisedQuery === 'string' ? [] : prefixQueries(peers, advertisedQuery);
   const read = (bfd: readonly string[]) =>
-    vtysh.showAll([
-      'show bgp vrf all neighbors json',
-      ...bfd,
-      ...advertisedQueries.map((q) => q.command),
-      ...perPrefix.map((q) => q.command),
-    ]);
+    vtysh.showAll(['show bgp vrf all neighbors json', ...bfd, ...perPrefix.map((q) => q.command)]);
   let withBfd = true;
   let result = await read(bfdCommands);
   if (!result.ok && result.error.kind === 'not-running') {
@@ -82,17 +82,12 @@ export async function observeFrr(
     result = await read([]);
   }
   if (!result.ok) return result;
+  const advertised = withAdvertised ? await readAdvertised(vtysh, advertisedQueries) : undefined;
+  if (advertised !== undefined && !advertised.ok) return advertised;
   const [neighbors, ...rest] = result.value;
   const bfdCount = withBfd ? bfdCommands.length : 0;
   const bfdDocuments = rest.slice(0, bfdCount);
-  const advertisedDocuments = rest.slice(bfdCount, bfdCount + advertisedQueries.length);
-  const prefixDocuments = rest.slice(bfdCount + advertisedQueries.length);
-  const advertised = new Map<string, Set<string>>();
-  advertisedQueries.forEach((query, index) => {
-    const prefixes = advertised.get(query.key) ?? new Set<string>();
-    for (const prefix of parseAdvertisedRoutes(advertisedDocuments[index]).prefixes) prefixes.add(prefix);
-    advertised.set(query.key, prefixes);
-  });
+  const prefixDocuments = rest.slice(bfdCount);
   return {
     ok: true,
     value: {
@@ -101,7 +96,7 @@ export async function observeFrr(
       bfdCounters: bfdDocuments
         .filter((_, i) => i % 2 === 1)
         .flatMap((document) => parseBfdCounters(document)),
-      advertised: withAdvertised ? advertised : undefined,
+      advertised: advertised?.value,
       prefixes: perPrefix.map((query, index) => {
         const vrfSuffix = query.vrf === '' ? '' : `-${query.vrf}`;
         const { advertisedTo } = parsePrefixAdvertisement(prefixDocuments[index]);
@@ -114,4 +109,34 @@ export async function observeFrr(
       }),
     },
   };
+}
+
+/**
+ * Every neighbor's advertised routes, in a vtysh call of their own: megabytes at 10,000 prefixes,
+ * scanned for the prefixes (see scanAdvertisedPrefixes), parsed as JSON only when the scan is unsure.
+ */
+async function readAdvertised(
+  vtysh: Vtysh,
+  queries: readonly { readonly key: string; readonly command: string }[],
+): Promise<Result<Map<string, Set<string>>, FrrError>> {
+  const advertised = new Map<string, Set<string>>();
+  if (queries.length === 0) return { ok: true, value: advertised };
+  const output = await vtysh.commands(queries.map((q) => q.command));
+  if (!output.ok) return output;
+  let perQuery = scanAdvertisedPrefixes(output.value, queries.length);
+  if (perQuery === undefined) {
+    const documents = parseJsonDocuments(output.value);
+    if (!documents.ok)
+      return {
+        ok: false,
+        error: { kind: 'invalid-output', message: documents.error, line: undefined, output: output.output },
+      };
+    perQuery = queries.map((_, index) => [...parseAdvertisedRoutes(documents.value[index]).prefixes]);
+  }
+  queries.forEach((query, index) => {
+    const prefixes = advertised.get(query.key) ?? new Set<string>();
+    for (const prefix of perQuery[index] ?? []) prefixes.add(prefix);
+    advertised.set(query.key, prefixes);
+  });
+  return { ok: true, value: advertised };
 }

@@ -1,9 +1,10 @@
 import {
   parseAdvertisedRoutes,
   parsePrefixAdvertisement,
+  scanAdvertisedPrefixes,
   peersByAdvertisedPrefix,
 } from './advertised-routes.js';
-import { fixture } from './testdata/fixtures.js';
+import { fixture, fixtureText } from './testdata/fixtures.js';
 
 describe('parseAdvertisedRoutes (show bgp ipv4|ipv6 unicast neighbors X advertised-routes json)', () => {
   it.each([
@@ -67,5 +68,51 @@ describe('peersByAdvertisedPrefix', () => {
       ['203.0.113.5/32', ['192.0.2.1', '198.51.100.1']],
       ['203.0.113.6/32', ['198.51.100.1']],
     ]);
+  });
+});
+
+describe('scanAdvertisedPrefixes (the same outputs, scanned instead of parsed)', () => {
+  const v4 = fixtureText(
+    'speaker-show-bgp-ipv4-unicast-neighbors-192.0.2.1-advertised-routes-established.json',
+  );
+  const v6 = fixtureText(
+    'speaker-show-bgp-ipv6-unicast-neighbors-2001_db8_ffff_a__1-advertised-routes-established.json',
+  );
+
+  test("agrees with the JSON parse on FRR's outputs, one list per command", () => {
+    const text = `${v4}\n${v6}\n`;
+    expect(scanAdvertisedPrefixes(text, 2)).toEqual([
+      parseAdvertisedRoutes(JSON.parse(v4)).prefixes,
+      parseAdvertisedRoutes(JSON.parse(v6)).prefixes,
+    ]);
+  });
+
+  test('10,000 routes in a pretty document like bgpd prints', () => {
+    const routes = Object.fromEntries(
+      Array.from({ length: 10_000 }, (_, i) => {
+        const prefix = `198.18.${i >> 8}.${i & 255}/32`;
+        return [prefix, { addrPrefix: prefix.split('/')[0], prefixLen: 32, network: prefix, weight: 32768 }];
+      }),
+    );
+    const text = JSON.stringify(
+      { advertisedRoutes: routes, totalPrefixCounter: 10_000, filteredPrefixCounter: 0 },
+      null,
+      2,
+    );
+    const scanned = scanAdvertisedPrefixes(`${text}\n`, 1);
+    expect(scanned?.[0]).toEqual(parseAdvertisedRoutes(JSON.parse(text)).prefixes);
+  });
+
+  test.each([
+    [
+      'a route count that disagrees with the total',
+      v4.replace('"totalPrefixCounter":1', '"totalPrefixCounter":2'),
+      1,
+    ],
+    ['fewer documents than commands', v4, 2],
+    ['text after the last document', `${v4}\n% Unknown command`, 1],
+    ['a compact document (no closing line)', JSON.stringify(JSON.parse(v4)), 1],
+  ])('leaves %s to the JSON parse', (_, text, documents) => {
+    expect(scanAdvertisedPrefixes(text, documents)).toBeUndefined();
   });
 });
