@@ -10,6 +10,7 @@ import type { KubeResult } from './errors.js';
 import { describeKubeError, isNotFound, ok } from './errors.js';
 import type { KubeObject, ObjectReference } from './kube-object.js';
 import { KeyedQueue } from './keyed-queue.js';
+import { TaskLimiter } from '../util/task-limiter.js';
 import { silentLogger } from './logger.js';
 import type { RateLimit } from './rate-limit.js';
 import { KeyedTokenBuckets } from './rate-limit.js';
@@ -37,6 +38,11 @@ export interface EventRecorderOptions {
   readonly rateLimit?: RateLimit;
   /** How many distinct events are remembered for aggregation. Default 4096. */
   readonly cacheSize?: number;
+  /**
+   * Event writes in flight at most; default 4. Events matter less than status: a burst of 10,000
+   * `nodeAssigned` Events must not fill the connection pool ahead of the ServiceBGPStatus writes.
+   */
+  readonly concurrency?: number;
   readonly now?: () => Date;
   readonly logger?: Logger;
 }
@@ -71,6 +77,7 @@ export class EventRecorder {
   private readonly recorded = new Map<string, Recorded>();
   private readonly limits: KeyedTokenBuckets;
   private readonly queue = new KeyedQueue();
+  private readonly inFlight: TaskLimiter;
   private readonly logger: Logger;
   private readonly now: () => Date;
   private sequence = 0n;
@@ -80,6 +87,7 @@ export class EventRecorder {
       options.rateLimit ?? { burst: 10, refillMs: 30_000 },
       options.cacheSize ?? 4096,
     );
+    this.inFlight = new TaskLimiter(options.concurrency ?? 4);
     this.logger = (options.logger ?? silentLogger()).child({ eventRecorder: options.component });
     this.now = options.now ?? (() => new Date());
   }
@@ -93,7 +101,7 @@ export class EventRecorder {
       return Promise.resolve(ok('rate-limited'));
     }
     const key = `${objectId}/${event.type}/${event.reason}/${event.message}`;
-    return this.queue.run(key, () => this.write(key, event));
+    return this.queue.run(key, () => this.inFlight.run(() => this.write(key, event)));
   }
 
   /** `Normal` event shorthand. */
