@@ -319,6 +319,9 @@ async function main(): Promise<void> {
       );
       // the speakers keep working after the routes are out: one ServiceBGPStatus per Service × node
       const wanted = (count + extra) * lab.nodes.length;
+      // how the status writes progress after the last write (one line every ~2 s)
+      const progress: string[] = [];
+      let progressAt = 0;
       const statusWait = await waitUntil(
         async () => {
           // written: the object exists and its status names a peer (no copies: 10,000 objects a second)
@@ -326,11 +329,17 @@ async function main(): Promise<void> {
             const status = object['status'] as { peers?: unknown[] } | undefined;
             return (status?.peers?.length ?? 0) > 0;
           });
+          const now = performance.now();
+          if (now - progressAt >= 2_000) {
+            progressAt = now;
+            progress.push(`+${((now - lastWrite) / 1000).toFixed(0)} s ${n}`);
+          }
           return n >= wanted ? { done: true, value: n } : { done: false, why: `${n}/${wanted}` };
         },
         { timeoutMs: 10 * 60_000, intervalMs: 1_000 },
       );
       const statusMs = performance.now() - lastWrite;
+      print(`ServiceBGPStatus objects with peers after the last write: ${progress.join(', ')}`);
       const eventLoopLine = eventLoop.line();
       const cpu = pids.map((pid, i) => (cpuSeconds(pid) - (cpuBefore[i] ?? 0)).toFixed(1));
       const steady = await cpuCores([...pids, ...lab.nodes.map((node) => frrDaemonPid(node, 'bgpd'))]);

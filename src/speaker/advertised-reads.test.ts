@@ -26,6 +26,15 @@ describe('what of bgpd adj-out an observation reads', () => {
     expect(reads.plan(3_200)).toBe('none');
   });
 
+  test('a prefix read as advertised the way the decisions want is not read again', () => {
+    const reads = started();
+    reads.touch(['a', 'b'], 1);
+    reads.applied(1, 100);
+    expect(reads.plan(200)).toEqual(['a', 'b']);
+    reads.settled('a');
+    expect(reads.plan(1_200)).toEqual(['b']);
+  });
+
   test('a prefix changed while an older version is being applied waits for its own', () => {
     const reads = started();
     reads.touch(['a'], 5);

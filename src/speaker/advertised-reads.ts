@@ -82,6 +82,11 @@ export class AdvertisedReads {
     return prefixes;
   }
 
+  /** bgpd advertises the prefix as desired now: no need to read it again (until it changes). */
+  settled(prefix: string): void {
+    this.hot.delete(prefix);
+  }
+
   /** A full read was made at `now` (it covers the hot prefixes of this moment too). */
   readAll(now: number): void {
     this.lastFullAt = now;

@@ -6,6 +6,8 @@ import type { ServiceDecision } from '../announce/types.js';
 import { compareText } from '../util/order.js';
 import type { ServiceStatus } from './service-status.js';
 
+const NONE: ReadonlySet<string> = new Set();
+
 /** How a Service's status is computed (its decisions and what bgpd advertises), by its key. */
 export type StatusOf = (service: string) => ServiceStatus | undefined;
 
@@ -40,6 +42,11 @@ export class ServiceStatusTracker {
   prefixesChanged(prefixes: Iterable<string>): void {
     for (const prefix of prefixes)
       for (const service of this.servicesOfPrefix.get(prefix) ?? []) this.dirty.add(service);
+  }
+
+  /** The Services whose routes carry the prefix. */
+  servicesOf(prefix: string): ReadonlySet<string> {
+    return this.servicesOfPrefix.get(prefix) ?? NONE;
   }
 
   /** The prefixes of a Service's routes, as of its last decisions. */

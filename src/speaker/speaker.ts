@@ -43,6 +43,9 @@ import { LatestPerKey } from '../util/latest-per-key.js';
 import type { DesiredConfig } from '../frr/apply/desired-config.js';
 import { sessionStatuses, type SessionStatus } from './session-status.js';
 
+const sameSet = (a: ReadonlySet<string>, b: ReadonlySet<string>) =>
+  a.size === b.size && [...a].every((item) => b.has(item));
+
 /** ServiceBGPStatus writes in flight at most (a burst of 10,000 must not open 10,000 requests) */
 const STATUS_WRITE_CONCURRENCY = 16;
 
@@ -306,8 +309,12 @@ export function createSpeaker(options: SpeakerOptions): Speaker {
       return;
     }
     const { bgp, bfd, bfdCounters } = observed.value;
-    for (const read of observed.value.prefixes)
+    for (const read of observed.value.prefixes) {
       if (advertised.setPrefix(read)) statusTracker.prefixesChanged([read.prefix]);
+      // advertised as the decisions want it: read again only when it changes again
+      if (sameSet(intendedNeighbors(current, read.prefix, read.scope), read.to))
+        advertisedReads.settled(read.prefix);
+    }
     if (observed.value.advertised !== undefined) {
       advertisedReads.readAll(readAt);
       statusTracker.prefixesChanged(advertised.replaceAll(observed.value.advertised));
@@ -337,6 +344,25 @@ export function createSpeaker(options: SpeakerOptions): Speaker {
     if (newest !== undefined) pushServiceStatuses(newest);
     await pushConfiguration();
     await pushL2();
+  }
+
+  /** The neighbors (of `scope`) the decisions route `prefix` to, from every Service carrying it. */
+  function intendedNeighbors(
+    outcome: ReconcileOutcome,
+    prefix: string,
+    scope: readonly string[],
+  ): Set<string> {
+    const inScope = new Set(scope);
+    const peerByName = new Map(outcome.peers.map((peer) => [peer.name, peer]));
+    const intended = new Set<string>();
+    for (const service of statusTracker.servicesOf(prefix))
+      for (const decision of outcome.decisionsOf(service))
+        for (const route of decision.routes) {
+          const peer = route.prefix === prefix ? peerByName.get(route.peer) : undefined;
+          const neighbor = peer === undefined ? undefined : neighborKey(peer);
+          if (neighbor !== undefined && inScope.has(neighbor)) intended.add(neighbor);
+        }
+    return intended;
   }
 
   function observeOnce(): Promise<void> {
