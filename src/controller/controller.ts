@@ -27,6 +27,7 @@ import { poolConfiguration } from './pool-configuration.js';
 import { PoolStatusPublisher } from './pool-status-publisher.js';
 import { ServiceReconciler } from './service-reconciler.js';
 import type { ServiceWriterStats } from './service-writer.js';
+import { nextTurn } from '../util/next-turn.js';
 
 export { CONTROLLER_COMPONENT } from './service-reconciler.js';
 
@@ -175,7 +176,7 @@ export class Controller {
   /** Resolves when nothing is left to converge or write. */
   async idle(): Promise<void> {
     for (;;) {
-      await new Promise((resolve) => setImmediate(resolve));
+      await nextTurn();
       if (this.flushScheduled) continue;
       await Promise.all([
         this.services.idle(),

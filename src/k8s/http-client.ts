@@ -12,6 +12,9 @@ import type { KubeError, KubeResult } from './errors.js';
 import { failed, kubeErrorFromStatus, ok } from './errors.js';
 import type { ClusterAccess } from './kube-config.js';
 
+/** A watch hands over events for this long at most before the event loop gets a turn. */
+const WATCH_SLICE_MS = 10;
+
 /** Connections to the API server at most, watches included (one per informer, nine in a speaker). */
 const MAX_SOCKETS = 32;
 
@@ -219,9 +222,15 @@ export function createKubeClient(
         }
         req.onConnected?.();
         let pending = '';
-        response.setEncoding('utf8');
-        response.on('data', (chunk: string) => {
-          pending += chunk;
+        let continuing = false;
+        /**
+         * The complete lines received, as events. A burst (thousands of objects written at once)
+         * arrives as megabytes: after WATCH_SLICE_MS the rest waits for the event loop's next turn,
+         * the response paused meanwhile (TCP holds the sender back), so one read never stalls it.
+         */
+        const drain = (sliceMs = WATCH_SLICE_MS): void => {
+          continuing = false;
+          const started = performance.now();
           let newline = pending.indexOf('\n');
           while (newline >= 0 && !ended) {
             const line = pending.slice(0, newline).trim();
@@ -238,14 +247,31 @@ export function createKubeClient(
             if (typeof type !== 'string' || !watchEventTypes.has(type))
               return end({ kind: 'decode', message: `watch event of unknown type ${JSON.stringify(type)}` });
             req.onEvent({ type, object: (event as { object?: unknown }).object } as WatchEvent);
+            if (newline >= 0 && performance.now() - started >= sliceMs) {
+              response.pause();
+              continuing = true;
+              setImmediate(() => drain());
+              return;
+            }
           }
+          if (response.isPaused()) response.resume();
+        };
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => {
+          pending += chunk;
+          if (!continuing) drain();
         });
         response.on('aborted', () => end({ kind: 'network', message: 'watch connection reset' }));
         response.on('error', (error) => end(networkError(error)));
-        response.on('end', () => end(undefined));
-        response.on('close', () =>
-          end(response.complete ? undefined : { kind: 'network', message: 'watch connection closed' }),
-        );
+        // the events already received first, all of them: the watch ends after its last event
+        response.on('end', () => {
+          drain(Infinity);
+          end(undefined);
+        });
+        response.on('close', () => {
+          drain(Infinity);
+          end(response.complete ? undefined : { kind: 'network', message: 'watch connection closed' });
+        });
       });
       outgoing.end();
     };

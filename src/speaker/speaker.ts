@@ -40,6 +40,7 @@ import { AdvertisedIndex } from './advertised-index.js';
 import { AdvertisedReads } from './advertised-reads.js';
 import { ServiceStatusTracker } from './service-status-tracker.js';
 import { LatestPerKey } from '../util/latest-per-key.js';
+import { nextTurn } from '../util/next-turn.js';
 import type { DesiredConfig } from '../frr/apply/desired-config.js';
 import { sessionStatuses, type SessionStatus } from './session-status.js';
 
@@ -318,7 +319,9 @@ export function createSpeaker(options: SpeakerOptions): Speaker {
     if (observed.value.advertised !== undefined) {
       advertisedReads.readAll(readAt);
       statusTracker.prefixesChanged(advertised.replaceAll(observed.value.advertised));
-      // the latest desired config (an outcome replaced meanwhile cannot be rendered any more)
+      // the latest desired config (an outcome replaced meanwhile cannot be rendered any more), after
+      // the event loop's turn: the check parses the whole desired config
+      await nextTurn();
       const now = latest;
       if (now?.desired !== undefined) await clearStale(now.desired.text(), now.peers);
     }

@@ -27,6 +27,7 @@ import {
   parseRouterBgpLine,
 } from './bgp-lines.js';
 import { applyEdits, deltaConfigText, type ConfigEdit } from './config-edit.js';
+import { nextTurn } from '../../util/next-turn.js';
 import { canonicalConfig, parseConfigTree, type ConfigTree } from './config-tree.js';
 import { networkLineDifference, networkLines } from './network-lines.js';
 import type { PlannedEdits } from './desired-config.js';
@@ -263,14 +264,20 @@ export function createApplier(options: ApplierOptions): Applier {
     return desiredNetworksCache.lines;
   };
 
-  /** Why FRR's running config is not what ferry wants, or undefined when it is. */
-  const divergence = (applied: AppliedState, running: string): string | undefined => {
+  /**
+   * Why FRR's running config is not what ferry wants, or undefined when it is. Each step is O(the
+   * config) (tens of milliseconds at 10,000 prefixes): the event loop gets a turn between them.
+   */
+  const divergence = async (applied: AppliedState, running: string): Promise<string | undefined> => {
     const tree = parseConfigTree(running);
+    await nextTurn();
     const { extra, missing } = networkLineDifference(networkLines(tree), desiredNetworks(applied.desired));
     if (extra.length > 0 || missing.length > 0)
       return `FRR originates ${extra.length} network lines the desired config lacks (e.g. ${extra[0] ?? '-'}) and lacks ${missing.length} (e.g. ${missing[0] ?? '-'})`;
-    if (canonicalConfig(tree) !== expectedCanonical(applied))
-      return 'the running config differs from the last apply';
+    await nextTurn();
+    const expected = expectedCanonical(applied);
+    await nextTurn();
+    if (canonicalConfig(tree) !== expected) return 'the running config differs from the last apply';
     return undefined;
   };
 
@@ -408,7 +415,7 @@ export function createApplier(options: ApplierOptions): Applier {
 
     if (desired === previous.desired || options.verify === true) {
       const running = await readRunning();
-      const drift = running.ok ? divergence(previous, running.text) : running.error.message;
+      const drift = running.ok ? await divergence(previous, running.text) : running.error.message;
       if (drift === undefined) {
         if (desired === previous.desired) return { kind: 'noop', durationMs: took() };
       } else {
@@ -577,7 +584,7 @@ export function createApplier(options: ApplierOptions): Applier {
       );
     const result = await vtysh.commands(commands.slice(0, -1));
     const running = await readRunning();
-    if (!running.ok || divergence(applied, running.text) !== undefined) state = undefined;
+    if (!running.ok || (await divergence(applied, running.text)) !== undefined) state = undefined;
     if (!result.ok) return { kind: 'failed', error: applyError(result.error) };
     return { kind: 'cleared', prefixes: todo.map((entry) => entry.prefix) };
   };
