@@ -12,7 +12,7 @@ import type { KubeError, KubeResult } from './errors.js';
 import { failed, kubeErrorFromStatus, ok } from './errors.js';
 import type { ClusterAccess } from './kube-config.js';
 
-/** A watch hands over events for this long at most before the event loop gets a turn. */
+/** The watches hand over events for this long at most before the event loop gets a turn. */
 const WATCH_SLICE_MS = 10;
 
 /** Connections to the API server at most, watches included (one per informer, nine in a speaker). */
@@ -185,6 +185,21 @@ export function createKubeClient(
     });
   }
 
+  /**
+   * When the watches' current slice ends: shared by every watch of this client, so that nine
+   * informers' bursts arriving in one turn of the event loop still take WATCH_SLICE_MS together.
+   */
+  let sliceEndsAt: number | undefined;
+  function sliceDeadline(): number {
+    if (sliceEndsAt === undefined) {
+      sliceEndsAt = performance.now() + WATCH_SLICE_MS;
+      setImmediate(() => {
+        sliceEndsAt = undefined;
+      });
+    }
+    return sliceEndsAt;
+  }
+
   function watch(req: WatchRequest): WatchHandle {
     let ended = false;
     let outgoing: http.ClientRequest | undefined;
@@ -223,14 +238,16 @@ export function createKubeClient(
         req.onConnected?.();
         let pending = '';
         let continuing = false;
+        /** the server ended the stream: `end` once the events received before it are handed over */
+        let streamEnded: { error: KubeError | undefined } | undefined;
         /**
          * The complete lines received, as events. A burst (thousands of objects written at once)
          * arrives as megabytes: after WATCH_SLICE_MS the rest waits for the event loop's next turn,
          * the response paused meanwhile (TCP holds the sender back), so one read never stalls it.
          */
-        const drain = (sliceMs = WATCH_SLICE_MS): void => {
+        const drain = (): void => {
           continuing = false;
-          const started = performance.now();
+          const deadline = sliceDeadline();
           let newline = pending.indexOf('\n');
           while (newline >= 0 && !ended) {
             const line = pending.slice(0, newline).trim();
@@ -247,14 +264,19 @@ export function createKubeClient(
             if (typeof type !== 'string' || !watchEventTypes.has(type))
               return end({ kind: 'decode', message: `watch event of unknown type ${JSON.stringify(type)}` });
             req.onEvent({ type, object: (event as { object?: unknown }).object } as WatchEvent);
-            if (newline >= 0 && performance.now() - started >= sliceMs) {
+            if (newline >= 0 && performance.now() >= deadline) {
               response.pause();
               continuing = true;
-              setImmediate(() => drain());
+              setImmediate(drain);
               return;
             }
           }
-          if (response.isPaused()) response.resume();
+          if (streamEnded !== undefined) end(streamEnded.error);
+          else if (response.isPaused()) response.resume();
+        };
+        const endAfterDrain = (error: KubeError | undefined): void => {
+          streamEnded ??= { error };
+          if (!continuing) drain();
         };
         response.setEncoding('utf8');
         response.on('data', (chunk: string) => {
@@ -263,15 +285,13 @@ export function createKubeClient(
         });
         response.on('aborted', () => end({ kind: 'network', message: 'watch connection reset' }));
         response.on('error', (error) => end(networkError(error)));
-        // the events already received first, all of them: the watch ends after its last event
-        response.on('end', () => {
-          drain(Infinity);
-          end(undefined);
-        });
-        response.on('close', () => {
-          drain(Infinity);
-          end(response.complete ? undefined : { kind: 'network', message: 'watch connection closed' });
-        });
+        // the events already received first: the watch ends after its last event
+        response.on('end', () => endAfterDrain(undefined));
+        response.on('close', () =>
+          endAfterDrain(
+            response.complete ? undefined : { kind: 'network', message: 'watch connection closed' },
+          ),
+        );
       });
       outgoing.end();
     };
