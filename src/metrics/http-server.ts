@@ -2,6 +2,7 @@
 // alive) and `/readyz` (caches synced and FRR reachable, as the caller decides).
 import { createServer, type Server } from 'node:http';
 import type { Registry } from 'prom-client';
+import { metricsText } from './prerendered-gauge.js';
 
 export interface HttpEndpoint {
   readonly address: string;
@@ -20,7 +21,7 @@ export async function serveMetrics(
     void (async () => {
       if (request.url === '/metrics') {
         response.writeHead(200, { 'content-type': registry.contentType });
-        response.end(await registry.metrics());
+        response.end(await metricsText(registry));
       } else if (request.url === '/healthz' || request.url === '/livez') {
         response.writeHead(200).end('ok\n');
       } else if (request.url === '/readyz') {

@@ -3,7 +3,8 @@
 //   observe timer → FRR's real state → BGPSessionState / ServiceBGPStatus / metrics → StatusSink
 // The inputs (manifests directory or Kubernetes informers) and the status sink (Kubernetes objects or
 // nothing) are plugged in by the caller, so the same speaker runs standalone and in a cluster.
-import { Counter, Gauge, type Registry } from 'prom-client';
+import { Counter, type Registry } from 'prom-client';
+import { PrerenderedGauge } from '../metrics/prerendered-gauge.js';
 import type { Logger } from 'winston';
 import type { Resources } from '../api/resources.js';
 import { applyOutcomeOf, type ApplyOutcome } from '../frr/apply/apply-outcome.js';
@@ -140,12 +141,12 @@ export function createSpeaker(options: SpeakerOptions): Speaker {
   /** the last full view, for a full reconcile when this speaker starts leaving */
   let lastInput: { resources: Resources; inputErrors: readonly string[] | undefined } | undefined;
   const frrMetrics = createFrrMetrics(options.registry);
-  const announced = new Gauge({
-    name: 'metallb_speaker_announced',
-    help: 'Services being announced from this node. This is desired state, it does not guarantee that the routing protocols have converged.',
-    labelNames: ['service', 'protocol', 'node', 'ip'],
-    registers: [options.registry],
-  });
+  // one series per Service IP: rendered per Service when it changes, not per scrape
+  const announced = new PrerenderedGauge(
+    'metallb_speaker_announced',
+    'Services being announced from this node. This is desired state, it does not guarantee that the routing protocols have converged.',
+    options.registry,
+  );
   // shared with the informers' metallb_k8s_client_* counters
   const { configStale, configLoaded } = k8sClientMetrics(options.registry);
 
@@ -389,18 +390,17 @@ export function createSpeaker(options: SpeakerOptions): Speaker {
     }, options.observeIntervalMs ?? 1_000);
   }
 
-  /** the announced gauge's label sets per Service, BGP and layer 2 apart */
-  const bgpSeries = new Map<string, Record<string, string>[]>();
-  const l2Series = new Map<string, Record<string, string>[]>();
-  const setSeries = (
-    series: Map<string, Record<string, string>[]>,
-    key: string,
-    labels: Record<string, string>[],
-  ): void => {
-    for (const old of series.get(key) ?? []) announced.remove(old);
-    if (labels.length === 0) series.delete(key);
-    else series.set(key, labels);
-    for (const set of labels) announced.set(set, 1);
+  /** the Services with layer 2 series in the announced gauge (BGP and layer 2 are owners apart) */
+  const l2Series = new Set<string>();
+  const setSeries = (protocol: 'bgp' | 'layer2', key: string, labels: Record<string, string>[]): void => {
+    announced.set(
+      `${protocol}/${key}`,
+      labels.map((set) => ({ labels: set, value: 1 })),
+    );
+    if (protocol === 'layer2') {
+      if (labels.length === 0) l2Series.delete(key);
+      else l2Series.add(key);
+    }
   };
   const bgpLabels = (decisions: readonly ServiceDecision[]) =>
     decisions
@@ -435,7 +435,7 @@ export function createSpeaker(options: SpeakerOptions): Speaker {
       after.push(...now);
       if (now.length === 0) known.delete(key);
       else known.set(key, now);
-      setSeries(bgpSeries, key, bgpLabels(now));
+      setSeries('bgp', key, bgpLabels(now));
       // what bgpd advertises for its prefixes changes once this version is applied: read them then
       advertisedReads.touch(statusTracker.routedPrefixes(key), outcome.announceVersion);
       statusTracker.decisionsChanged(key, now);
@@ -461,8 +461,8 @@ export function createSpeaker(options: SpeakerOptions): Speaker {
         ...decision.ips.map((ip) => ({ service: key, protocol: 'layer2', node: options.nodeName, ip })),
       ]);
     }
-    for (const key of [...l2Series.keys()]) if (!now.has(key)) setSeries(l2Series, key, []);
-    for (const [key, labels] of now) setSeries(l2Series, key, labels);
+    for (const key of [...l2Series]) if (!now.has(key)) setSeries('layer2', key, []);
+    for (const [key, labels] of now) setSeries('layer2', key, labels);
   }
 
   function adopt(outcome: ReconcileOutcome): void {
