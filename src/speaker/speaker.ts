@@ -529,8 +529,9 @@ export function createSpeaker(options: SpeakerOptions): Speaker {
       // the sync loop has logged it; here it becomes status
       lastApply = applyOutcomeOf(event);
       changedSinceSurplus = true;
-      // what FRR advertises changed: read it (only what this apply changed when it knows) right away
-      if (event.kind === 'applied' && event.method === 'incremental')
+      // what FRR advertises changed: read it right away, only the prefixes this apply changed unless
+      // frr-reload.py ran (the whole config) or a drift was repaired (anything may have changed)
+      if (event.kind === 'applied' && event.method !== 'reload')
         advertisedReads.applied(desiredVersions.get(event.desired), now);
       else advertisedReads.applied(undefined, now);
       void observeOnce();
