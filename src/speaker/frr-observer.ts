@@ -1,6 +1,7 @@
 // Reads what FRR really does for this node's peers — sessions, BFD, and the prefixes advertised to
 // each neighbor — in one vtysh call. Shell: the parsing is in src/frr/parse.
 import type { Peer } from '../config/types.js';
+import type { IpFamily } from '../net/ip.js';
 import { neighborKey } from '../frr/build-model.js';
 import {
   parseAdvertisedRoutes,
@@ -39,15 +40,19 @@ function vrfPart(vrf: string): string {
 
 /** Per prefix and VRF with peers of its family: the command reading it and the neighbors in scope. */
 function prefixQueries(peers: readonly Peer[], prefixes: readonly string[]) {
+  // the peers grouped once per read, not per prefix (up to 1,000 prefixes a read)
+  const scopes = new Map<IpFamily, Map<string, string[]>>();
+  for (const peer of peers)
+    for (const family of peerFamilies(peer)) {
+      const byVrf = scopes.get(family) ?? new Map<string, string[]>();
+      scopes.set(family, byVrf.set(peer.vrf, [...(byVrf.get(peer.vrf) ?? []), neighborKey(peer)]));
+    }
   return prefixes.flatMap((prefix) => {
-    const family = prefix.includes(':') ? 'ipv6' : 'ipv4';
-    const byVrf = new Map<string, Peer[]>();
-    for (const peer of peers)
-      if (peerFamilies(peer).includes(family)) byVrf.set(peer.vrf, [...(byVrf.get(peer.vrf) ?? []), peer]);
-    return [...byVrf].map(([vrf, inScope]) => ({
+    const family: IpFamily = prefix.includes(':') ? 'ipv6' : 'ipv4';
+    return [...(scopes.get(family) ?? [])].map(([vrf, scope]) => ({
       prefix,
       vrf,
-      scope: inScope.map(neighborKey),
+      scope,
       command: `show bgp${vrfPart(vrf)} ${family} unicast ${prefix} json`,
     }));
   });

@@ -303,18 +303,18 @@ export function createSpeaker(options: SpeakerOptions): Speaker {
   async function observe(): Promise<void> {
     const current = latest;
     if (current === undefined) return;
-    const query = advertisedReads.plan(Date.now());
     const readAt = Date.now();
-    const observed = await observeFrr(options.vtysh, current.peers, query);
+    const observed = await observeFrr(options.vtysh, current.peers, advertisedReads.plan(readAt));
     if (!observed.ok) {
       logger.warn('cannot read FRR state', { error: observed.error.message });
       return;
     }
     const { bgp, bfd, bfdCounters } = observed.value;
+    const neighborOfPeer = new Map(current.peers.map((peer) => [peer.name, neighborKey(peer)]));
     for (const read of observed.value.prefixes) {
       if (advertised.setPrefix(read)) statusTracker.prefixesChanged([read.prefix]);
       // advertised as the decisions want it: read again only when it changes again
-      if (sameSet(intendedNeighbors(current, read.prefix, read.scope), read.to))
+      if (sameSet(intendedNeighbors(current, neighborOfPeer, read.prefix, read.scope), read.to))
         advertisedReads.settled(read.prefix);
     }
     if (observed.value.advertised !== undefined) {
@@ -353,18 +353,16 @@ export function createSpeaker(options: SpeakerOptions): Speaker {
   /** The neighbors (of `scope`) the decisions route `prefix` to, from every Service carrying it. */
   function intendedNeighbors(
     outcome: ReconcileOutcome,
+    neighborOfPeer: ReadonlyMap<string, string>,
     prefix: string,
     scope: readonly string[],
   ): Set<string> {
-    const inScope = new Set(scope);
-    const peerByName = new Map(outcome.peers.map((peer) => [peer.name, peer]));
     const intended = new Set<string>();
     for (const service of statusTracker.servicesOf(prefix))
       for (const decision of outcome.decisionsOf(service))
         for (const route of decision.routes) {
-          const peer = route.prefix === prefix ? peerByName.get(route.peer) : undefined;
-          const neighbor = peer === undefined ? undefined : neighborKey(peer);
-          if (neighbor !== undefined && inScope.has(neighbor)) intended.add(neighbor);
+          const neighbor = route.prefix === prefix ? neighborOfPeer.get(route.peer) : undefined;
+          if (neighbor !== undefined && scope.includes(neighbor)) intended.add(neighbor);
         }
     return intended;
   }
@@ -429,8 +427,7 @@ export function createSpeaker(options: SpeakerOptions): Speaker {
     const after: ServiceDecision[] = [];
     if (outcome.changedServices === 'all') advertisedReads.touchAll(outcome.announceVersion);
     for (const key of keys) {
-      const was = known.get(key) ?? [];
-      before.push(...was);
+      before.push(...(known.get(key) ?? []));
       const now = outcome.decisionsOf(key);
       after.push(...now);
       if (now.length === 0) known.delete(key);
