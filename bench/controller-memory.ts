@@ -5,15 +5,7 @@
 // Run: npm run build && node dist/bench/controller-memory.js [--services 10000] [--heap-snapshots DIR]
 //   [--ferry-root DIR ...] (other builds to compare; this checkout's build is always measured).
 // Prints numbers; not a test.
-import {
-  createWriteStream,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
@@ -23,7 +15,7 @@ import { waitUntil } from '../src/lab/wait-until.js';
 import { packageRoot } from '../src/util/package-root.js';
 import { pool, service } from '../test/support/manifests.js';
 import { startTestApi } from '../test/support/test-apiserver.js';
-import { load, memoryMb, print } from './lab-support.js';
+import { heapSnapshots, load, memoryMb, print } from './lab-support.js';
 
 function parseArgs(argv: readonly string[]) {
   let services = 10_000;
@@ -115,25 +107,8 @@ async function measure(root: string, services: number, snapshots: string | undef
       const { rss, peak } = memoryMb(pid);
       let snapshot = '';
       if (snapshots !== undefined) {
-        const before = new Set(readdirSync(snapshots));
-        process.kill(pid, 'SIGUSR2');
-        const sizes = new Map<string, number>();
-        const written = await waitUntil(
-          async () => {
-            const fresh = readdirSync(snapshots).filter((f) => f.endsWith('.heapsnapshot') && !before.has(f));
-            const settled = fresh.find((f) => {
-              const size = statSync(join(snapshots, f)).size;
-              const same = size > 0 && sizes.get(f) === size;
-              sizes.set(f, size);
-              return same;
-            });
-            return settled === undefined ? { done: false, why: 'writing' } : { done: true, value: settled };
-          },
-          { timeoutMs: 5 * 60_000, intervalMs: 2_000 },
-        );
-        snapshot = written.ok
-          ? `; heap snapshot ${join(snapshots, written.value)}`
-          : '; heap snapshot NOT written';
+        const written = await heapSnapshots([pid], snapshots, 5 * 60_000);
+        snapshot = written.ok ? `; heap snapshot ${written.value.join(', ')}` : '; heap snapshot NOT written';
       }
       return (
         `${root}: ${services.toLocaleString('en')} Services ${allocated.ok ? `allocated after ${(allocatedMs / 1000).toFixed(1)} s` : `NOT allocated (${allocated.last})`}; ` +

@@ -17,7 +17,7 @@
 //   on failure and on Ctrl-C.
 //   --cpu-profiles DIR: each speaker runs with --cpu-prof and is stopped (SIGTERM) at the end, writing
 //   its V8 CPU profile into DIR (open it in Chrome DevTools, or summarize the self time per function).
-import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ClusterLab, LabNode } from '../src/lab/cluster-lab.js';
 import { waitUntil } from '../src/lab/wait-until.js';
@@ -35,6 +35,7 @@ import {
   cpuCores,
   cpuSeconds,
   frrDaemonPid,
+  heapSnapshots,
   speakerHeapMb,
   rssBreakdownMb,
   speakerMetrics,
@@ -162,32 +163,12 @@ async function memoryLine(nodes: readonly LabNode[], sampled?: (node: LabNode) =
   return parts.join('; ');
 }
 
-/**
- * Asks every speaker for a heap snapshot (SIGUSR2, see --heapsnapshot-signal) into `directory` and
- * waits until each new file stops growing: V8 writes it on the speaker's main thread.
- */
+/** Every speaker's heap snapshot into `directory`, printed with how long it took. */
 async function takeHeapSnapshots(nodes: readonly LabNode[], directory: string, label: string): Promise<void> {
-  const before = new Set(readdirSync(directory));
   const started = performance.now();
-  for (const node of nodes) process.kill(speakerPid(node), 'SIGUSR2');
-  const sizes = new Map<string, number>();
-  const done = await waitUntil(
-    async () => {
-      const fresh = readdirSync(directory).filter((f) => f.endsWith('.heapsnapshot') && !before.has(f));
-      const settled = fresh.filter((f) => {
-        const size = statSync(join(directory, f)).size;
-        const same = size > 0 && sizes.get(f) === size;
-        sizes.set(f, size);
-        return same;
-      });
-      return settled.length >= nodes.length
-        ? { done: true, value: settled }
-        : { done: false, why: `${settled.length}/${nodes.length} written` };
-    },
-    { timeoutMs: 10 * 60_000, intervalMs: 2_000 },
-  );
+  const done = await heapSnapshots(nodes.map(speakerPid), directory, 10 * 60_000);
   print(
-    `heap snapshots (${label}): ${done.ok ? done.value.map((f) => join(directory, f)).join(', ') : `NOT written: ${done.last}`} ` +
+    `heap snapshots (${label}): ${done.ok ? done.value.join(', ') : `NOT written: ${done.last}`} ` +
       `(${((performance.now() - started) / 1000).toFixed(1)} s)`,
   );
 }

@@ -3,7 +3,7 @@
 // (the write is accepted when the call returns: that is where timings start), ToR kernel FIB reads
 // with `ip -n` (no `ip netns exec` mount namespace per read), an event-driven `ip monitor route`
 // counter, speaker RSS, percentiles and the load average beside every number.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadavg } from 'node:os';
 import { execa, type ResultPromise } from 'execa';
@@ -13,6 +13,7 @@ import type { KubeObject } from '../src/k8s/kube-object.js';
 import { ClusterLab, type ClusterLabOptions, type LabNode } from '../src/lab/cluster-lab.js';
 import { frrRunDir } from '../src/lab/frr-instance.js';
 import { exitCodeForSignal, runInterruptibleLab } from '../src/lab/interruptible-lab.js';
+import { waitUntil } from '../src/lab/wait-until.js';
 
 export const print = (line: string): void => {
   process.stdout.write(`${line}\n`);
@@ -284,6 +285,32 @@ export function memoryMb(pid: number): { readonly rss: number; readonly peak: nu
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 'NaN');
   return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
+}
+
+/**
+ * Asks each process for a V8 heap snapshot (SIGUSR2, see --heapsnapshot-signal) into `directory` and
+ * waits until as many new files stop growing (V8 writes them on the process's main thread, polled
+ * every 2 s); their paths.
+ */
+export async function heapSnapshots(pids: readonly number[], directory: string, timeoutMs: number) {
+  const before = new Set(readdirSync(directory));
+  for (const pid of pids) process.kill(pid, 'SIGUSR2');
+  const sizes = new Map<string, number>();
+  return waitUntil(
+    async () => {
+      const fresh = readdirSync(directory).filter((f) => f.endsWith('.heapsnapshot') && !before.has(f));
+      const settled = fresh.filter((f) => {
+        const size = statSync(join(directory, f)).size;
+        const same = size > 0 && sizes.get(f) === size;
+        sizes.set(f, size);
+        return same;
+      });
+      return settled.length >= pids.length
+        ? { done: true, value: settled.map((f) => join(directory, f)) }
+        : { done: false, why: `${settled.length}/${pids.length} written` };
+    },
+    { timeoutMs, intervalMs: 2_000 },
+  );
 }
 
 // ---- numbers ----
