@@ -47,6 +47,7 @@ import {
   scalePoolYaml,
   SCALE_ROOT,
 } from './lab-support.js';
+import { nextTurn } from '../src/util/next-turn.js';
 
 const NAMESPACE = 'scale';
 
@@ -290,7 +291,7 @@ async function main(): Promise<void> {
         for (let index = created + 1; index <= end; index++) addService(index);
         created = end;
         // let the API server stream this batch to the watchers
-        await new Promise((resolve) => setImmediate(resolve));
+        await nextTurn();
       }
       const lastWrite = performance.now();
       const writeMs = lastWrite - writeStart;

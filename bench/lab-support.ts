@@ -14,6 +14,7 @@ import { ClusterLab, type ClusterLabOptions, type LabNode } from '../src/lab/clu
 import { frrRunDir } from '../src/lab/frr-instance.js';
 import { exitCodeForSignal, runInterruptibleLab } from '../src/lab/interruptible-lab.js';
 import { waitUntil } from '../src/lab/wait-until.js';
+import { nextTurn } from '../src/util/next-turn.js';
 
 export const print = (line: string): void => {
   process.stdout.write(`${line}\n`);
@@ -209,7 +210,7 @@ export async function timeUntilFib(
 ): Promise<number | undefined> {
   while (performance.now() - since < timeoutMs) {
     if (done(await fibNextHops(ns, prefix))) return performance.now() - since;
-    await new Promise((resolve) => setImmediate(resolve));
+    await nextTurn();
   }
   return undefined;
 }

@@ -1,4 +1,5 @@
 import { LatestPerKey } from './latest-per-key.js';
+import { nextTurn } from './next-turn.js';
 
 /** A write that waits until released, recording what it was given. */
 function gatedWrites() {
@@ -13,7 +14,7 @@ function gatedWrites() {
   const releaseAll = async () => {
     while (gates.length > 0) {
       for (const release of gates.splice(0)) release();
-      await new Promise((resolve) => setImmediate(resolve));
+      await nextTurn();
     }
   };
   return { started, write, releaseAll, failing: (keys: string[]) => (fail = new Set(keys)) };
