@@ -133,6 +133,34 @@ describe('EventRecorder', () => {
     expect(await eventsIn(namespace)).toHaveLength(5);
   });
 
+  test('two speakers warning about one Service in the same millisecond each get their Event', async () => {
+    const { namespace, service } = await serviceIn();
+    const ref = referenceTo(service, 'Service', 'v1');
+    const time = clock();
+    const speakers = ['node-1', 'node-2'].map(
+      (host) =>
+        new EventRecorder({ client: api().client, component: 'metallb-speaker', host, now: time.now }),
+    );
+    // both already recorded as many events (their counters agree) before the one that matters
+    await Promise.all(
+      speakers.map((speaker, i) => speaker.normal(ref, 'nodeAssigned', `announcing from node-${i + 1}`)),
+    );
+    const results = await Promise.all(
+      speakers.map((speaker, i) =>
+        speaker.warning(ref, 'invalidIP', `not announcing from node "node-${i + 1}"`),
+      ),
+    );
+    expect(results).toEqual([
+      { ok: true, value: 'created' },
+      { ok: true, value: 'created' },
+    ]);
+    const warnings = (await eventsIn(namespace)).filter((e) => e.reason === 'invalidIP');
+    expect(warnings.map((e) => e.message).sort()).toEqual([
+      'not announcing from node "node-1"',
+      'not announcing from node "node-2"',
+    ]);
+  });
+
   test('an Event that disappeared is created again; API failures are values', async () => {
     const { namespace, service } = await serviceIn();
     const recorder = new EventRecorder({ client: api().client, component: 'metallb-controller' });

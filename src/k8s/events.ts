@@ -3,11 +3,12 @@
 // on the existing Event instead of creating another, and each (object, reason) pair is rate-limited
 // so a flapping Service cannot flood the API server. Recording never throws; results are values the
 // caller may ignore.
+import { randomInt } from 'node:crypto';
 import type { Logger } from 'winston';
 import type { KubeClient } from './client.js';
 import { createObject, mergePatchObject } from './client.js';
 import type { KubeResult } from './errors.js';
-import { describeKubeError, isNotFound, ok } from './errors.js';
+import { describeKubeError, isAlreadyExists, isNotFound, ok } from './errors.js';
 import type { KubeObject, ObjectReference } from './kube-object.js';
 import { KeyedQueue } from './keyed-queue.js';
 import { TaskLimiter } from '../util/task-limiter.js';
@@ -17,6 +18,9 @@ import { KeyedTokenBuckets } from './rate-limit.js';
 import { inNamespace, resourceTypes } from './resources.js';
 
 export type EventType = 'Normal' | 'Warning';
+
+/** Names tried for one new Event before its creation counts as failed. */
+const NAME_ATTEMPTS = 3;
 
 export interface EventInput {
   readonly involvedObject: ObjectReference;
@@ -80,7 +84,8 @@ export class EventRecorder {
   private readonly inFlight: TaskLimiter;
   private readonly logger: Logger;
   private readonly now: () => Date;
-  private sequence = 0n;
+  /** Starts at random: two speakers recording the same Service's event in the same millisecond. */
+  private sequence = BigInt(randomInt(1_000_000));
 
   constructor(private readonly options: EventRecorderOptions) {
     this.limits = new KeyedTokenBuckets(
@@ -140,31 +145,48 @@ export class EventRecorder {
       // The Event expired (the API server's TTL) or was deleted: start a new one.
       this.recorded.delete(key);
     }
-    const name = `${event.involvedObject.name}.${this.uniqueSuffix()}`;
-    const created = await createObject(this.options.client, events, {
-      apiVersion: 'v1',
-      kind: 'Event',
-      metadata: { name, namespace: events.namespace },
-      involvedObject: event.involvedObject,
-      reason: event.reason,
-      message: event.message,
-      type: event.type,
-      source: {
-        component: this.options.component,
-        ...(this.options.host ? { host: this.options.host } : {}),
-      },
-      reportingComponent: this.options.component,
-      reportingInstance: this.options.host ?? this.options.component,
-      firstTimestamp: now,
-      lastTimestamp: now,
-      count: 1,
-    });
+    const created = await this.create(events.namespace, event, now);
     if (!created.ok) return this.failed(event, created);
-    this.remember(key, { namespace: events.namespace, name, count: 1 });
+    this.remember(key, { namespace: events.namespace, name: created.value, count: 1 });
     return ok('created');
   }
 
-  /** Like client-go: the creation time in nanoseconds, hex, kept unique within this process. */
+  /**
+   * A new Event; its name again if another process (the speaker on the next node, reacting to the
+   * same watch event) took the name first. Resolves with the name it got.
+   */
+  private async create(namespace: string, event: EventInput, now: string): Promise<KubeResult<string>> {
+    const events = inNamespace(resourceTypes.events, namespace);
+    for (let attempt = 1; ; attempt++) {
+      const name = `${event.involvedObject.name}.${this.uniqueSuffix()}`;
+      const created = await createObject(this.options.client, events, {
+        apiVersion: 'v1',
+        kind: 'Event',
+        metadata: { name, namespace },
+        involvedObject: event.involvedObject,
+        reason: event.reason,
+        message: event.message,
+        type: event.type,
+        source: {
+          component: this.options.component,
+          ...(this.options.host ? { host: this.options.host } : {}),
+        },
+        reportingComponent: this.options.component,
+        reportingInstance: this.options.host ?? this.options.component,
+        firstTimestamp: now,
+        lastTimestamp: now,
+        count: 1,
+      });
+      if (created.ok) return ok(name);
+      if (!isAlreadyExists(created.error) || attempt === NAME_ATTEMPTS)
+        return { ok: false, error: created.error };
+    }
+  }
+
+  /**
+   * Like client-go: the creation time in nanoseconds, hex; the sub-millisecond part is a counter
+   * (unique within this process) from a random start (unlikely to meet another process's).
+   */
   private uniqueSuffix(): string {
     this.sequence++;
     return (BigInt(this.now().getTime()) * 1_000_000n + (this.sequence % 1_000_000n)).toString(16);
