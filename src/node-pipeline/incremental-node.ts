@@ -33,6 +33,7 @@ import type { Config, Peer } from '../config/types.js';
 import { mappingDescription, type AnnounceClass } from '../frr/announce-class.js';
 import { addressFamilyLineText, networkLineText, routerBgpLineText } from '../frr/apply/bgp-lines.js';
 import type { ConfigEdit } from '../frr/apply/config-edit.js';
+import type { DesiredRouter, DesiredRouters } from '../frr/apply/stale-advertisements.js';
 import { buildFrrModel, prefixMapping, type FrrModelBuild } from '../frr/build-model.js';
 import type { AddressFamily, FrrModel, NetworkModel } from '../frr/model.js';
 import type { FrrRenderer } from '../frr/render.js';
@@ -310,6 +311,18 @@ export class IncrementalNodeConfig {
    * The network edits from version `base` to the current one when nothing but network lines changed
    * in between and the log still holds them (`[]`: no difference); undefined otherwise.
    */
+  /** The routers and their network lines as `text()` renders them (live maps: read them at once). */
+  routers(): DesiredRouters {
+    const routers = new Map<string, DesiredRouter>();
+    this.build.model.routers.forEach((router, index) => {
+      routers.set(router.vrf, {
+        router: routerBgpLineText({ asn: router.asn, vrf: router.vrf === '' ? undefined : router.vrf }),
+        networks: this.networks[index] ?? new Map<AddressFamily, Map<string, string>>(),
+      });
+    });
+    return routers;
+  }
+
   networkEditsSince(base: number): ConfigEdit[] | undefined {
     if (base < this.structuralVersion || base < this.logFloor || base > this.currentVersion) return undefined;
     const net = new Map<string, { entry: NetworkEditEntry; before: string | undefined }>();

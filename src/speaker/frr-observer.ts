@@ -16,13 +16,17 @@ import { peerFamilies } from '../announce/peers.js';
 import type { FrrError, Vtysh } from '../frr/vtysh.js';
 import type { Result } from '../util/result.js';
 import type { PrefixAdvertised } from './advertised-index.js';
+import { nextTurn } from '../util/next-turn.js';
 
 export interface FrrObservation {
   readonly bgp: readonly BgpPeerState[];
   readonly bfd: readonly BfdSession[];
   readonly bfdCounters: readonly BfdCounters[];
-  /** neighbor key → prefixes FRR advertises to it (after the out route map); only when asked for all */
-  readonly advertised: ReadonlyMap<string, ReadonlySet<string>> | undefined;
+  /**
+   * neighbor key → prefixes FRR advertises to it (after the out route map); only when asked for all.
+   * Fresh sets of this observation's own: a reader may keep them.
+   */
+  readonly advertised: Map<string, Set<string>> | undefined;
   /** the prefixes asked for one by one */
   readonly prefixes: readonly PrefixAdvertised[];
 }
@@ -128,6 +132,8 @@ async function readAdvertised(
   if (queries.length === 0) return { ok: true, value: advertised };
   const output = await vtysh.commands(queries.map((q) => q.command));
   if (!output.ok) return output;
+  // megabytes arrived in this turn: the scan, and the sets after it, each in a turn of their own
+  await nextTurn();
   let perQuery = scanAdvertisedPrefixes(output.value, queries.length);
   if (perQuery === undefined) {
     const documents = parseJsonDocuments(output.value);
@@ -138,6 +144,7 @@ async function readAdvertised(
       };
     perQuery = queries.map((_, index) => [...parseAdvertisedRoutes(documents.value[index]).prefixes]);
   }
+  await nextTurn();
   queries.forEach((query, index) => {
     const prefixes = advertised.get(query.key) ?? new Set<string>();
     for (const prefix of perQuery[index] ?? []) prefixes.add(prefix);

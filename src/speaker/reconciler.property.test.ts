@@ -13,6 +13,7 @@ import { buildConfig } from '../config/build-config.js';
 import type { DesiredConfig } from '../frr/apply/desired-config.js';
 import { applyEdits } from '../frr/apply/config-edit.js';
 import { canonicalConfig, parseConfigTree } from '../frr/apply/config-tree.js';
+import { desiredRouters, type DesiredRouters } from '../frr/apply/stale-advertisements.js';
 import { neighborKey } from '../frr/build-model.js';
 import { defaultFrrRenderer } from '../frr/templates.js';
 import { electL2Owners } from '../l2/election.js';
@@ -239,6 +240,23 @@ function networkOnly(text: string): string {
   return canonicalConfig(parseConfigTree(text));
 }
 
+/** VRF → router line and family → sorted prefixes of its network lines, comparable with toEqual. */
+function routersAsObject(routers: DesiredRouters | undefined): unknown {
+  return Object.fromEntries(
+    [...(routers ?? [])].map(([vrf, router]) => [
+      vrf,
+      {
+        router: router.router,
+        networks: Object.fromEntries(
+          [...router.networks]
+            .map(([family, prefixes]) => [family, [...prefixes.keys()].sort()] as const)
+            .filter(([, prefixes]) => prefixes.length > 0),
+        ),
+      },
+    ]),
+  );
+}
+
 describe('incremental reconcile = full rebuild', () => {
   test('after every step of random Service, EndpointSlice, Node and Config events', () => {
     fc.assert(
@@ -321,6 +339,10 @@ describe('incremental reconcile = full rebuild', () => {
                 networkOnly(text),
               );
           }
+          // the stale check's routers without the text say what the text says
+          const routers = desired.routers?.();
+          expect(routers).toBeDefined();
+          expect(routersAsObject(routers)).toEqual(routersAsObject(desiredRouters(text)));
           previous = { desired, text };
         }
       }),

@@ -319,6 +319,9 @@ function desiredSnapshot(
     applied() {
       if (state.version() === version) state.forgetEditsThrough(version);
     },
+    routers() {
+      return state.textVersion() === textVersion ? state.routers() : undefined;
+    },
   };
   snapshots.set(snapshot, { state, version });
   return snapshot;

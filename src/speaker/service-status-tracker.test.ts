@@ -90,4 +90,20 @@ describe('which ServiceBGPStatus may have changed', () => {
     // forgotten: handed over again
     expect(tracker.takeChanges(w.statusOf).get('ns/a')?.peers).toEqual(['tor1']);
   });
+
+  test('a burst is taken in slices: each Service once, none lost', () => {
+    const tracker = new ServiceStatusTracker();
+    const w = world();
+    const services = Array.from({ length: 5 }, (_, i) => `ns/s${i}`);
+    tracker.complete(w.statusOf);
+    for (const [i, service] of services.entries()) {
+      tracker.decisionsChanged(service, [routed(service, `198.18.0.${i}/32`, ['tor1'])]);
+      w.reaches.set(service, ['tor1']);
+    }
+    w.computed.length = 0;
+    const slices: string[][] = [];
+    while (tracker.hasPending()) slices.push([...tracker.takeChanges(w.statusOf, 2).keys()]);
+    expect(slices).toEqual([services.slice(0, 2), services.slice(2, 4), services.slice(4)]);
+    expect(w.computed).toEqual(services);
+  });
 });

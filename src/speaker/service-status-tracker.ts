@@ -76,13 +76,22 @@ export class ServiceStatusTracker {
     this.sent.clear();
   }
 
+  /** Whether Services are waiting to be looked at again. */
+  hasPending(): boolean {
+    return this.dirty.size > 0;
+  }
+
   /**
    * The statuses that differ from what was last handed over, for the Services looked at again since
-   * the last call (undefined: its object goes away), remembered as handed over.
+   * the last call (undefined: its object goes away), remembered as handed over. At most `limit`
+   * Services are looked at; the rest wait for the next call (a caller slicing a burst).
    */
-  takeChanges(statusOf: StatusOf): Map<string, ServiceStatus | undefined> {
+  takeChanges(statusOf: StatusOf, limit = Infinity): Map<string, ServiceStatus | undefined> {
     const changes = new Map<string, ServiceStatus | undefined>();
+    let looked = 0;
     for (const service of this.dirty) {
+      if (looked++ === limit) break;
+      this.dirty.delete(service);
       const status = statusOf(service);
       const text = status === undefined ? undefined : JSON.stringify(status);
       if (this.sent.get(service) === text) continue;
@@ -90,7 +99,6 @@ export class ServiceStatusTracker {
       else this.sent.set(service, text);
       changes.set(service, status);
     }
-    this.dirty.clear();
     return changes;
   }
 }

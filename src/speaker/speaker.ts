@@ -11,6 +11,7 @@ import { applyOutcomeOf, type ApplyOutcome } from '../frr/apply/apply-outcome.js
 import type { Applier } from '../frr/apply/applier.js';
 import {
   confirmedStale,
+  desiredRouters,
   surplusAdvertisements,
   type StaleAdvertisement,
 } from '../frr/apply/stale-advertisements.js';
@@ -39,7 +40,7 @@ import { createReconciler, type ReconcileOutcome, type ReconcilerOptions } from 
 import { serviceStatusOf, type ServiceStatus } from './service-status.js';
 import { AdvertisedIndex } from './advertised-index.js';
 import { AdvertisedReads } from './advertised-reads.js';
-import { ServiceStatusTracker } from './service-status-tracker.js';
+import { ServiceStatusTracker, type StatusOf } from './service-status-tracker.js';
 import { LatestPerKey } from '../util/latest-per-key.js';
 import { nextTurn } from '../util/next-turn.js';
 import type { DesiredConfig } from '../frr/apply/desired-config.js';
@@ -50,6 +51,9 @@ const sameSet = (a: ReadonlySet<string>, b: ReadonlySet<string>) =>
 
 /** ServiceBGPStatus writes in flight at most (a burst of 10,000 must not open 10,000 requests) */
 const STATUS_WRITE_CONCURRENCY = 16;
+/** ServiceBGPStatus computed per turn of the event loop: at most ~this long, in steps of this many */
+const STATUS_SLICE_MS = 10;
+const STATUS_SLICE_SERVICES = 100;
 
 /** Where status goes; called only when something changed. */
 export interface StatusSink {
@@ -214,16 +218,15 @@ export function createSpeaker(options: SpeakerOptions): Speaker {
    * bgpd can keep a route whose network line is gone (seen after speaker kills and an FRR restart)
    * while the running config is exactly the desired one, which the sync loop's check cannot see.
    */
-  async function clearStale(desired: string, peers: ReconcileOutcome['peers']): Promise<void> {
+  async function clearStale(desired: DesiredConfig, peers: ReconcileOutcome['peers']): Promise<void> {
     const clear = options.clearStaleAdvertisements;
     if (clear === undefined) return;
-    const byVrf = new Map<string, Set<string>>();
+    const byVrf = new Map<string, ReadonlySet<string>[]>();
     for (const peer of peers) {
-      const prefixes = byVrf.get(peer.vrf) ?? new Set<string>();
-      for (const prefix of advertised.view().get(neighborKey(peer)) ?? []) prefixes.add(prefix);
-      byVrf.set(peer.vrf, prefixes);
+      const prefixes = advertised.view().get(neighborKey(peer));
+      if (prefixes !== undefined) byVrf.set(peer.vrf, [...(byVrf.get(peer.vrf) ?? []), prefixes]);
     }
-    const surplus = surplusAdvertisements(desired, byVrf);
+    const surplus = surplusAdvertisements(desired.routers?.() ?? desiredRouters(desired.text()), byVrf);
     const confirmed = confirmedStale(surplusSeen, surplus, changedSinceSurplus);
     surplusSeen = surplus.length > 0 ? surplus : undefined;
     changedSinceSurplus = false;
@@ -266,25 +269,52 @@ export function createSpeaker(options: SpeakerOptions): Speaker {
   let statusesComplete: 'needed' | 'writing' | 'done' = 'needed';
   let completeWrite: Promise<void> | undefined;
 
-  function pushServiceStatuses(current: ReconcileOutcome): void {
-    // no valid Config yet: nothing is known, and a complete set would delete every object
-    if (current.desired === undefined) return;
+  /** How a Service's ServiceBGPStatus is computed under an outcome's decisions. */
+  function statusesUnder(current: ReconcileOutcome): StatusOf {
     const peerByName = new Map(current.peers.map((peer) => [peer.name, peer]));
-    const statusOf = (service: string) =>
+    return (service: string) =>
       serviceStatusOf({
         node: options.nodeName,
         decisions: current.decisionsOf(service),
         peerByName,
         advertised: (neighbor, prefix) => advertised.has(neighbor, prefix),
       });
+  }
+
+  /**
+   * The changed statuses handed to the writes in slices of ~STATUS_SLICE_MS, the event loop's turn
+   * in between: the end of a burst leaves thousands of Services to look at again.
+   */
+  let statusPass: Promise<void> | undefined;
+  async function passStatuses(): Promise<void> {
+    for (;;) {
+      // the latest outcome at each slice: its decisions are the reconciler's current ones
+      const current = latest;
+      if (stopped || current?.desired === undefined) return;
+      const statusOf = statusesUnder(current);
+      const started = performance.now();
+      do {
+        for (const [service, status] of statusTracker.takeChanges(statusOf, STATUS_SLICE_SERVICES))
+          statusWrites.set(service, status);
+      } while (statusTracker.hasPending() && performance.now() - started < STATUS_SLICE_MS);
+      if (!statusTracker.hasPending()) break;
+      await nextTurn();
+    }
+    statusWrites.retry();
+  }
+
+  function pushServiceStatuses(current: ReconcileOutcome): void {
+    // no valid Config yet: nothing is known, and a complete set would delete every object
+    if (current.desired === undefined) return;
     if (statusesComplete === 'done') {
-      for (const [service, status] of statusTracker.takeChanges(statusOf)) statusWrites.set(service, status);
-      statusWrites.retry();
+      statusPass ??= passStatuses().finally(() => {
+        statusPass = undefined;
+      });
       return;
     }
     if (statusesComplete === 'writing') return;
     statusesComplete = 'writing';
-    const all = statusTracker.complete(statusOf);
+    const all = statusTracker.complete(statusesUnder(current));
     completeWrite = (async () => {
       try {
         await sink.services(all);
@@ -320,11 +350,11 @@ export function createSpeaker(options: SpeakerOptions): Speaker {
     if (observed.value.advertised !== undefined) {
       advertisedReads.readAll(readAt);
       statusTracker.prefixesChanged(advertised.replaceAll(observed.value.advertised));
-      // the latest desired config (an outcome replaced meanwhile cannot be rendered any more), after
-      // the event loop's turn: the check parses the whole desired config
+      // the latest desired config (an outcome replaced meanwhile cannot be read any more), after the
+      // event loop's turn: the check looks at every advertised prefix
       await nextTurn();
       const now = latest;
-      if (now?.desired !== undefined) await clearStale(now.desired.text(), now.peers);
+      if (now?.desired !== undefined) await clearStale(now.desired, now.peers);
     }
     frrMetrics.update(
       bgp,
@@ -378,6 +408,7 @@ export function createSpeaker(options: SpeakerOptions): Speaker {
   async function observeNow(): Promise<void> {
     await observeOnce();
     await completeWrite;
+    await statusPass;
     await statusWrites.idle();
   }
 
@@ -577,6 +608,7 @@ export function createSpeaker(options: SpeakerOptions): Speaker {
       await options.syncLoop.stop();
       await observing;
       await completeWrite;
+      await statusPass;
       await statusWrites.idle();
     },
     observeNow,

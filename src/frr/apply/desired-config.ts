@@ -2,6 +2,7 @@
 // a parser precheck) needs it, and, when its producer knows them, the typed network edits from an
 // earlier desired config to this one, so the plan needs no text diff (docs/design.md §6).
 import type { ConfigEdit } from './config-edit.js';
+import type { DesiredRouters } from './stale-advertisements.js';
 
 export interface DesiredConfig {
   /** the whole frr.conf text; the same string on every call */
@@ -13,6 +14,11 @@ export interface DesiredConfig {
   networkEditsSince?(base: DesiredConfig): readonly ConfigEdit[] | undefined;
   /** FRR runs this config now: its producer may forget the edits leading up to it */
   applied?(): void;
+  /**
+   * Its routers and network lines without rendering the text (the stale check's input, every 10 s
+   * at 10,000 Services); undefined when the producer cannot say (parse `text()` then).
+   */
+  routers?(): DesiredRouters | undefined;
 }
 
 /** A desired config known only as text. */

@@ -1,4 +1,9 @@
-import { confirmedStale, surplusAdvertisements, type StaleAdvertisement } from './stale-advertisements.js';
+import {
+  confirmedStale,
+  desiredRouters,
+  surplusAdvertisements,
+  type StaleAdvertisement,
+} from './stale-advertisements.js';
 
 const DESIRED = `router bgp 65100
  no bgp default ipv4-unicast
@@ -49,9 +54,18 @@ describe('surplusAdvertisements', () => {
     ],
     ['a VRF with no router in the desired config', { blue: ['203.0.113.9/32'] }, []],
   ])('%s', (_, advertised, expected) => {
-    const byVrf = new Map(Object.entries(advertised).map(([vrf, prefixes]) => [vrf, new Set(prefixes)]));
-    expect(surplusAdvertisements(DESIRED, byVrf)).toEqual(expected);
+    const byVrf = new Map(Object.entries(advertised).map(([vrf, prefixes]) => [vrf, [new Set(prefixes)]]));
+    expect(surplusAdvertisements(desiredRouters(DESIRED), byVrf)).toEqual(expected);
   });
+});
+
+test('a prefix advertised to two peers of a VRF is one entry; text that is no address is none', () => {
+  const advertised = new Map([
+    ['', [new Set(['198.18.0.1/32', 'zz/32']), new Set(['198.18.0.1/32', '::x/128'])]],
+  ]);
+  expect(surplusAdvertisements(desiredRouters(DESIRED), advertised)).toEqual([
+    { ...V4, prefix: '198.18.0.1/32' },
+  ]);
 });
 
 describe('confirmedStale', () => {

@@ -57,15 +57,45 @@ export function peersByAdvertisedPrefix(
   return new Map([...byPrefix.entries()].sort(([a], [b]) => compareText(a, b)));
 }
 
-/** A route's `"network":"P"` in `advertised-routes json` (FRR prints no other `network` key there). */
-const NETWORK_FIELD = /"network":\s*"([^"\\]+)"/g;
-const TOTAL_FIELD = /"totalPrefixCounter":\s*(\d+)/g;
+const NETWORK_KEY = '"network":';
+const TOTAL_KEY = '"totalPrefixCounter":';
 
 /**
- * The prefixes of `documents` consecutive `advertised-routes json` outputs, scanned from the text
- * instead of parsed: at 10,000 routes per neighbor JSON.parse builds 100,000+ objects (tens of
- * milliseconds and megabytes of garbage each read) to keep one string per route. Checked, not
- * trusted: each document must end with a line holding only `}` and list exactly its
+ * The string value of each `"network":"P"` in `text` between `from` and `to` (FRR prints no other
+ * `network` key in `advertised-routes json`); undefined when one is not a plain string.
+ */
+function networkValues(text: string, from: number, to: number): string[] | undefined {
+  const values: string[] = [];
+  for (let at = text.indexOf(NETWORK_KEY, from); at >= 0 && at < to; at = text.indexOf(NETWORK_KEY, at)) {
+    let open = at + NETWORK_KEY.length;
+    while (/\s/.test(text.charAt(open))) open++;
+    const close = text.indexOf('"', open + 1);
+    if (text.charAt(open) !== '"' || close < 0 || close > to) return undefined;
+    const value = text.slice(open + 1, close);
+    if (value === '' || value.includes('\\')) return undefined;
+    values.push(value);
+    at = close;
+  }
+  return values;
+}
+
+/** The number after the one `"totalPrefixCounter":` between `from` and `to`; null when none. */
+function totalPrefixCounter(text: string, from: number, to: number): number | null | undefined {
+  const at = text.indexOf(TOTAL_KEY, from);
+  if (at < 0 || at > to) return null;
+  const again = text.indexOf(TOTAL_KEY, at + 1);
+  if (again >= 0 && again < to) return undefined;
+  const digits = /^\s*(\d+)/.exec(
+    text.slice(at + TOTAL_KEY.length, Math.min(to, at + TOTAL_KEY.length + 24)),
+  );
+  return digits === null ? undefined : Number(digits[1]);
+}
+
+/**
+ * The prefixes of `documents` consecutive `advertised-routes json` outputs, in FRR's order, scanned
+ * from the text instead of parsed: at 10,000 routes per neighbor JSON.parse builds 100,000+ objects
+ * (tens of milliseconds and megabytes of garbage each read) to keep one string per route. Checked,
+ * not trusted: each document must end with a line holding only `}` and list exactly its
  * `totalPrefixCounter` routes; otherwise undefined, and the caller parses the JSON.
  */
 export function scanAdvertisedPrefixes(text: string, documents: number): string[][] | undefined {
@@ -74,15 +104,16 @@ export function scanAdvertisedPrefixes(text: string, documents: number): string[
   for (let index = 0; index < documents; index++) {
     const close = text.indexOf('\n}', start);
     if (close < 0 || !/\s|$/.test(text.charAt(close + 2))) return undefined;
-    const document = text.slice(start, close + 2);
-    start = close + 2;
-    const prefixes = [...document.matchAll(NETWORK_FIELD)].map((match) => match[1] ?? '');
-    const totals = [...document.matchAll(TOTAL_FIELD)];
-    if (totals.length === 0) {
+    const prefixes = networkValues(text, start, close);
+    const total = totalPrefixCounter(text, start, close);
+    if (prefixes === undefined || total === undefined) return undefined;
+    if (total === null) {
       // FRR's warning (unknown neighbor, family not active) instead of a table
-      if (prefixes.length > 0 || !document.includes('"warning"')) return undefined;
-    } else if (totals.length !== 1 || Number(totals[0]?.[1]) !== prefixes.length) return undefined;
-    found.push(prefixes.sort());
+      const warning = text.indexOf('"warning"', start);
+      if (prefixes.length > 0 || warning < 0 || warning > close) return undefined;
+    } else if (total !== prefixes.length) return undefined;
+    found.push(prefixes);
+    start = close + 2;
   }
   return text.slice(start).trim() === '' ? found : undefined;
 }
