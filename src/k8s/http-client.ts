@@ -11,9 +11,9 @@ import type { KubeClient, KubeRequest, QueryValue, WatchEvent, WatchHandle, Watc
 import type { KubeError, KubeResult } from './errors.js';
 import { failed, kubeErrorFromStatus, ok } from './errors.js';
 import type { ClusterAccess } from './kube-config.js';
+import { turnSpent } from '../util/turn-budget.js';
 
 /** The watches hand over events for this long at most before the event loop gets a turn. */
-const WATCH_SLICE_MS = 10;
 
 /** Connections to the API server at most, watches included (one per informer, nine in a speaker). */
 const MAX_SOCKETS = 32;
@@ -185,21 +185,6 @@ export function createKubeClient(
     });
   }
 
-  /**
-   * When the watches' current slice ends: shared by every watch of this client, so that nine
-   * informers' bursts arriving in one turn of the event loop still take WATCH_SLICE_MS together.
-   */
-  let sliceEndsAt: number | undefined;
-  function sliceDeadline(): number {
-    if (sliceEndsAt === undefined) {
-      sliceEndsAt = performance.now() + WATCH_SLICE_MS;
-      setImmediate(() => {
-        sliceEndsAt = undefined;
-      });
-    }
-    return sliceEndsAt;
-  }
-
   function watch(req: WatchRequest): WatchHandle {
     let ended = false;
     let outgoing: http.ClientRequest | undefined;
@@ -242,14 +227,22 @@ export function createKubeClient(
         let streamEnded: { error: KubeError | undefined } | undefined;
         /**
          * The complete lines received, as events. A burst (thousands of objects written at once)
-         * arrives as megabytes: after WATCH_SLICE_MS the rest waits for the event loop's next turn,
-         * the response paused meanwhile (TCP holds the sender back), so one read never stalls it.
+         * arrives as megabytes: once the turn's budget is spent (see turn-budget; shared by every
+         * watch, the reconciles and the status computations) the rest waits for the event loop's
+         * next turn, the response paused meanwhile (TCP holds the sender back). A read arriving
+         * with the budget spent only buffers; a continuation takes at least one event.
          */
-        const drain = (): void => {
+        const drain = (continuation: boolean): void => {
           continuing = false;
-          const deadline = sliceDeadline();
           let newline = pending.indexOf('\n');
+          let taken = continuation ? 0 : 1;
           while (newline >= 0 && !ended) {
+            if (taken++ > 0 && turnSpent()) {
+              response.pause();
+              continuing = true;
+              setImmediate(drain, true);
+              return;
+            }
             const line = pending.slice(0, newline).trim();
             pending = pending.slice(newline + 1);
             newline = pending.indexOf('\n');
@@ -264,24 +257,18 @@ export function createKubeClient(
             if (typeof type !== 'string' || !watchEventTypes.has(type))
               return end({ kind: 'decode', message: `watch event of unknown type ${JSON.stringify(type)}` });
             req.onEvent({ type, object: (event as { object?: unknown }).object } as WatchEvent);
-            if (newline >= 0 && performance.now() >= deadline) {
-              response.pause();
-              continuing = true;
-              setImmediate(drain);
-              return;
-            }
           }
           if (streamEnded !== undefined) end(streamEnded.error);
           else if (response.isPaused()) response.resume();
         };
         const endAfterDrain = (error: KubeError | undefined): void => {
           streamEnded ??= { error };
-          if (!continuing) drain();
+          if (!continuing) drain(false);
         };
         response.setEncoding('utf8');
         response.on('data', (chunk: string) => {
           pending += chunk;
-          if (!continuing) drain();
+          if (!continuing) drain(false);
         });
         response.on('aborted', () => end({ kind: 'network', message: 'watch connection reset' }));
         response.on('error', (error) => end(networkError(error)));

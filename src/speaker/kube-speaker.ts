@@ -22,6 +22,7 @@ import { createKubeStatusSink } from './kube-status-sink.js';
 import type { ServiceRef } from './node-assigned-events.js';
 import type { ReconcilerOptions } from './reconciler.js';
 import { createSpeaker, type SpeakerOptions } from './speaker.js';
+import { turnSpent } from '../util/turn-budget.js';
 
 /** The served version of a metallb.io kind, for Event references. */
 function metallbApiVersion(kind: string): string {
@@ -38,10 +39,8 @@ function serviceReference(service: ServiceInfo) {
   };
 }
 
-/** A burst of object changes is reconciled this long at most before the event loop gets a turn. */
-const RECONCILE_SLICE_MS = 20;
-/** Objects per incremental update within a slice (~0.4 ms each at 10,000 Services). */
-const RECONCILE_SLICE_OBJECTS = 50;
+/** Objects per incremental update (~0.3 ms each at 10,000 Services), in the turn's budget. */
+const RECONCILE_SLICE_OBJECTS = 20;
 
 export interface KubeSpeakerOptions extends ReconcilerOptions {
   readonly client: KubeClient;
@@ -124,16 +123,17 @@ export function createKubeSpeaker(options: KubeSpeakerOptions): KubeSpeaker {
 
   /**
    * Only the Services and EndpointSlices that changed when that is all; everything otherwise. A
-   * burst (thousands of objects at once) is taken in slices of at most ~20 ms, the rest right after
-   * (setImmediate): watches, FRR reads and status writes run in between, so the event loop never
-   * stalls for the length of a burst.
+   * burst (thousands of objects at once) is taken in slices within the turn's shared budget (see
+   * turn-budget), the rest right after (setImmediate): watches, FRR reads and status writes run in
+   * between, so the event loop never stalls for the length of a burst.
    */
   const reconcile = () => {
     const pending = inputs.takeChanges();
     let full = pending.full;
     if (!full) for (const change of pending.objects) backlog.set(`${change.kind}/${change.key}`, change);
-    const started = performance.now();
-    while (!full && backlog.size > 0 && performance.now() - started < RECONCILE_SLICE_MS) {
+    let first = true;
+    while (!full && backlog.size > 0 && (first || !turnSpent())) {
+      first = false;
       const slice: ObjectChange[] = [];
       for (const [key, change] of backlog) {
         if (slice.length === RECONCILE_SLICE_OBJECTS) break;

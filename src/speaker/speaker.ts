@@ -43,6 +43,7 @@ import { AdvertisedReads } from './advertised-reads.js';
 import { ServiceStatusTracker, type StatusOf } from './service-status-tracker.js';
 import { LatestPerKey } from '../util/latest-per-key.js';
 import { nextTurn } from '../util/next-turn.js';
+import { turnSpent } from '../util/turn-budget.js';
 import type { DesiredConfig } from '../frr/apply/desired-config.js';
 import { sessionStatuses, type SessionStatus } from './session-status.js';
 
@@ -51,9 +52,8 @@ const sameSet = (a: ReadonlySet<string>, b: ReadonlySet<string>) =>
 
 /** ServiceBGPStatus writes in flight at most (a burst of 10,000 must not open 10,000 requests) */
 const STATUS_WRITE_CONCURRENCY = 16;
-/** ServiceBGPStatus computed per turn of the event loop: at most ~this long, in steps of this many */
-const STATUS_SLICE_MS = 10;
-const STATUS_SLICE_SERVICES = 100;
+/** ServiceBGPStatus computed in steps of this many, within the turn's budget (see turn-budget) */
+const STATUS_SLICE_SERVICES = 50;
 
 /** Where status goes; called only when something changed. */
 export interface StatusSink {
@@ -282,8 +282,8 @@ export function createSpeaker(options: SpeakerOptions): Speaker {
   }
 
   /**
-   * The changed statuses handed to the writes in slices of ~STATUS_SLICE_MS, the event loop's turn
-   * in between: the end of a burst leaves thousands of Services to look at again.
+   * The changed statuses handed to the writes in slices within the turn's shared budget, the event
+   * loop's turn in between: the end of a burst leaves thousands of Services to look at again.
    */
   let statusPass: Promise<void> | undefined;
   async function passStatuses(): Promise<void> {
@@ -292,11 +292,10 @@ export function createSpeaker(options: SpeakerOptions): Speaker {
       const current = latest;
       if (stopped || current?.desired === undefined) return;
       const statusOf = statusesUnder(current);
-      const started = performance.now();
       do {
         for (const [service, status] of statusTracker.takeChanges(statusOf, STATUS_SLICE_SERVICES))
           statusWrites.set(service, status);
-      } while (statusTracker.hasPending() && performance.now() - started < STATUS_SLICE_MS);
+      } while (statusTracker.hasPending() && !turnSpent());
       if (!statusTracker.hasPending()) break;
       await nextTurn();
     }
