@@ -37,3 +37,16 @@ export function prefixKey(text: string): PrefixKey {
 export function comparePrefixKeys(a: PrefixKey, b: PrefixKey): number {
   return compareAddressKeys(a.address, b.address) || a.length - b.length;
 }
+
+/**
+ * A text whose code-unit order is `comparePrefixKeys`'s order (for prefixes of valid addresses with
+ * numeric lengths): kept per prefix, a sort of 10,000 network lines compares strings instead of
+ * parsing addresses and comparing bigints on every render.
+ */
+export function prefixSortText(text: string): string {
+  const { address, length } = prefixKey(text);
+  const paddedLength = String(length).padStart(3, '0');
+  if (address.rank === 2) return `c${address.text}\u0000${paddedLength}`;
+  const digits = address.rank === 0 ? 8 : 32;
+  return `${address.rank === 0 ? 'a' : 'b'}${address.value.toString(16).padStart(digits, '0')}${paddedLength}`;
+}

@@ -37,7 +37,7 @@ import type { DesiredRouter, DesiredRouters } from '../frr/apply/stale-advertise
 import { buildFrrModel, prefixMapping, type FrrModelBuild } from '../frr/build-model.js';
 import type { AddressFamily, FrrModel, NetworkModel } from '../frr/model.js';
 import type { FrrRenderer } from '../frr/render.js';
-import { comparePrefixKeys, prefixKey } from '../net/address-order.js';
+import { prefixSortText } from '../net/address-order.js';
 import { parseIp, prefixOf, type IpFamily, type ParsedIp } from '../net/ip.js';
 import { compareText } from '../util/order.js';
 import { StringSetMap } from '../util/string-set-map.js';
@@ -149,6 +149,8 @@ export class IncrementalNodeConfig {
   private logFloor = 0;
 
   private textCache: { version: number; text: string } | undefined;
+  /** prefix → its prefixSortText, kept between renders */
+  private readonly sortTexts = new Map<string, string>();
   private announceCache: { version: number; result: AnnounceResult } | undefined;
 
   constructor(private readonly render: FrrRenderer) {}
@@ -605,24 +607,33 @@ export class IncrementalNodeConfig {
     ];
   }
 
+  /** A block's network lines in address order, sorted by texts kept per prefix (see prefixSortText). */
+  private sortedNetworks(networks: ReadonlyMap<string, string> | undefined): NetworkModel[] {
+    const entries: { key: string; network: NetworkModel }[] = [];
+    for (const [prefix, routeMap] of networks ?? []) {
+      let key = this.sortTexts.get(prefix);
+      if (key === undefined) {
+        key = prefixSortText(prefix);
+        this.sortTexts.set(prefix, key);
+      }
+      entries.push({ key, network: { prefix, routeMap } });
+    }
+    return entries.sort((a, b) => compareText(a.key, b.key)).map(({ network }) => network);
+  }
+
   private model(): FrrModel {
     const { model } = this.build;
+    // prefixes gone since: forgotten all at once when they outnumber the ones in use
+    if (this.sortTexts.size > 2 * this.byPrefix.size + 1_000) this.sortTexts.clear();
     return {
       ...model,
       routers: model.routers.map((router, index) => ({
         ...router,
         addressFamilies: router.addressFamilies.map((af) => ({
           ...af,
-          networks: sortedNetworks(this.networks[index]?.get(af.family)),
+          networks: this.sortedNetworks(this.networks[index]?.get(af.family)),
         })),
       })),
     };
   }
-}
-
-function sortedNetworks(networks: ReadonlyMap<string, string> | undefined): NetworkModel[] {
-  return [...(networks ?? new Map<string, string>())]
-    .map(([prefix, routeMap]) => ({ network: { prefix, routeMap }, key: prefixKey(prefix) }))
-    .sort((a, b) => comparePrefixKeys(a.key, b.key))
-    .map(({ network }) => network);
 }

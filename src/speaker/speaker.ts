@@ -348,7 +348,10 @@ export function createSpeaker(options: SpeakerOptions): Speaker {
     }
     if (observed.value.advertised !== undefined) {
       advertisedReads.readAll(readAt);
-      statusTracker.prefixesChanged(advertised.replaceAll(observed.value.advertised));
+      // each step O(advertised prefixes), in a turn of its own
+      const changed = advertised.replaceAll(observed.value.advertised);
+      await nextTurn();
+      statusTracker.prefixesChanged(changed);
       // the latest desired config (an outcome replaced meanwhile cannot be read any more), after the
       // event loop's turn: the check looks at every advertised prefix
       await nextTurn();
