@@ -271,7 +271,9 @@ export function createApplier(options: ApplierOptions): Applier {
   const divergence = async (applied: AppliedState, running: string): Promise<string | undefined> => {
     const tree = parseConfigTree(running);
     await nextTurn();
-    const { extra, missing } = networkLineDifference(networkLines(tree), desiredNetworks(applied.desired));
+    const desiredLines = desiredNetworks(applied.desired);
+    await nextTurn();
+    const { extra, missing } = networkLineDifference(networkLines(tree), desiredLines);
     if (extra.length > 0 || missing.length > 0)
       return `FRR originates ${extra.length} network lines the desired config lacks (e.g. ${extra[0] ?? '-'}) and lacks ${missing.length} (e.g. ${missing[0] ?? '-'})`;
     await nextTurn();
