@@ -164,6 +164,9 @@ async function memoryLine(nodes: readonly LabNode[], sampled?: (node: LabNode) =
   return parts.join('; ');
 }
 
+/** How long the speakers rest before the steady memory is read. */
+const AT_REST_MS = 30_000;
+
 /** Every speaker's heap snapshot into `directory`, printed with how long it took. */
 async function takeHeapSnapshots(nodes: readonly LabNode[], directory: string, label: string): Promise<void> {
   const started = performance.now();
@@ -382,6 +385,12 @@ async function main(): Promise<void> {
         );
         print(load());
       }
+      // steady: the burst, its statuses and the single runs done a while ago (V8 gives memory back
+      // when allocation has been quiet for some seconds, not at once)
+      await sleep(AT_REST_MS);
+      result(
+        `${count.toLocaleString('en')} Services, at rest ${AT_REST_MS / 1000} s after the last change: ${await memoryLine(lab.nodes)}`,
+      );
     }
     sampler.stop();
     eventLoop.stop();
