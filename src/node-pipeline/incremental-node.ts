@@ -309,10 +309,6 @@ export class IncrementalNodeConfig {
     return text;
   }
 
-  /**
-   * The network edits from version `base` to the current one when nothing but network lines changed
-   * in between and the log still holds them (`[]`: no difference); undefined otherwise.
-   */
   /** The routers and their network lines as `text()` renders them (live maps: read them at once). */
   routers(): DesiredRouters {
     const routers = new Map<string, DesiredRouter>();
@@ -325,6 +321,10 @@ export class IncrementalNodeConfig {
     return routers;
   }
 
+  /**
+   * The network edits from version `base` to the current one when nothing but network lines changed
+   * in between and the log still holds them (`[]`: no difference); undefined otherwise.
+   */
   networkEditsSince(base: number): ConfigEdit[] | undefined {
     if (base < this.structuralVersion || base < this.logFloor || base > this.currentVersion) return undefined;
     const net = new Map<string, { entry: NetworkEditEntry; before: string | undefined }>();
