@@ -13,8 +13,6 @@ import { failed, kubeErrorFromStatus, ok } from './errors.js';
 import type { ClusterAccess } from './kube-config.js';
 import { turnSpent } from '../util/turn-budget.js';
 
-/** The watches hand over events for this long at most before the event loop gets a turn. */
-
 /** Connections to the API server at most, watches included (one per informer, nine in a speaker). */
 const MAX_SOCKETS = 32;
 
