@@ -4,15 +4,15 @@
 // again, and what was last handed to the status sink per Service. Pure.
 import type { ServiceDecision } from '../announce/types.js';
 import { compareText } from '../util/order.js';
+import { StringSetMap } from '../util/string-set-map.js';
 import type { ServiceStatus } from './service-status.js';
-
-const NONE: ReadonlySet<string> = new Set();
 
 /** How a Service's status is computed (its decisions and what bgpd advertises), by its key. */
 export type StatusOf = (service: string) => ServiceStatus | undefined;
 
 export class ServiceStatusTracker {
-  private readonly servicesOfPrefix = new Map<string, Set<string>>();
+  /** prefix → the Services whose routes carry it (nearly always one) */
+  private readonly servicesOfPrefix = new StringSetMap<string>();
   /** Services whose status may differ from `sent` */
   private readonly dirty = new Set<string>();
   /** per Service, the status last handed over as JSON; absent: none (no object) */
@@ -22,31 +22,23 @@ export class ServiceStatusTracker {
 
   /** A Service's decisions changed (`after` empty: it has none any more). */
   decisionsChanged(service: string, after: readonly ServiceDecision[]): void {
-    for (const prefix of this.prefixesOf.get(service) ?? []) {
-      const services = this.servicesOfPrefix.get(prefix);
-      services?.delete(service);
-      if (services?.size === 0) this.servicesOfPrefix.delete(prefix);
-    }
+    for (const prefix of this.prefixesOf.get(service) ?? []) this.servicesOfPrefix.delete(prefix, service);
     const prefixes = [...new Set(after.flatMap((decision) => decision.routes.map((route) => route.prefix)))];
     if (after.length === 0) this.prefixesOf.delete(service);
     else this.prefixesOf.set(service, prefixes);
-    for (const prefix of prefixes) {
-      const services = this.servicesOfPrefix.get(prefix);
-      if (services === undefined) this.servicesOfPrefix.set(prefix, new Set([service]));
-      else services.add(service);
-    }
+    for (const prefix of prefixes) this.servicesOfPrefix.add(prefix, service);
     this.dirty.add(service);
   }
 
   /** What bgpd advertises changed for these prefixes: their Services are looked at again. */
   prefixesChanged(prefixes: Iterable<string>): void {
     for (const prefix of prefixes)
-      for (const service of this.servicesOfPrefix.get(prefix) ?? []) this.dirty.add(service);
+      for (const service of this.servicesOfPrefix.members(prefix)) this.dirty.add(service);
   }
 
   /** The Services whose routes carry the prefix. */
-  servicesOf(prefix: string): ReadonlySet<string> {
-    return this.servicesOfPrefix.get(prefix) ?? NONE;
+  servicesOf(prefix: string): readonly string[] {
+    return this.servicesOfPrefix.members(prefix);
   }
 
   /** The prefixes of a Service's routes, as of its last decisions. */
