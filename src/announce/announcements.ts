@@ -6,7 +6,7 @@
 // IPs) stays announced while any Service using it may announce it (MetalLB #295), and is sent once.
 import type { BgpAdvertisement, Peer } from '../config/types.js';
 import type { EndpointSliceInfo, ServiceInfo } from '../api/cluster.js';
-import { type IpFamily, type ParsedIp, parseIp, prefixOf } from '../net/ip.js';
+import { familyOfText, type IpFamily, type ParsedIp, parseIp, prefixOf } from '../net/ip.js';
 import { advertisementsByPool } from './advertisements.js';
 import { unionCommunities } from './communities.js';
 import { peerFamilies, peersForNode } from './peers.js';
@@ -333,7 +333,7 @@ class PrefixCoverage implements ServiceCoverage {
     for (const decision of decisions) {
       for (const route of decision.routes) {
         const [, length = ''] = route.prefix.split('/');
-        const family: IpFamily = route.prefix.includes(':') ? 'ipv6' : 'ipv4';
+        const family = familyOfText(route.prefix);
         const bucketKey = `${family}/${length}`;
         const bucket = this.byLength.get(bucketKey) ?? new Map<string, Set<string>>();
         const services = bucket.get(route.prefix) ?? new Set<string>();

@@ -27,6 +27,11 @@ export function familyBits(family: IpFamily): number {
   return BITS[family];
 }
 
+/** The family of an address or prefix already in canonical text (no parse: only IPv6 has a colon). */
+export function familyOfText(text: string): IpFamily {
+  return text.includes(':') ? 'ipv6' : 'ipv4';
+}
+
 const IPV4_OCTET = /^(0|[1-9][0-9]{0,2})$/;
 const IPV6_GROUP = /^[0-9A-Fa-f]{1,4}$/;
 

@@ -38,7 +38,7 @@ import { buildFrrModel, prefixMapping, type FrrModelBuild } from '../frr/build-m
 import type { AddressFamily, FrrModel, NetworkModel } from '../frr/model.js';
 import type { FrrRenderer } from '../frr/render.js';
 import { prefixSortText } from '../net/address-order.js';
-import { parseIp, prefixOf, type IpFamily, type ParsedIp } from '../net/ip.js';
+import { familyOfText, parseIp, prefixOf, type IpFamily, type ParsedIp } from '../net/ip.js';
 import { compareText } from '../util/order.js';
 import { StringSetMap } from '../util/string-set-map.js';
 
@@ -232,7 +232,7 @@ export class IncrementalNodeConfig {
       const now = carried(after);
       for (const prefix of [...old].filter((p) => !now.has(p)).concat([...now].filter((p) => !old.has(p)))) {
         const [, length = ''] = prefix.split('/');
-        const family: IpFamily = prefix.includes(':') ? 'ipv6' : 'ipv4';
+        const family = familyOfText(prefix);
         for (const other of this.ipsUnder.get(`${family}/${length}`)?.members(prefix) ?? [])
           affected.add(other);
       }
@@ -440,7 +440,7 @@ export class IncrementalNodeConfig {
           update(this.ipsUnder, `${ip.family}/${length}`, prefixOf(ip, length).text);
       for (const route of decision.routes) {
         const [, length = ''] = route.prefix.split('/');
-        const family: IpFamily = route.prefix.includes(':') ? 'ipv6' : 'ipv4';
+        const family = familyOfText(route.prefix);
         update(this.covering, `${family}/${length}`, route.prefix);
       }
     }

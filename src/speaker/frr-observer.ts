@@ -1,7 +1,7 @@
 // Reads what FRR really does for this node's peers — sessions, BFD, and the prefixes advertised to
 // each neighbor — in one vtysh call. Shell: the parsing is in src/frr/parse.
 import type { Peer } from '../config/types.js';
-import type { IpFamily } from '../net/ip.js';
+import { familyOfText, type IpFamily } from '../net/ip.js';
 import { neighborKey } from '../frr/build-model.js';
 import {
   parseAdvertisedRoutes,
@@ -52,7 +52,7 @@ function prefixQueries(peers: readonly Peer[], prefixes: readonly string[]) {
       scopes.set(family, byVrf.set(peer.vrf, [...(byVrf.get(peer.vrf) ?? []), neighborKey(peer)]));
     }
   return prefixes.flatMap((prefix) => {
-    const family: IpFamily = prefix.includes(':') ? 'ipv6' : 'ipv4';
+    const family = familyOfText(prefix);
     return [...(scopes.get(family) ?? [])].map(([vrf, scope]) => ({
       prefix,
       vrf,
