@@ -20,7 +20,7 @@ import { electL2Owners } from '../l2/election.js';
 import { frrConfigForNode } from '../node-pipeline/node-config.js';
 import { endpoint, node, service, slice } from '../../test/support/builders.js';
 import { createReconciler, livenessPeersOf, type ReconcileOutcome } from './reconciler.js';
-import { serviceStatuses } from './service-status.js';
+import { serviceStatuses } from '../../test/support/service-statuses.js';
 
 const NAMESPACE = 'metallb-system';
 const render = defaultFrrRenderer();

@@ -3,7 +3,7 @@ import { loadManifestDirectory } from '../api/load-directory.js';
 import { buildConfig } from '../config/build-config.js';
 import { goldenScenarioDirectory } from '../../test/support/golden-scenarios.js';
 import { peersForNode } from '../announce/index.js';
-import { serviceStatuses } from './service-status.js';
+import { serviceStatuses } from '../../test/support/service-statuses.js';
 
 function seedNode(name: string) {
   const loaded = loadManifestDirectory(`${goldenScenarioDirectory()}/seed/input.yaml`);

@@ -1,7 +1,7 @@
 // Announce decisions + what FRR really advertises → ServiceBGPStatus (metallb.io), one per Service ×
 // node: the BGPPeers the Service's prefixes actually reach according to FRR's adj-out, not only the
 // intent MetalLB reports. A Service whose prefixes reach no peer gets no object (MetalLB deletes it).
-import type { AnnounceResult, ServiceDecision } from '../announce/types.js';
+import type { ServiceDecision } from '../announce/types.js';
 import type { Peer } from '../config/types.js';
 import { neighborKey } from '../frr/build-model.js';
 import { compareText } from '../util/order.js';
@@ -43,29 +43,4 @@ export function serviceStatusOf(input: {
     node: input.node,
     peers: [...peers].sort(compareText),
   };
-}
-
-/**
- * Every Service's status, sorted by `namespace/name`.
- * @param advertised neighbor key (address or interface, `-<vrf>` outside the default VRF) → the
- *   prefixes FRR advertises to it
- */
-export function serviceStatuses(input: {
-  readonly node: string;
-  readonly announce: AnnounceResult;
-  readonly peers: readonly Peer[];
-  readonly advertised: ReadonlyMap<string, ReadonlySet<string>>;
-}): ServiceStatus[] {
-  const peerByName = new Map(input.peers.map((p) => [p.name, p]));
-  const byService = new Map<string, ServiceDecision[]>();
-  for (const decision of input.announce.decisions) {
-    const id = `${decision.namespace}/${decision.name}`;
-    byService.set(id, [...(byService.get(id) ?? []), decision]);
-  }
-  const advertised: IsAdvertised = (neighbor, prefix) => input.advertised.get(neighbor)?.has(prefix) === true;
-  return [...byService]
-    .sort(([a], [b]) => compareText(a, b))
-    .flatMap(
-      ([, decisions]) => serviceStatusOf({ node: input.node, decisions, peerByName, advertised }) ?? [],
-    );
 }
