@@ -64,7 +64,7 @@ test('only the files named are read again; the result equals a full load after e
     expect(serviceNames(deleted)).toEqual(['b']);
     expectFullLoad(deleted, directory);
 
-    // rename: chokidar reports the old path gone and the new one added
+    // rename: the watcher reports the old path gone and the new one added
     renameSync(join(directory, 'b.yaml'), join(directory, 'c.yml'));
     const renamed = refreshed(cache, [join(directory, 'b.yaml'), join(directory, 'c.yml')]);
     expect(serviceNames(renamed)).toEqual(['b']);
