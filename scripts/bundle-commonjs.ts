@@ -14,6 +14,11 @@ const REQUIRE_CALL = /\brequire\s*\(/g;
 const LITERAL_REQUIRE = /^require\s*\(\s*(['"])([^'"\\]+)\1\s*\)/;
 const LOCATION = /\b(__dirname|__filename|require\.resolve)\b/;
 
+/** A module's id in the bundle: its path relative to the package's `root`, with `/`. */
+function moduleId(root: string, file: string): string {
+  return relative(root, file).split(sep).join('/');
+}
+
 /** The module ids (paths relative to `root`) each relative specifier of `source` names. */
 function relativeRequires(root: string, file: string, source: string): Map<string, string> {
   const found = new Map<string, string>();
@@ -29,7 +34,7 @@ function relativeRequires(root: string, file: string, source: string): Map<strin
       (candidate) => candidate.endsWith('.js') && existsSync(candidate),
     );
     if (target === undefined) throw new Error(`${file}: require('${literal}') is not a .js file`);
-    found.set(literal, relative(root, target).split(sep).join('/'));
+    found.set(literal, moduleId(root, target));
   }
   return found;
 }
@@ -43,7 +48,7 @@ function relativeRequires(root: string, file: string, source: string): Map<strin
 export function bundleCommonJs(root: string, entry: string, header: readonly string[]): string {
   const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
   const modules = new Map<string, { source: string; requires: Map<string, string> }>();
-  const pending = [relative(root, entry).split(sep).join('/')];
+  const pending = [moduleId(root, entry)];
   for (let id = pending.pop(); id !== undefined; id = pending.pop()) {
     if (modules.has(id)) continue;
     const file = join(root, id);
@@ -74,7 +79,7 @@ export function bundleCommonJs(root: string, entry: string, header: readonly str
     '  code.call(module.exports, module.exports, localRequire, module);',
     '  return module.exports;',
     '}',
-    `module.exports = { version: ${JSON.stringify(version)}, exports: load(${JSON.stringify(relative(root, entry).split(sep).join('/'))}) };`,
+    `module.exports = { version: ${JSON.stringify(version)}, exports: load(${JSON.stringify(moduleId(root, entry))}) };`,
     '',
   ].join('\n');
 }
